@@ -1,0 +1,73 @@
+"""The application factory. Read it as a table of contents."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app import access, cli, errors, security
+from app.config import ROOT, load_config
+from app.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build a mockloop app: config, extensions, blueprints, errors, commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(load_config(overrides))
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register(app)
+    register_shell_context(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table registered before use)
+    from app.models.base import configure_sqlite
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    access.init_app(app)  # deny by default; before CSRF so anonymous POSTs go to sign-in
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.routes import bp as accounts_bp
+    from app.admin.routes import bp as admin_bp
+    from app.coach.routes import bp as coach_bp
+    from app.feedback.routes import bp as feedback_bp
+    from app.practice.routes import bp as practice_bp
+    from app.questions.routes import bp as questions_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(questions_bp, url_prefix="/questions")
+    app.register_blueprint(practice_bp, url_prefix="/practice")
+    app.register_blueprint(feedback_bp, url_prefix="/feedback")
+    app.register_blueprint(coach_bp, url_prefix="/coach")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_shell_context(app: Flask) -> None:
+    from app.models.bank import Question, Rubric
+    from app.models.practice import PracticeSession
+    from app.models.users import User
+
+    @app.shell_context_processor
+    def shell_context() -> dict:
+        return {
+            "db": db,
+            "User": User,
+            "Question": Question,
+            "Rubric": Rubric,
+            "PracticeSession": PracticeSession,
+        }

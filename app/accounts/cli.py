@@ -1,0 +1,28 @@
+"""`flask users create|set-role`: accounts from the command line (the first admin)."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from app.accounts import services
+
+users = AppGroup("users", help="Manage accounts.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", default="candidate", type=click.Choice(["candidate", "coach", "admin"]))
+@click.option("--name", "display_name", default="", help="Display name (default: from email).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create(email: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create an account with a role; the password is prompted for."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.create_user(email, display_name, password, role)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")

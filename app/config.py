@@ -1,0 +1,119 @@
+"""Configuration read from the environment.
+
+`MOCKLOOP_ENV` picks the profile: `production` (the default, used by gunicorn),
+`development` (`make run`) or `testing` (the test suite). Production refuses to start
+without `SECRET_KEY`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (for example no SECRET_KEY in production)."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Route plain `postgres://`/`postgresql://` URLs through psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'mockloop.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # a 48-hour take-home must still be able to save
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    HSTS = True
+
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_IP = "20 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
+
+    # argon2id, OWASP's first recommended profile (m=19 MiB, t=2, p=1).
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+
+    ANSWER_MAX_CHARS = 50_000
+    DEFAULT_GRACE_SECONDS = 60
+    PER_PAGE = 20
+    QUESTION_BANK_DIR = str(ROOT / "question_bank")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    HSTS = False
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    HSTS = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+
+
+PROFILES = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}
+
+
+def dev_secret_key() -> str:
+    """A per-checkout secret for `make run`, kept in instance/ so sessions survive restarts."""
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the config mapping for `create_app`; raise ConfigError when unusable."""
+    overrides = dict(overrides or {})
+    env = overrides.pop("ENV_NAME", None) or os.environ.get("MOCKLOOP_ENV", "production")
+    if env not in PROFILES:
+        raise ConfigError(f"MOCKLOOP_ENV must be one of {', '.join(PROFILES)}, not {env!r}")
+    profile = PROFILES[env]
+    config = {key: getattr(profile, key) for key in dir(profile) if key.isupper()}
+    config.update(overrides)
+    if env == "development" and not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = dev_secret_key()
+    if not config.get("SECRET_KEY"):
+        raise ConfigError("SECRET_KEY must be set outside development and testing")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    return config

@@ -1,0 +1,7 @@
+"""All models, imported so Alembic and `db.create_all()` see every table.
+
+One module per aggregate: users, audit, bank, practice, scoring (self-scores and the
+practise-next schedule) and review (coach links, reviews, notifications).
+"""
+
+from app.models import audit, bank, practice, review, scoring, users  # noqa: F401

@@ -1,0 +1,48 @@
+"""The audit log: admin edits, role changes, logins and denials (UTC, who, what)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models.base import UTCDateTime
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)  # e.g. "question.edit"
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+def record(
+    action: str,
+    *,
+    actor_id: int | None = None,
+    target_type: str | None = None,
+    target_id: object = None,
+    ip: str | None = None,
+    **details,
+) -> AuditEvent:
+    """Add an audit event to the current unit of work (the calling service commits)."""
+    event = AuditEvent(
+        at=utcnow(),
+        actor_id=actor_id,
+        action=action,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        ip=ip,
+        details=details,
+    )
+    db.session.add(event)
+    return event

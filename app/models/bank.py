@@ -1,0 +1,232 @@
+"""The question bank: stages, skill areas, rubrics, questions, round formats and loop plans.
+
+Questions and rubrics are versioned: every saved change makes a new immutable
+`*Version` row and moves the parent's `current_version_id`. Practice sessions pin the
+versions they were started with, so old reports never change. Nothing published is
+hard-deleted; it is archived.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models.base import UTCDateTime
+
+
+class QuestionStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class AnswerKind(StrEnum):
+    TEXT = "text"
+    CODE = "code"
+    ESTIMATE = "estimate"
+    DELIVERABLE = "deliverable"
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class ExpiryPolicy(StrEnum):
+    AUTO_SUBMIT = "auto_submit"
+    GRACE_THEN_CLOSE = "grace_then_close"
+
+
+class Stage(db.Model):
+    __tablename__ = "stages"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    default_minutes: Mapped[int]
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class SkillArea(db.Model):
+    __tablename__ = "skill_areas"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Rubric(db.Model):
+    __tablename__ = "rubrics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    archived: Mapped[bool] = mapped_column(default=False)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rubric_versions.id", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    current_version: Mapped[RubricVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+    versions: Mapped[list[RubricVersion]] = relationship(
+        back_populates="rubric",
+        foreign_keys="RubricVersion.rubric_id",
+        order_by="RubricVersion.number",
+    )
+
+
+class RubricVersion(db.Model):
+    """An immutable snapshot of a rubric.
+
+    `criteria` is a list of dicts, in display order:
+    {"key": "cost_modeling", "title": "Cost modeling", "description": "...",
+     "weight": 2.0, "levels": [{"value": 1, "label": "Missing", "descriptor": "..."}, ...]}
+    Level values are ascending integers; criteria may have different level counts.
+    """
+
+    __tablename__ = "rubric_versions"
+    __table_args__ = (UniqueConstraint("rubric_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    change_note: Mapped[str] = mapped_column(String(300), default="")
+
+    rubric: Mapped[Rubric] = relationship(back_populates="versions", foreign_keys=[rubric_id])
+
+    def criterion(self, key: str) -> dict | None:
+        return next((c for c in self.criteria if c["key"] == key), None)
+
+
+question_version_skills = Table(
+    "question_version_skills",
+    db.Model.metadata,
+    Column("question_version_id", Integer, ForeignKey("question_versions.id"), primary_key=True),
+    Column("skill_key", String(40), ForeignKey("skill_areas.key"), primary_key=True),
+)
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)  # stable slug, also the file name
+    status: Mapped[str] = mapped_column(String(16), default=QuestionStatus.DRAFT.value, index=True)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_versions.id", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    current_version: Mapped[QuestionVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+    versions: Mapped[list[QuestionVersion]] = relationship(
+        back_populates="question",
+        foreign_keys="QuestionVersion.question_id",
+        order_by="QuestionVersion.number",
+    )
+
+
+class QuestionVersion(db.Model):
+    """An immutable snapshot of a question's content."""
+
+    __tablename__ = "question_versions"
+    __table_args__ = (UniqueConstraint("question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    number: Mapped[int]
+    stage_key: Mapped[str] = mapped_column(ForeignKey("stages.key"), index=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    prompt_md: Mapped[str] = mapped_column(Text)
+    difficulty: Mapped[str] = mapped_column(String(8), default=Difficulty.MEDIUM.value)
+    answer_kind: Mapped[str] = mapped_column(String(16), default=AnswerKind.TEXT.value)
+    code_language: Mapped[str | None] = mapped_column(String(32))
+    # estimate questions: the reference value, its unit and the accepted relative error
+    estimate_value: Mapped[float | None] = mapped_column(Float)
+    estimate_unit: Mapped[str | None] = mapped_column(String(40))
+    estimate_tolerance_pct: Mapped[float | None] = mapped_column(Float)
+    worked_answer_md: Mapped[str] = mapped_column(Text, default="")
+    suggested_minutes: Mapped[int] = mapped_column(default=10)
+    hints: Mapped[list] = mapped_column(JSON, default=list)
+    follow_ups: Mapped[list] = mapped_column(JSON, default=list)
+    good_answer_md: Mapped[str] = mapped_column(Text, default="")  # hidden until answered
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    change_note: Mapped[str] = mapped_column(String(300), default="")
+
+    question: Mapped[Question] = relationship(back_populates="versions", foreign_keys=[question_id])
+    stage: Mapped[Stage] = relationship()
+    rubric: Mapped[Rubric] = relationship()
+    skills: Mapped[list[SkillArea]] = relationship(
+        secondary=question_version_skills, order_by="SkillArea.position"
+    )
+
+
+class RoundFormat(db.Model):
+    __tablename__ = "round_formats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    stage_key: Mapped[str] = mapped_column(ForeignKey("stages.key"), index=True)
+    duration_minutes: Mapped[int]
+    question_count: Mapped[int] = mapped_column(default=1)
+    # optional restriction, e.g. ["code", "text"]; empty means any kind
+    answer_kinds: Mapped[list] = mapped_column(JSON, default=list)
+    expiry_policy: Mapped[str] = mapped_column(String(20), default=ExpiryPolicy.AUTO_SUBMIT.value)
+    grace_seconds: Mapped[int] = mapped_column(default=60)
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    stage: Mapped[Stage] = relationship()
+
+
+class LoopPlan(db.Model):
+    __tablename__ = "loop_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    steps: Mapped[list[LoopStep]] = relationship(
+        back_populates="plan", order_by="LoopStep.position", cascade="all, delete-orphan"
+    )
+
+
+class LoopStep(db.Model):
+    """One round of a loop plan. It opens `gap_minutes` after the previous round is
+    submitted, and, when `opens_at` ("09:00") is set, not before that local time."""
+
+    __tablename__ = "loop_steps"
+    __table_args__ = (UniqueConstraint("plan_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("loop_plans.id"), index=True)
+    position: Mapped[int]
+    round_format_id: Mapped[int] = mapped_column(ForeignKey("round_formats.id"))
+    gap_minutes: Mapped[int] = mapped_column(default=0)
+    opens_at: Mapped[str | None] = mapped_column(String(5))
+    label: Mapped[str] = mapped_column(String(120), default="")  # e.g. "On-site day 2"
+
+    plan: Mapped[LoopPlan] = relationship(back_populates="steps")
+    round_format: Mapped[RoundFormat] = relationship()

@@ -1,0 +1,130 @@
+"""Practice: timed sessions, their pinned questions and answers, the event log, loop runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models.base import UTCDateTime
+
+
+class SessionStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"  # by the candidate
+    AUTO_SUBMITTED = "auto_submitted"  # time ran out, policy auto_submit
+    CLOSED = "closed"  # time ran out, policy grace_then_close
+
+    @property
+    def finished(self) -> bool:
+        return self is not SessionStatus.IN_PROGRESS
+
+
+class PracticeSession(db.Model):
+    __tablename__ = "practice_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    round_format_id: Mapped[int] = mapped_column(ForeignKey("round_formats.id"))
+    stage_key: Mapped[str] = mapped_column(ForeignKey("stages.key"), index=True)
+    loop_run_id: Mapped[int | None] = mapped_column(ForeignKey("loop_runs.id"), index=True)
+    loop_position: Mapped[int | None]
+    status: Mapped[str] = mapped_column(
+        String(20), default=SessionStatus.IN_PROGRESS.value, index=True
+    )
+    # The server is the clock. Pinned from the round format at start.
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    grace_seconds: Mapped[int] = mapped_column(default=60)
+    expiry_policy: Mapped[str] = mapped_column(String(20), default="auto_submit")
+    is_take_home: Mapped[bool] = mapped_column(default=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Visible to linked coaches when the candidate shares "selected" sessions only.
+    shared_with_coaches: Mapped[bool] = mapped_column(default=False)
+    current_position: Mapped[int] = mapped_column(default=0)  # question on screen
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock for state changes
+
+    items: Mapped[list[SessionQuestion]] = relationship(
+        back_populates="session", order_by="SessionQuestion.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[SessionEvent]] = relationship(
+        back_populates="session", order_by="SessionEvent.id", cascade="all, delete-orphan"
+    )
+    round_format = relationship("RoundFormat")
+    stage = relationship("Stage")
+    user = relationship("User")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != SessionStatus.IN_PROGRESS
+
+
+class SessionQuestion(db.Model):
+    """One question of a session, pinned to the question and rubric versions, with its answer."""
+
+    __tablename__ = "session_questions"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("practice_sessions.id"), index=True)
+    position: Mapped[int]
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    # The answer (last saved draft; final once the session is finished).
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    answer_number: Mapped[float | None] = mapped_column(Float)
+    answer_unit: Mapped[str | None] = mapped_column(String(40))
+    answer_links: Mapped[list] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(default=0)  # bumped by every accepted save
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    time_spent_seconds: Mapped[int] = mapped_column(default=0)
+
+    session: Mapped[PracticeSession] = relationship(back_populates="items")
+    question = relationship("Question")
+    question_version = relationship("QuestionVersion")
+    rubric_version = relationship("RubricVersion")
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.answer_text.strip()) or self.answer_number is not None or bool(
+            self.answer_links
+        )
+
+
+class SessionEvent(db.Model):
+    """The session log coaches read: started, saved, switched, warned, submitted, scored..."""
+
+    __tablename__ = "session_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("practice_sessions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int | None]  # which question, when it concerns one
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    session: Mapped[PracticeSession] = relationship(back_populates="events")
+
+
+class LoopRun(db.Model):
+    """A candidate's pass through a loop plan."""
+
+    __tablename__ = "loop_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("loop_plans.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, finished, abandoned
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    plan = relationship("LoopPlan")
+    sessions: Mapped[list[PracticeSession]] = relationship(order_by="PracticeSession.loop_position")

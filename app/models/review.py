@@ -1,0 +1,1 @@
+"""Coach review: coach links, reviews with per-criterion scores, and notifications."""

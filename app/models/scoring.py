@@ -1,0 +1,1 @@
+"""Self-scoring against pinned rubric versions, and the practise-next schedule."""

@@ -1,0 +1,75 @@
+"""People: candidates, coaches and admins."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models.base import UTCDateTime
+
+
+class Role(StrEnum):
+    CANDIDATE = "candidate"
+    COACH = "coach"
+    ADMIN = "admin"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case- and whitespace-insensitively."""
+    return (email or "").strip().lower()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.CANDIDATE.value)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login id: rotating it signs the user out of every device at once.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Coaches: the code candidates enter to link them (rotatable).
+    invite_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Candidates: "all" sessions visible to linked coaches, or only those "selected".
+    coach_sharing: Mapped[str] = mapped_column(String(16), default="all")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_coach(self) -> bool:
+        return self.role == Role.COACH
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.role == Role.CANDIDATE
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
