@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test install db bank lint format bench screenshots clean
+.PHONY: run test install db bank lint format bench screenshots clean migration
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mockloop needs Python 3.11 or newer")'
@@ -50,3 +50,12 @@ screenshots: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## Regenerate the single initial migration from the models (no release yet, so one
+## revision "0001" is kept; run after changing models, then review the file).
+migration: install
+	rm -f migrations/versions/*.py
+	rm -rf $(VENV)/migration-tmp && mkdir -p $(VENV)/migration-tmp
+	DATABASE_URL=sqlite:///$(CURDIR)/$(VENV)/migration-tmp/empty.db MOCKLOOP_ENV=development \
+	  $(BIN)/flask db migrate --rev-id 0001 -m "initial schema"
+	rm -rf $(VENV)/migration-tmp

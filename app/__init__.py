@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     errors.register(app)
+    register_template_helpers(app)
     register_shell_context(app)
     cli.register(app)
     return app
@@ -55,6 +56,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp, url_prefix="/feedback")
     app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.markdown import render_markdown
+
+    app.add_template_filter(render_markdown, "markdown")
 
 
 def register_shell_context(app: Flask) -> None:

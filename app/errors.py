@@ -18,9 +18,15 @@ MESSAGES = {
     409: ("Conflict", "This was changed somewhere else. Reload to see the latest version."),
     413: ("Too large", "What you sent is larger than 1 MiB. Nothing was saved."),
     422: ("Cannot accept this", "Some of what you sent cannot be accepted. Nothing was saved."),
-    429: ("Too many attempts", "Too many requests in a short time. Please wait a minute and try again."),
-    500: ("Something went wrong", "An unexpected error happened on our side. Nothing was lost "
-          "that had already been saved; please try again."),
+    429: (
+        "Too many attempts",
+        "Too many requests in a short time. Please wait a minute and try again.",
+    ),
+    500: (
+        "Something went wrong",
+        "An unexpected error happened on our side. Nothing was lost "
+        "that had already been saved; please try again.",
+    ),
 }
 
 
@@ -36,8 +42,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(
-            400, "Your form expired or was sent from elsewhere. Reload the page and try again; "
-            "nothing was changed."
+            400,
+            "Your form expired or was sent from elsewhere. Reload the page and try again; "
+            "nothing was changed.",
         )
 
     @app.errorhandler(RateLimitExceeded)

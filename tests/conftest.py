@@ -109,9 +109,7 @@ class AuthActions:
         self._client = client
 
     def login(self, email: str, password: str = PASSWORD, **kwargs):
-        return self._client.post(
-            "/login", data={"email": email, "password": password, **kwargs}
-        )
+        return self._client.post("/login", data={"email": email, "password": password, **kwargs})
 
     def logout(self):
         return self._client.post("/logout")
@@ -126,8 +124,9 @@ def auth(client):
 def make_user(app):
     """make_user(role="candidate", email=None, password=PASSWORD) -> user id."""
 
-    def _make(role: str = "candidate", email: str | None = None, password: str = PASSWORD,
-              **fields):
+    def _make(
+        role: str = "candidate", email: str | None = None, password: str = PASSWORD, **fields
+    ):
         with app.app_context():
             return factories.user(role=role, email=email, password=password, **fields).id
 

@@ -25,8 +25,9 @@ PASSWORD = "correct horse battery staple 42"
 _seq = itertools.count(1)
 
 
-def user(role: str = "candidate", email: str | None = None, password: str = PASSWORD,
-         **fields) -> User:
+def user(
+    role: str = "candidate", email: str | None = None, password: str = PASSWORD, **fields
+) -> User:
     n = next(_seq)
     obj = User(
         email=(email or f"{role}{n}@example.com").lower(),
@@ -69,18 +70,34 @@ def skill(key: str = "ml_system_design", name: str = "ML system design") -> Skil
 def rubric(key: str | None = None, criteria: list[dict] | None = None) -> Rubric:
     key = key or f"rubric-{next(_seq)}"
     criteria = criteria or [
-        {"key": "latency_budget", "title": "Latency budgeting", "description": "Budget per hop.",
-         "weight": 1.0, "levels": levels(4)},
-        {"key": "cost_modeling", "title": "Cost modeling", "description": "$ per million queries.",
-         "weight": 2.0, "levels": levels(4)},
-        {"key": "failure_modes", "title": "Failure-mode analysis", "description": "What breaks.",
-         "weight": 1.0, "levels": levels(4)},
+        {
+            "key": "latency_budget",
+            "title": "Latency budgeting",
+            "description": "Budget per hop.",
+            "weight": 1.0,
+            "levels": levels(4),
+        },
+        {
+            "key": "cost_modeling",
+            "title": "Cost modeling",
+            "description": "$ per million queries.",
+            "weight": 2.0,
+            "levels": levels(4),
+        },
+        {
+            "key": "failure_modes",
+            "title": "Failure-mode analysis",
+            "description": "What breaks.",
+            "weight": 1.0,
+            "levels": levels(4),
+        },
     ]
     obj = Rubric(key=key)
     db.session.add(obj)
     db.session.flush()
-    version = RubricVersion(rubric_id=obj.id, number=1, title=key.replace("-", " ").title(),
-                            criteria=criteria)
+    version = RubricVersion(
+        rubric_id=obj.id, number=1, title=key.replace("-", " ").title(), criteria=criteria
+    )
     db.session.add(version)
     db.session.flush()
     obj.current_version_id = version.id
@@ -88,9 +105,14 @@ def rubric(key: str | None = None, criteria: list[dict] | None = None) -> Rubric
     return obj
 
 
-def question(stage_key: str = "system_design", rubric_obj: Rubric | None = None,
-             skills: tuple[str, ...] = ("ml_system_design",), status: str = "published",
-             answer_kind: str = "text", **fields) -> Question:
+def question(
+    stage_key: str = "system_design",
+    rubric_obj: Rubric | None = None,
+    skills: tuple[str, ...] = ("ml_system_design",),
+    status: str = "published",
+    answer_kind: str = "text",
+    **fields,
+) -> Question:
     stage(stage_key, stage_key.replace("_", " ").title())
     rubric_obj = rubric_obj or rubric()
     n = next(_seq)
@@ -98,10 +120,14 @@ def question(stage_key: str = "system_design", rubric_obj: Rubric | None = None,
     db.session.add(obj)
     db.session.flush()
     version = QuestionVersion(
-        question_id=obj.id, number=1, stage_key=stage_key, rubric_id=rubric_obj.id,
+        question_id=obj.id,
+        number=1,
+        stage_key=stage_key,
+        rubric_id=rubric_obj.id,
         title=fields.pop("title", f"Question {n}"),
         prompt_md=fields.pop("prompt_md", f"Design system number {n}."),
-        answer_kind=answer_kind, **fields,
+        answer_kind=answer_kind,
+        **fields,
     )
     version.skills = [skill(k, k.replace("_", " ").title()) for k in skills]
     db.session.add(version)
@@ -111,12 +137,18 @@ def question(stage_key: str = "system_design", rubric_obj: Rubric | None = None,
     return obj
 
 
-def round_format(stage_key: str = "system_design", minutes: int = 60, count: int = 1,
-                 **fields) -> RoundFormat:
+def round_format(
+    stage_key: str = "system_design", minutes: int = 60, count: int = 1, **fields
+) -> RoundFormat:
     stage(stage_key, stage_key.replace("_", " ").title(), minutes)
-    obj = RoundFormat(key=fields.pop("key", f"fmt-{next(_seq)}"),
-                      name=fields.pop("name", f"{stage_key} round"), stage_key=stage_key,
-                      duration_minutes=minutes, question_count=count, **fields)
+    obj = RoundFormat(
+        key=fields.pop("key", f"fmt-{next(_seq)}"),
+        name=fields.pop("name", f"{stage_key} round"),
+        stage_key=stage_key,
+        duration_minutes=minutes,
+        question_count=count,
+        **fields,
+    )
     db.session.add(obj)
     db.session.commit()
     return obj

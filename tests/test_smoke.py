@@ -17,10 +17,15 @@ def test_security_headers_present(client):
 
 
 def test_register_login_logout(client, auth):
-    response = client.post("/register", data={
-        "email": " New.Person@Example.com ", "display_name": "New Person",
-        "password": "a long enough passphrase", "confirm": "a long enough passphrase",
-    })
+    response = client.post(
+        "/register",
+        data={
+            "email": " New.Person@Example.com ",
+            "display_name": "New Person",
+            "password": "a long enough passphrase",
+            "confirm": "a long enough passphrase",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/dashboard").status_code == 200
     auth.logout()

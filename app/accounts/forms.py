@@ -22,7 +22,9 @@ class RegisterForm(FlaskForm):
     email = EmailField(
         "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
     )
-    display_name = StringField("Display name", filters=[strip], validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(
+        "Display name", filters=[strip], validators=[DataRequired(), Length(max=80)]
+    )
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],

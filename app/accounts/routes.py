@@ -27,7 +27,9 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register(
-                form.email.data, form.display_name.data, form.password.data,
+                form.email.data,
+                form.display_name.data,
+                form.password.data,
                 ip=request.remote_addr,
             )
         except services.AccountError as error:

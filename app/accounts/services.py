@@ -73,8 +73,12 @@ def create_user(email: str, display_name: str, password: str, role: str) -> User
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem, "password")
-    user = User(email=email, display_name=display_name.strip() or email.split("@")[0],
-                password_hash=hash_password(password), role=role)
+    user = User(
+        email=email,
+        display_name=display_name.strip() or email.split("@")[0],
+        password_hash=hash_password(password),
+        role=role,
+    )
     db.session.add(user)
     db.session.flush()
     audit.record("account.create", target_type="user", target_id=user.id, role=role)
@@ -100,8 +104,14 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> LoginRe
         db.session.commit()
         return LoginResult(None)
     if not verify_password(user.password_hash, password) or not user.active:
-        audit.record("login.failed", actor_id=user.id, target_type="user", target_id=user.id,
-                      ip=ip, reason="inactive" if user.active else "wrong password")
+        audit.record(
+            "login.failed",
+            actor_id=user.id,
+            target_type="user",
+            target_id=user.id,
+            ip=ip,
+            reason="inactive" if user.active else "wrong password",
+        )
         db.session.commit()
         return LoginResult(None)
     if needs_rehash(user.password_hash):

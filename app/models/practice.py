@@ -93,8 +93,10 @@ class SessionQuestion(db.Model):
 
     @property
     def is_answered(self) -> bool:
-        return bool(self.answer_text.strip()) or self.answer_number is not None or bool(
-            self.answer_links
+        return (
+            bool(self.answer_text.strip())
+            or self.answer_number is not None
+            or bool(self.answer_links)
         )
 
 

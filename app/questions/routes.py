@@ -2,7 +2,6 @@
 
 from flask import Blueprint, render_template
 
-
 bp = Blueprint("questions", __name__)
 
 

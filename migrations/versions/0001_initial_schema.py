@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4ca07a3a9309
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 19:26:57.573023
+Create Date: 2026-11-28 19:28:01.133498
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '4ca07a3a9309'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
