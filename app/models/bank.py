@@ -140,6 +140,9 @@ class Question(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set the first time the question is published; a question that has ever been
+    # published can only be archived, never deleted (sessions may have used it).
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     current_version: Mapped[QuestionVersion | None] = relationship(
         foreign_keys=[current_version_id], post_update=True
@@ -216,6 +219,7 @@ class LoopPlan(db.Model):
     key: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
     archived: Mapped[bool] = mapped_column(default=False)
 
     steps: Mapped[list[LoopStep]] = relationship(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 19:28:01.133498
+Create Date: 2026-11-28 19:34:27.246998
 
 """
 from alembic import op
@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('key', sa.String(length=60), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('archived', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_loop_plans')),
     sa.UniqueConstraint('key', name=op.f('uq_loop_plans_key'))
@@ -36,6 +37,7 @@ def upgrade():
     sa.Column('current_version_id', sa.Integer(), nullable=True),
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('first_published_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['current_version_id'], ['question_versions.id'], name=op.f('fk_questions_current_version_id_question_versions'), use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questions')),
     sa.UniqueConstraint('key', name=op.f('uq_questions_key'))
