@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.gates import DEFAULT_VIEWPORT, HtmlCollector, PageErrors, watch_page
 from tests.conftest import make_app, require_or_skip
+
+__all__ = ["PageErrors"]
+VNU_TEST = "test_every_page_is_valid_html"
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -80,18 +84,40 @@ def live_server(live_app):
     server.stop()
 
 
-class PageErrors(list):
-    """Console errors and CSP violations seen by a page; tests assert it stays empty."""
+@pytest.fixture(scope="session")
+def html_pages() -> HtmlCollector:
+    """Every distinct page each role received during the run, for one vnu check at the end."""
+    return HtmlCollector()
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = PageErrors()
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def open_page(browser, live_server, html_pages):
+    """open_page(role="anonymous") -> a page in a fresh browser context (its own cookies).
+
+    Each page is watched: `page.errors` collects console errors, uncaught exceptions and
+    CSP violations; every HTML document it receives goes to the vnu collector.
+    """
+    contexts = []
+
+    def _open(role: str = "anonymous", **context_options):
+        options = {"base_url": live_server.url, "viewport": dict(DEFAULT_VIEWPORT)}
+        options.update(context_options)
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return watch_page(context.new_page(), html_pages, role=role)
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The vnu check validates what every other browser test collected, so it runs last."""
+    last = [item for item in items if item.name == VNU_TEST]
+    items[:] = [item for item in items if item.name != VNU_TEST] + last
