@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
-from flask_login import current_user
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
+from app.clock import utcnow
 from app.extensions import login_manager
 
 PUBLIC_ATTR = "_mockloop_public"
+SIGNED_IN_AT = "_signed_in_at"  # epoch seconds of the sign-in, for the absolute lifetime
 
 
 def public(view: Callable) -> Callable:
@@ -46,10 +48,44 @@ def require_role(*roles: str) -> Callable[[], None]:
     return guard
 
 
+def sign_in(user) -> None:
+    """Start a fresh session for `user`: nothing from before survives (session fixation)."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session[SIGNED_IN_AT] = int(utcnow().timestamp())
+
+
+def renew_sign_in(user) -> None:
+    """Re-issue this browser's login with `user`'s new token, keeping the sign-in time."""
+    signed_in_at = session.get(SIGNED_IN_AT)
+    sign_in(user)
+    if isinstance(signed_in_at, int):
+        session[SIGNED_IN_AT] = signed_in_at
+
+
+def sign_out() -> None:
+    """End the session in this browser."""
+    logout_user()
+    session.clear()
+
+
+def session_expired() -> bool:
+    """True when the signed-in session is older than PERMANENT_SESSION_LIFETIME."""
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int):
+        return True
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return utcnow().timestamp() - signed_in_at >= lifetime
+
+
 def safe_next(target: str | None, fallback: str = "accounts.dashboard") -> str:
     """A local path to redirect to after sign-in; anything else becomes `fallback`."""
-    if target:
-        target = target.strip().replace("\\", "/")
+    target = (target or "").strip()
+    # Browsers drop tabs and newlines inside URLs ("/\t/evil.com" is "//evil.com") and
+    # read a backslash as a slash, so refuse the first and normalise the second.
+    if target and not any(ord(char) < 32 or ord(char) == 127 for char in target):
+        target = target.replace("\\", "/")
         parts = urlsplit(target)
         if (
             not parts.scheme
@@ -65,6 +101,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+
+    @app.before_request
+    def end_old_sessions():
+        """Absolute lifetime: a sign-in ends 12 h after it began, however active."""
+        if "_user_id" in session and session_expired():
+            sign_out()
+            flash("You were signed out after 12 hours. Please sign in again.", "info")
 
     @app.before_request
     def deny_by_default():

@@ -2,7 +2,8 @@
 
 `MOCKLOOP_ENV` picks the profile: `production` (the default, used by gunicorn),
 `development` (`make run`) or `testing` (the test suite). Production refuses to start
-without `SECRET_KEY`.
+without `SECRET_KEY`. The environment is read when the app is built (not at import),
+so one process can build differently configured apps.
 """
 
 from __future__ import annotations
@@ -31,10 +32,8 @@ def normalise_database_url(url: str) -> str:
 
 class Config:
     ENV_NAME = "production"
-    SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = normalise_database_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'mockloop.db'}")
-    )
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'mockloop.db'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -42,19 +41,20 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a 48-hour take-home must still be able to save
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
+    SESSION_COOKIE_NAME = "mockloop_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = True
-    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+    # Absolute lifetime of a sign-in, checked against the time of sign-in (app/access.py);
+    # the cookie itself expires after the same time. Remember-me is not offered.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     HSTS = True
 
-    REDIS_URL = os.environ.get("REDIS_URL")
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "mockloop"
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins only: per client IP, and per account (the normalised email).
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
 
@@ -72,7 +72,6 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_SECURE = False
     HSTS = False
 
 
@@ -82,9 +81,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_SECURE = False
     HSTS = False
-    RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
@@ -102,6 +99,21 @@ def dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+def from_environment(env: str, environ: os._Environ | dict) -> dict:
+    """Settings taken from environment variables (tests ignore the machine's ones)."""
+    if env == "testing":
+        return {}
+    values: dict = {}
+    if environ.get("SECRET_KEY"):
+        values["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    if environ.get("REDIS_URL"):
+        values["REDIS_URL"] = environ["REDIS_URL"]
+        values["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    return values
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the config mapping for `create_app`; raise ConfigError when unusable."""
     overrides = dict(overrides or {})
@@ -110,10 +122,14 @@ def load_config(overrides: dict | None = None) -> dict:
         raise ConfigError(f"MOCKLOOP_ENV must be one of {', '.join(PROFILES)}, not {env!r}")
     profile = PROFILES[env]
     config = {key: getattr(profile, key) for key in dir(profile) if key.isupper()}
+    config.update(from_environment(env, os.environ))
     config.update(overrides)
     if env == "development" and not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = dev_secret_key()
     if not config.get("SECRET_KEY"):
-        raise ConfigError("SECRET_KEY must be set outside development and testing")
+        raise ConfigError(
+            "SECRET_KEY must be set outside development and testing "
+            "(export SECRET_KEY=... before starting mockloop)"
+        )
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     return config

@@ -1,9 +1,10 @@
-"""Error pages: a full page, or a small fragment when htmx asked."""
+"""Error pages: a full page, or a small fragment when htmx asked for a part of a page."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -20,7 +21,7 @@ MESSAGES = {
     422: ("Cannot accept this", "Some of what you sent cannot be accepted. Nothing was saved."),
     429: (
         "Too many attempts",
-        "Too many requests in a short time. Please wait a minute and try again.",
+        "Too many attempts in a short time. Please wait a minute and try again.",
     ),
     500: (
         "Something went wrong",
@@ -29,37 +30,67 @@ MESSAGES = {
     ),
 }
 
+CSRF_MESSAGE = (
+    "Your form expired or was sent from elsewhere. Reload the page and try again; "
+    "nothing was changed."
+)
+
+
+def wants_fragment() -> bool:
+    """htmx asked for part of a page (a boosted link or form still gets the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-Request-Type") != "full"
+    )
+
 
 def render_error(status: int, detail: str | None = None):
+    """The error page (or fragment) for `status`, with an optional safe detail message."""
     title, message = MESSAGES.get(status, (f"Error {status}", "Something went wrong."))
-    if isinstance(detail, str) and detail and status in (400, 409, 422, 429):
+    if isinstance(detail, str) and detail and status in (400, 409, 422):
         message = detail
-    template = "errors/_fragment.html" if request.headers.get("HX-Request") else "errors/page.html"
+    template = "errors/_fragment.html" if wants_fragment() else "errors/page.html"
     return render_template(template, status=status, title=title, message=message), status
+
+
+def audit_denial() -> None:
+    """Record a 403 in the audit log; never let auditing turn a 403 into a 500."""
+    from app.accounts.services import record_access_denied
+
+    db.session.rollback()
+    try:
+        record_access_denied(
+            current_user.id if current_user.is_authenticated else None,
+            request.path,
+            request.method,
+            ip=request.remote_addr,
+            reason=g.get("access_denied_reason"),
+        )
+    except Exception:  # the database itself is failing; the 403 still stands
+        db.session.rollback()
+        current_app.logger.exception("could not audit an access denial")
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(
-            400,
-            "Your form expired or was sent from elsewhere. Reload the page and try again; "
-            "nothing was changed.",
-        )
+        return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
-        response = render_error(429)
-        return response
+        return render_error(429)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 403:
+            audit_denial()
         description = error.description if error.code in (400, 409, 422) else None
         body, status = render_error(error.code, description)
         response = app.make_response((body, status))
-        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 

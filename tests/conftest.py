@@ -146,3 +146,13 @@ def login_as(app, client, make_user, auth):
         return user_id
 
     return _login
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of `client`'s session, read from a page's <meta name="csrf-token">."""
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no csrf-token meta on {path}"
+    return match.group(1)

@@ -1,10 +1,20 @@
 """Account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SearchField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from app.accounts.services import time_zone_names
+from app.models.users import Role
 
 
 def strip(value):
@@ -38,12 +48,56 @@ class RegisterForm(FlaskForm):
     def validate_password(self, field):
         problem = password_problem(field.data or "", self.email.data)
         if problem:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(problem)
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase works well.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
+    )
+    submit = SubmitField("Change password")
+
+
+class TimeZoneForm(FlaskForm):
+    timezone = SelectField(
+        "Time zone",
+        validate_choice=False,
+        validators=[DataRequired()],
+        description="Take-home deadlines and loop schedules are shown in this time zone.",
+    )
+    submit = SubmitField("Save time zone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = list(time_zone_names())
+
+    def validate_timezone(self, field):
+        if field.data not in time_zone_names():
+            raise ValidationError("Choose a time zone from the list, such as Europe/Berlin.")
 
 
 class EmptyForm(FlaskForm):
     """Gives button-only POSTs their CSRF token."""
 
     submit = SubmitField("Submit")
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    q = SearchField("Search by email or name", filters=[strip], validators=[Optional()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[r.value for r in Role])
+    submit = SubmitField("Change role")

@@ -1,7 +1,13 @@
-"""Password policy and argon2id hashing."""
+"""Password policy and argon2id hashing.
+
+`common_passwords.txt` holds about 30,000 of the most used passwords, most common first,
+taken at development time from the frequency lists of the zxcvbn package (MIT licence,
+Dropbox) plus a few AI-flavoured ones; it is plain text so no runtime dependency is needed.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,14 +26,27 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
+def _core(password: str) -> str:
+    """The password without the digits and symbols people pad a common word with."""
+    return _PADDING.sub("", password.strip().lower())
+
+
+_PADDING = re.compile(r"^[^a-z]+|[^a-z]+$")
+_REPEATED_UNIT = re.compile(r"^(.{1,4})\1+$", re.DOTALL)
+
+
 def password_problem(password: str, email: str | None = None) -> str | None:
     """Why `password` is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
-    if password.strip().lower() in common_passwords():
+    lowered = password.strip().lower()
+    core = _core(password)
+    if lowered in common_passwords() or (len(core) >= 4 and core in common_passwords()):
         return "This password is too common; choose one that is harder to guess."
+    if _REPEATED_UNIT.match(lowered):
+        return "This password is a short pattern repeated; choose one that is harder to guess."
     if email and password.strip().lower() == email.strip().lower():
         return "Your password must not be your email address."
     return None

@@ -1,13 +1,31 @@
-"""Sign-up, sign-in, sign-out, the home page and the dashboard."""
+"""Sign-up, sign-in, sign-out, settings, the home page and the dashboard."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from app.access import public, safe_next
+from app.access import public, renew_sign_in, safe_next, sign_in, sign_out
 from app.accounts import services
-from app.accounts.forms import EmptyForm, LoginForm, RegisterForm
+from app.accounts.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    LoginForm,
+    RegisterForm,
+    TimeZoneForm,
+)
+from app.extensions import limiter
+from app.models.users import normalise_email
 
 bp = Blueprint("accounts", __name__)
+
+
+def _login_account_key() -> str:
+    """Rate-limit key for one account: the email as the user typed it, normalised."""
+    return "account:" + normalise_email(request.form.get("email", ""))
+
+
+def _failed_sign_in(response) -> bool:
+    """Only failed attempts count towards the sign-in limits."""
+    return response.status_code >= 400
 
 
 @bp.get("/")
@@ -35,8 +53,7 @@ def register():
         except services.AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
         else:
-            session.clear()
-            login_user(user)
+            sign_in(user)
             flash("Welcome to mockloop. Pick a stage to rehearse.", "success")
             return redirect(url_for("accounts.dashboard"))
     return render_template("accounts/register.html", form=form)
@@ -44,25 +61,37 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    scope="login-ip",
+    deduct_when=_failed_sign_in,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    scope="login-account",
+    deduct_when=_failed_sign_in,
+)
 def login():
     """Sign in with email and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
         if result.ok:
-            session.clear()
-            login_user(result.user)
+            sign_in(result.user)
             return redirect(safe_next(form.next.data))
         form.password.errors.append("Email or password is not right.")
-    return render_template("accounts/login.html", form=form), 200 if not form.errors else 401
+    status = 401 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.post("/logout")
 @login_required
 def logout():
     """Sign out of this browser."""
-    logout_user()
-    session.clear()
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -73,7 +102,61 @@ def dashboard():
     return render_template("accounts/dashboard.html", form=EmptyForm())
 
 
+def _settings_page(password_form=None, timezone_form=None, status: int = 200):
+    timezone_form = timezone_form or TimeZoneForm(timezone=current_user.timezone)
+    return render_template(
+        "accounts/settings.html",
+        password_form=password_form or ChangePasswordForm(),
+        timezone_form=timezone_form,
+        devices_form=EmptyForm(),
+    ), status
+
+
 @bp.get("/settings")
 def settings():
     """Account settings: password, devices, time zone."""
-    return render_template("placeholder.html", title="Account settings")
+    return _settings_page()
+
+
+@bp.post("/settings/password")
+def change_password():
+    """Change the password; other devices are signed out, this browser stays in."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.change_password(
+                current_user.id,
+                form.current_password.data,
+                form.new_password.data,
+                ip=request.remote_addr,
+            )
+        except services.AccountError as error:
+            getattr(form, error.field or "new_password").errors.append(str(error))
+        else:
+            renew_sign_in(user)
+            flash("Password changed. Every other device has been signed out.", "success")
+            return redirect(url_for("accounts.settings"))
+    return _settings_page(password_form=form, status=422)
+
+
+@bp.post("/settings/sign-out-everywhere")
+def sign_out_everywhere():
+    """Sign out every other device (this browser gets the new token and stays in)."""
+    user = services.sign_out_everywhere(current_user.id, ip=request.remote_addr)
+    renew_sign_in(user)
+    message = "Every other device has been signed out."
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        return render_template("accounts/_devices_status.html", message=message)
+    flash(message, "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/timezone")
+def set_time_zone():
+    """Choose the time zone deadlines and schedules are shown in."""
+    form = TimeZoneForm()
+    if form.validate_on_submit():
+        services.set_time_zone(current_user.id, form.timezone.data)
+        flash(f"Time zone set to {form.timezone.data}.", "success")
+        return redirect(url_for("accounts.settings"))
+    return _settings_page(timezone_form=form, status=422)

@@ -1,16 +1,113 @@
-"""Admin pages."""
+"""Admin pages: the admin home, the Users page and the audit log."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from app.access import require_role
+from app.access import require_role, safe_next
+from app.accounts import services
+from app.accounts.forms import EmptyForm, RoleForm, UserSearchForm
 from app.models.users import Role
 
 bp = Blueprint("admin", __name__)
 
 bp.before_request(require_role(Role.ADMIN.value))
 
+BANK_EDITOR_ENDPOINT = "bank_admin.index"
+
+
+def _page_number() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
 
 @bp.get("/")
 def index():
-    """Admin (placeholder until this area is built)."""
-    return render_template("placeholder.html", title="Admin")
+    """The admin home: links to every admin tool."""
+    has_bank_editor = BANK_EDITOR_ENDPOINT in current_app.view_functions
+    return render_template(
+        "admin/index.html",
+        bank_editor_endpoint=BANK_EDITOR_ENDPOINT if has_bank_editor else None,
+    )
+
+
+@bp.get("/users")
+def users():
+    """Every account, searchable by email or name, one page at a time."""
+    search = UserSearchForm(request.args)
+    page = services.search_users(search.q.data, _page_number(), current_app.config["PER_PAGE"])
+    return render_template(
+        "admin/users.html",
+        search=search,
+        page=page,
+        role_form=RoleForm(),
+        action_form=EmptyForm(),
+    )
+
+
+def _back_to_users():
+    """Back to the Users page the admin came from (same search and page)."""
+    return redirect(safe_next(request.form.get("back"), "admin.users"))
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int):
+    """Give a user another role."""
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose candidate, coach or admin.", "error")
+        return _back_to_users()
+    try:
+        user = services.change_role(
+            user_id, form.role.data, actor_id=current_user.id, ip=request.remote_addr
+        )
+    except services.UnknownUser:
+        abort(404)
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return _back_to_users()
+    flash(f"{user.email} is now {user.role}.", "success")
+    if user.id == current_user.id and user.role != Role.ADMIN.value:
+        return redirect(url_for("accounts.dashboard"))
+    return _back_to_users()
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate(user_id: int):
+    """Deactivate an account: it is signed out at once and cannot sign in."""
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate(user_id: int):
+    """Let a deactivated account sign in again."""
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, *, active: bool):
+    try:
+        user = services.set_active(
+            user_id, active, actor_id=current_user.id, ip=request.remote_addr
+        )
+    except services.UnknownUser:
+        abort(404)
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return _back_to_users()
+    flash(f"{user.email} is {'active again' if active else 'deactivated'}.", "success")
+    if user.id == current_user.id and not active:
+        return redirect(url_for("accounts.login"))
+    return _back_to_users()
+
+
+@bp.get("/audit")
+def audit_log():
+    """The audit log, newest first, filterable by action."""
+    action = request.args.get("action", "").strip() or None
+    page = services.audit_page(action, _page_number(), current_app.config["PER_PAGE"])
+    actor_ids = {event.actor_id for event in page.items if event.actor_id}
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        action=action,
+        actions=services.audit_actions(),
+        emails=services.emails_by_id(actor_ids),
+    )

@@ -1,0 +1,151 @@
+"""Sign-in throttling with Flask-Limiter, per client IP and per account (normalised email)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from app.extensions import db, limiter
+from tests.conftest import PASSWORD, make_app, require_or_skip, wipe_tables
+
+
+def attempt(client, email, password="wrong password, wrong password", ip="198.51.100.1"):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": ip},
+    )
+
+
+def test_per_account_limit_counts_every_ip_and_spelling(app, client, make_user):
+    make_user(email="victim@example.com")
+    limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+    spellings = ["victim@example.com", " VICTIM@example.com", "Victim@Example.com "]
+    for n in range(limit):
+        response = attempt(client, spellings[n % 3], ip=f"198.51.100.{n + 1}")
+        assert response.status_code == 401
+    blocked = attempt(client, "victim@example.com", password=PASSWORD, ip="198.51.100.200")
+    assert blocked.status_code == 429
+    page = blocked.get_data(as_text=True)
+    assert "<h1>Too many attempts</h1>" in page
+    assert "wait a minute" in page
+    assert "<nav" in page  # a whole page with navigation, not a bare message
+    # another account from the same IPs is not affected
+    make_user(email="other@example.com")
+    assert attempt(client, "other@example.com", password=PASSWORD).status_code == 302
+
+
+def test_per_ip_limit_counts_every_account(app, client):
+    limit = int(app.config["LOGIN_LIMIT_PER_IP"].split()[0])
+    for n in range(limit):
+        assert attempt(client, f"guess{n}@example.com", ip="192.0.2.7").status_code == 401
+    assert attempt(client, "fresh@example.com", ip="192.0.2.7").status_code == 429
+    assert attempt(client, "fresh@example.com", ip="192.0.2.8").status_code == 401
+
+
+def test_successful_sign_ins_do_not_count(app, client, auth, make_user):
+    make_user(email="often@example.com")
+    limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+    for _ in range(limit + 2):
+        assert auth.login("often@example.com").status_code == 302
+        auth.logout()
+
+
+def test_the_sign_in_page_itself_is_not_limited(app, client):
+    limit = int(app.config["LOGIN_LIMIT_PER_IP"].split()[0])
+    for _ in range(limit + 1):
+        attempt(client, "x@example.com", ip="192.0.2.50")
+    assert client.get("/login", environ_base={"REMOTE_ADDR": "192.0.2.50"}).status_code == 200
+
+
+def test_htmx_request_gets_the_429_fragment(app, client):
+    limit = int(app.config["LOGIN_LIMIT_PER_IP"].split()[0])
+    for _ in range(limit):
+        attempt(client, "y@example.com", ip="192.0.2.60")
+    response = client.post(
+        "/login",
+        data={"email": "y@example.com", "password": "x"},
+        headers={"HX-Request": "true"},
+        environ_base={"REMOTE_ADDR": "192.0.2.60"},
+    )
+    assert response.status_code == 429
+    body = response.get_data(as_text=True)
+    assert "Too many attempts" in body and "<html" not in body
+
+
+def test_each_app_starts_with_fresh_limits(app, database_url):
+    limit = int(app.config["LOGIN_LIMIT_PER_IP"].split()[0])
+    client = app.test_client()
+    for _ in range(limit):
+        attempt(client, "z@example.com", ip="192.0.2.70")
+    assert attempt(client, "z@example.com", ip="192.0.2.70").status_code == 429
+    second = make_app(database_url, WTF_CSRF_ENABLED=False)
+    try:
+        assert attempt(second.test_client(), "z@example.com", ip="192.0.2.70").status_code == 401
+    finally:
+        dispose(second)
+
+
+def test_storage_is_memory_by_default_and_redis_url_when_set(monkeypatch):
+    from app.config import load_config
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert (
+        load_config({"ENV_NAME": "production", "SECRET_KEY": "k"})["RATELIMIT_STORAGE_URI"]
+        == "memory://"
+    )
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/3")
+    config = load_config({"ENV_NAME": "production", "SECRET_KEY": "k"})
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/3"
+
+
+def dispose(app) -> None:
+    """Close an extra app's database connections (the fixture closes its own app's)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def redis_url_or_skip() -> str:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        connection = redis.Redis.from_url(url, socket_connect_timeout=1)
+        connection.ping()
+    except Exception as error:  # no server, refused, wrong URL
+        require_or_skip(f"no Redis server reachable at {url} ({type(error).__name__})")
+    connection.close()
+    return url
+
+
+@pytest.mark.redis
+def test_limits_are_kept_in_redis_when_configured(database_url, _schema):
+    import redis
+
+    url = redis_url_or_skip()
+    server = redis.Redis.from_url(url)
+    server.flushdb()
+    app = make_app(database_url, WTF_CSRF_ENABLED=False, RATELIMIT_STORAGE_URI=url)
+    other = make_app(database_url, WTF_CSRF_ENABLED=False, RATELIMIT_STORAGE_URI=url)
+    try:
+        assert type(limiter.storage).__name__ == "RedisStorage"
+        limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+        client = app.test_client()
+        for n in range(limit):
+            assert attempt(client, "redis@example.com", ip=f"203.0.113.{n}").status_code == 401
+        keys = [key.decode() for key in server.keys("*")]
+        assert any("account:redis@example.com" in key for key in keys), keys
+        assert attempt(client, "redis@example.com", ip="203.0.113.99").status_code == 429
+        # a second app (another gunicorn host) sharing the Redis sees the same counts
+        assert (
+            attempt(other.test_client(), "redis@example.com", ip="203.0.113.98").status_code == 429
+        )
+    finally:
+        server.flushdb()
+        server.close()
+        with app.app_context():
+            wipe_tables()
+        dispose(app)
+        dispose(other)
