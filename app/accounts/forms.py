@@ -71,7 +71,6 @@ class TimeZoneForm(FlaskForm):
     timezone = SelectField(
         "Time zone",
         validate_choice=False,
-        validators=[DataRequired()],
         description="Take-home deadlines and loop schedules are shown in this time zone.",
     )
     submit = SubmitField("Save time zone")

@@ -36,10 +36,10 @@ def test_settings_page_shows_the_three_forms(client, login_as):
     login_as("candidate")
     page = client.get("/settings").get_data(as_text=True)
     assert "Change password" in page
-    assert "Sign out all other devices" in page
+    assert "End all other sessions" in page
     assert '<option selected value="UTC">UTC</option>' in page
     assert page.count("<option") > 300  # every IANA zone
-    assert 'hx-post="/settings/sign-out-everywhere"' in page
+    assert 'data-hx-post="/settings/sign-out-everywhere"' in page
 
 
 def test_change_password_signs_out_other_devices_and_keeps_this_one(app, client, login_as):
