@@ -1,0 +1,627 @@
+"""The feedback report of one practice session, and its Markdown, JSON and CSV exports.
+
+Pure Python: the service gathers plain inputs (pinned rubric criteria, chosen levels,
+times, estimate checks) and `build_report` derives everything else. The rules:
+
+- Per question: the weighted mean of its scored criteria (app.domain.scoring).
+- Per criterion (across the session): the plain mean of that criterion key's scores on
+  the questions where it was scored. A criterion scored nowhere is "unscored".
+- Per skill area: the mean of the scores of the questions tagged with that area.
+- Overall: the mean of the question scores (every scored question counts the same).
+  Questions with no scored criterion are left out of every mean and listed as unscored.
+- Strengths and gaps (thresholds on the criterion score, 0-100):
+      strength  score >= STRENGTH_AT (75)   "at or above the second-highest quarter"
+      gap       score <  GAP_BELOW  (50)    "below the middle of the scale"
+      between these: neither (shown as "developing"); unscored: neither.
+  Each names its evidence: the question, the level chosen, and the descriptor of the
+  next level up (what would have scored higher).
+- Time: `time_spent_seconds` per question against its suggested minutes; a question is
+  over time when it used more than the suggested minutes. When a one-question round
+  has no per-question time recorded, the round's own duration is used. The round "ran
+  out of time" when it ended by the clock (auto-submitted or closed), not by the
+  candidate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
+from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
+
+STRENGTH_AT = 75.0
+GAP_BELOW = 50.0
+
+STRENGTH = "strength"
+GAP = "gap"
+DEVELOPING = "developing"
+UNSCORED = "unscored"
+
+
+def verdict(score: float | None) -> str:
+    """strength / developing / gap / unscored for a 0-100 criterion score."""
+    if score is None:
+        return UNSCORED
+    if score >= STRENGTH_AT:
+        return STRENGTH
+    if score < GAP_BELOW:
+        return GAP
+    return DEVELOPING
+
+
+def rounded(score: float | None) -> int | None:
+    """A 0-100 score as a whole number, halves rounded up (62.5 -> 63)."""
+    return None if score is None else int(math.floor(score + 0.5))
+
+
+def format_score(score: float | None) -> str:
+    """ "63/100", or "unscored"."""
+    return "unscored" if score is None else f"{rounded(score)}/100"
+
+
+def format_minutes(seconds: int) -> str:
+    """Seconds as a short human duration: "45 s", "12 min", "1 h 05 min"."""
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = int(math.floor(seconds / 60 + 0.5))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+@dataclass(frozen=True)
+class SkillRef:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class QuestionInput:
+    position: int
+    title: str
+    skills: tuple[SkillRef, ...]
+    criteria: tuple[Criterion, ...]
+    levels: Mapping[str, int | None]
+    notes: Mapping[str, str]
+    rubric_title: str
+    rubric_version: int
+    suggested_minutes: int
+    time_spent_seconds: int
+    answer_kind: str = "text"
+    estimate: EstimateCheck | None = None
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    id: int
+    stage_key: str
+    stage_name: str
+    format_name: str
+    status: str
+    started_at: datetime
+    deadline_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def ran_out_of_time(self) -> bool:
+        return self.status in ("auto_submitted", "closed")
+
+
+@dataclass(frozen=True)
+class TimeUse:
+    spent_seconds: int
+    suggested_seconds: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.spent_seconds / self.suggested_seconds if self.suggested_seconds else None
+
+    @property
+    def over(self) -> bool:
+        return self.suggested_seconds > 0 and self.spent_seconds > self.suggested_seconds
+
+
+def question_seconds(
+    recorded: int, question_count: int, started_at: datetime, ended_at: datetime | None
+) -> int:
+    """Seconds used on a question: as recorded, or the whole round for one untimed question."""
+    if recorded > 0 or question_count != 1 or ended_at is None:
+        return max(recorded, 0)
+    return max(int((ended_at - started_at).total_seconds()), 0)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    position: int
+    question_title: str
+    level: Level
+    top_level: Level
+    score: float
+    next_level: Level | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CriterionSummary:
+    key: str
+    title: str
+    score: float | None
+    evidence: tuple[Evidence, ...]
+    unscored_positions: tuple[int, ...]
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.score)
+
+
+@dataclass(frozen=True)
+class SkillSummary:
+    key: str
+    name: str
+    score: float | None
+    question_count: int
+
+
+@dataclass(frozen=True)
+class QuestionReport:
+    question: QuestionInput
+    result: QuestionResult
+    time: TimeUse
+
+
+@dataclass(frozen=True)
+class Report:
+    session: SessionInput
+    questions: tuple[QuestionReport, ...]
+    criteria: tuple[CriterionSummary, ...]
+    skills: tuple[SkillSummary, ...]
+    overall: float | None
+    estimates: EstimateAccuracy
+    reflection: str = ""
+    completed_at: datetime | None = None
+    practise_next: Mapping = field(default_factory=dict)
+
+    @property
+    def strengths(self) -> tuple[CriterionSummary, ...]:
+        found = [c for c in self.criteria if c.verdict == STRENGTH]
+        return tuple(sorted(found, key=lambda c: (-c.score, c.title)))
+
+    @property
+    def gaps(self) -> tuple[CriterionSummary, ...]:
+        found = [c for c in self.criteria if c.verdict == GAP]
+        return tuple(sorted(found, key=lambda c: (c.score, c.title)))
+
+    @property
+    def unscored_criteria(self) -> tuple[CriterionSummary, ...]:
+        return tuple(c for c in self.criteria if c.score is None)
+
+    @property
+    def time_spent_seconds(self) -> int:
+        return sum(q.time.spent_seconds for q in self.questions)
+
+    @property
+    def suggested_seconds(self) -> int:
+        return sum(q.time.suggested_seconds for q in self.questions)
+
+    @property
+    def estimate_questions(self) -> tuple[QuestionReport, ...]:
+        return tuple(q for q in self.questions if q.question.estimate is not None)
+
+
+def build_report(
+    session: SessionInput,
+    questions: list[QuestionInput],
+    reflection: str = "",
+    completed_at: datetime | None = None,
+    practise_next: Mapping | None = None,
+) -> Report:
+    """Derive every score, verdict, time and estimate figure of a report."""
+    question_reports = tuple(
+        QuestionReport(
+            question=q,
+            result=score_question(q.criteria, q.levels, q.notes),
+            time=TimeUse(q.time_spent_seconds, max(q.suggested_minutes, 0) * 60),
+        )
+        for q in sorted(questions, key=lambda q: q.position)
+    )
+    return Report(
+        session=session,
+        questions=question_reports,
+        criteria=_criteria(question_reports),
+        skills=_skills(question_reports),
+        overall=mean(q.result.score for q in question_reports),
+        estimates=accuracy(
+            q.question.estimate for q in question_reports if q.question.estimate is not None
+        ),
+        reflection=reflection,
+        completed_at=completed_at,
+        practise_next=practise_next or {},
+    )
+
+
+def _criteria(questions: tuple[QuestionReport, ...]) -> tuple[CriterionSummary, ...]:
+    order: list[str] = []
+    titles: dict[str, str] = {}
+    evidence: dict[str, list[Evidence]] = {}
+    unscored: dict[str, list[int]] = {}
+    for q in questions:
+        for r in q.result.results:
+            key = r.criterion.key
+            if key not in titles:
+                order.append(key)
+                titles[key] = r.criterion.title
+                evidence[key] = []
+                unscored[key] = []
+            if r.scored:
+                evidence[key].append(
+                    Evidence(
+                        position=q.question.position,
+                        question_title=q.question.title,
+                        level=r.level,
+                        top_level=r.criterion.levels[-1],
+                        score=r.score,
+                        next_level=r.next_level,
+                        note=r.note,
+                    )
+                )
+            else:
+                unscored[key].append(q.question.position)
+    return tuple(
+        CriterionSummary(
+            key=key,
+            title=titles[key],
+            score=mean(e.score for e in evidence[key]),
+            evidence=tuple(evidence[key]),
+            unscored_positions=tuple(unscored[key]),
+        )
+        for key in order
+    )
+
+
+def _skills(questions: tuple[QuestionReport, ...]) -> tuple[SkillSummary, ...]:
+    names: dict[str, str] = {}
+    scores: dict[str, list[float | None]] = {}
+    for q in questions:
+        for skill in q.question.skills:
+            names.setdefault(skill.key, skill.name)
+            scores.setdefault(skill.key, []).append(q.result.score)
+    return tuple(
+        SkillSummary(key=key, name=names[key], score=mean(values), question_count=len(values))
+        for key, values in scores.items()
+    )
+
+
+def summary(report: Report) -> dict:
+    """The figures the progress page charts: overall, per skill area, per criterion."""
+    return {
+        "overall": report.overall,
+        "skills": {s.key: s.score for s in report.skills if s.score is not None},
+        "skill_names": {s.key: s.name for s in report.skills},
+        "criteria": {c.key: c.score for c in report.criteria if c.score is not None},
+        "criterion_titles": {c.key: c.title for c in report.criteria},
+    }
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _num(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _level(level: Level | None) -> dict | None:
+    if level is None:
+        return None
+    return {"value": level.value, "label": level.label, "descriptor": level.descriptor}
+
+
+def _estimate(check: EstimateCheck | None) -> dict | None:
+    if check is None:
+        return None
+    return {
+        "status": check.status.value,
+        "answer": check.answer,
+        "answer_unit": check.answer_unit,
+        "reference": check.reference,
+        "reference_unit": check.reference_unit,
+        "tolerance_pct": check.tolerance_pct,
+        "ratio": _num(check.ratio, 4),
+        "error_pct": _num(check.error_pct),
+        "unit_mismatch": check.unit_mismatch,
+    }
+
+
+def to_dict(report: Report) -> dict:
+    """The whole report as JSON-ready data (scores 0-100, rounded to 2 places)."""
+    s = report.session
+    return {
+        "session": {
+            "id": s.id,
+            "stage": s.stage_key,
+            "stage_name": s.stage_name,
+            "format": s.format_name,
+            "status": s.status,
+            "started_at": _iso(s.started_at),
+            "finished_at": _iso(s.finished_at),
+            "ran_out_of_time": s.ran_out_of_time,
+        },
+        "scored_at": _iso(report.completed_at),
+        "scale": "0-100: (level - min) / (max - min) * 100, weighted mean over scored criteria",
+        "overall": _num(report.overall),
+        "criteria": [
+            {
+                "key": c.key,
+                "title": c.title,
+                "score": _num(c.score),
+                "verdict": c.verdict,
+                "evidence": [
+                    {
+                        "question": e.position + 1,
+                        "question_title": e.question_title,
+                        "level": _level(e.level),
+                        "top_level": e.top_level.value,
+                        "score": _num(e.score),
+                        "next_level": _level(e.next_level),
+                        "note": e.note,
+                    }
+                    for e in c.evidence
+                ],
+                "unscored_in_questions": [p + 1 for p in c.unscored_positions],
+            }
+            for c in report.criteria
+        ],
+        "strengths": [c.key for c in report.strengths],
+        "gaps": [c.key for c in report.gaps],
+        "skills": [
+            {"key": k.key, "name": k.name, "score": _num(k.score), "questions": k.question_count}
+            for k in report.skills
+        ],
+        "questions": [
+            {
+                "number": q.question.position + 1,
+                "title": q.question.title,
+                "rubric": {"title": q.question.rubric_title, "version": q.question.rubric_version},
+                "skills": [k.key for k in q.question.skills],
+                "score": _num(q.result.score),
+                "criteria": [
+                    {
+                        "key": r.criterion.key,
+                        "title": r.criterion.title,
+                        "weight": r.criterion.weight,
+                        "level": _level(r.level),
+                        "score": _num(r.score),
+                        "note": r.note,
+                    }
+                    for r in q.result.results
+                ],
+                "time": {
+                    "spent_seconds": q.time.spent_seconds,
+                    "suggested_seconds": q.time.suggested_seconds,
+                    "over": q.time.over,
+                },
+                "estimate": _estimate(q.question.estimate),
+            }
+            for q in report.questions
+        ],
+        "time": {
+            "spent_seconds": report.time_spent_seconds,
+            "suggested_seconds": report.suggested_seconds,
+            "ran_out_of_time": s.ran_out_of_time,
+        },
+        "estimates": {
+            "checked": report.estimates.checked,
+            "within_tolerance": report.estimates.within,
+            "unanswered": report.estimates.unanswered,
+        },
+        "reflection": report.reflection,
+        "practise_next": dict(report.practise_next),
+    }
+
+
+def _cell(text: str) -> str:
+    """Escape a Markdown table cell (pipes and line breaks)."""
+    return " ".join(str(text).replace("|", "\\|").split())
+
+
+def to_markdown(report: Report) -> str:
+    """The report as a Markdown document."""
+    s = report.session
+    lines = [
+        f"# mockloop report: {s.format_name}",
+        "",
+        f"- Stage: {s.stage_name}",
+        f"- Session: {s.id}, started {s.started_at:%Y-%m-%d %H:%M} UTC",
+        f"- Ended: {'ran out of time' if s.ran_out_of_time else 'submitted'}",
+        f"- Overall: {format_score(report.overall)}",
+        "",
+        "Scores are 0-100: (level - lowest) / (highest - lowest) x 100 per criterion, "
+        "weighted by the rubric's weights; unscored criteria are left out.",
+        "",
+        "## Strengths",
+        "",
+    ]
+    lines += _verdict_lines(report.strengths) or ["None yet."]
+    lines += ["", "## Gaps", ""]
+    lines += _verdict_lines(report.gaps) or ["None found."]
+    lines += ["", "## Scores by criterion", "", "| Criterion | Score | Verdict |", "|---|---|---|"]
+    lines += [
+        f"| {_cell(c.title)} | {format_score(c.score)} | {c.verdict} |" for c in report.criteria
+    ]
+    lines += [
+        "",
+        "## Scores by skill area",
+        "",
+        "| Skill area | Score | Questions |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {_cell(k.name)} | {format_score(k.score)} | {k.question_count} |" for k in report.skills
+    ]
+    lines += ["", "## Questions", ""]
+    for q in report.questions:
+        qi = q.question
+        lines += [
+            f"### Question {qi.position + 1}: {qi.title}",
+            "",
+            f"- Score: {format_score(q.result.score)}",
+            f"- Rubric: {qi.rubric_title} (version {qi.rubric_version})",
+            f"- Time: {format_minutes(q.time.spent_seconds)} of "
+            f"{format_minutes(q.time.suggested_seconds)} suggested"
+            + (" (over)" if q.time.over else ""),
+        ]
+        if qi.estimate is not None:
+            lines.append(f"- Estimate: {_estimate_text(qi.estimate)}")
+        lines += ["", "| Criterion | Level | Score | Note |", "|---|---|---|---|"]
+        for r in q.result.results:
+            level = f"{r.level.label} ({r.level.value})" if r.level else "unscored"
+            lines.append(
+                f"| {_cell(r.criterion.title)} | {_cell(level)} | {format_score(r.score)} "
+                f"| {_cell(r.note)} |"
+            )
+        lines.append("")
+    lines += [
+        "## Time",
+        "",
+        f"{format_minutes(report.time_spent_seconds)} used of "
+        f"{format_minutes(report.suggested_seconds)} suggested; "
+        + ("the round ran out of time." if s.ran_out_of_time else "submitted before time ran out."),
+        "",
+    ]
+    if report.estimates.checked or report.estimates.unanswered:
+        e = report.estimates
+        lines += [
+            "## Estimates",
+            "",
+            f"{e.within} of {e.checked} checked estimates within tolerance"
+            + (f"; {e.unanswered} without a number." if e.unanswered else "."),
+            "",
+        ]
+    if report.reflection.strip():
+        lines += ["## Reflection", "", report.reflection.strip(), ""]
+    lines += ["## Practise next", ""]
+    lines += _practise_next_lines(report.practise_next) or ["Nothing scheduled yet."]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _verdict_lines(summaries: tuple[CriterionSummary, ...]) -> list[str]:
+    lines = []
+    for c in summaries:
+        lines.append(f"- **{c.title}**: {c.verdict} ({format_score(c.score)})")
+        for e in c.evidence:
+            text = (
+                f"  - Question {e.position + 1} ({e.question_title}): "
+                f"{e.level.label}, level {e.level.value} of {e.top_level.value}"
+            )
+            if e.next_level is not None:
+                text += f"; next level up, {e.next_level.label}: {e.next_level.descriptor}"
+            lines.append(text)
+    return lines
+
+
+def _estimate_text(check: EstimateCheck) -> str:
+    unit = f" {check.reference_unit}" if check.reference_unit else ""
+    if check.answer is None:
+        return f"{check.label} (reference {check.reference:g}{unit})"
+    text = f"{check.answer:g} against {check.reference:g}{unit}"
+    if check.tolerance_pct is not None:
+        text += f" (±{check.tolerance_pct:g}%)"
+    text += f": {check.label}"
+    if check.ratio is not None:
+        text += f", ratio {check.ratio:.2f}"
+    if check.unit_mismatch:
+        text += f" (your unit: {check.answer_unit})"
+    return text
+
+
+def _practise_next_lines(practise_next: Mapping) -> list[str]:
+    lines = [
+        f"- {item['title']} ({item['kind']}"
+        + (
+            f", recent score {rounded(item['recent_score'])}"
+            if item.get("recent_score") is not None
+            else ""
+        )
+        + ")"
+        for item in practise_next.get("items", [])
+    ]
+    lines += [f"- Question: {q['title']}" for q in practise_next.get("questions", [])]
+    return lines
+
+
+CSV_HEADER = [
+    "section",
+    "question",
+    "question_title",
+    "key",
+    "title",
+    "level",
+    "level_label",
+    "score",
+    "detail",
+]
+
+
+def _csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas in user text (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def to_csv(report: Report) -> str:
+    """The report as CSV rows: one per question criterion, question, criterion, skill, overall."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+
+    def row(section, number, qtitle, key, title, level, label, score, detail=""):
+        writer.writerow(
+            [
+                section,
+                number,
+                _csv_safe(qtitle),
+                key,
+                _csv_safe(title),
+                "" if level is None else level,
+                _csv_safe(label),
+                "" if score is None else f"{score:.2f}",
+                _csv_safe(detail),
+            ]
+        )
+
+    for q in report.questions:
+        qi = q.question
+        for r in q.result.results:
+            row(
+                "question_criterion",
+                qi.position + 1,
+                qi.title,
+                r.criterion.key,
+                r.criterion.title,
+                r.level.value if r.level else None,
+                r.level.label if r.level else "unscored",
+                r.score,
+                r.note,
+            )
+        detail = f"time {q.time.spent_seconds}s of {q.time.suggested_seconds}s"
+        if qi.estimate is not None:
+            detail += f"; estimate {qi.estimate.status.value}"
+            if qi.estimate.ratio is not None:
+                detail += f" ratio {qi.estimate.ratio:.4f}"
+        row("question", qi.position + 1, qi.title, "", "", None, "", q.result.score, detail)
+    for c in report.criteria:
+        row("criterion", "", "", c.key, c.title, None, c.verdict, c.score)
+    for k in report.skills:
+        row("skill", "", "", k.key, k.name, None, "", k.score, f"{k.question_count} questions")
+    row("overall", "", "", "", "Overall", None, "", report.overall)
+    return out.getvalue()
