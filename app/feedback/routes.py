@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -120,9 +120,11 @@ def report(session_id: int):
     return no_store(make_response(body))
 
 
-@bp.get("/sessions/<int:session_id>/report.<any(md, json, csv):fmt>")
+@bp.get("/sessions/<int:session_id>/report.<fmt>")
 def export(session_id: int, fmt: str):
     """Download the report as Markdown, JSON or CSV."""
+    if fmt not in EXPORTS:
+        abort(404)
     try:
         result = services.report_for_owner(session_id, current_user.id)
     except services.ReportNotReady:

@@ -178,3 +178,9 @@ def test_unscored_criteria_are_listed_as_unscored_in_exports(client, finished_ro
     assert by_key["latency_budget"]["score"] is None
     assert by_key["latency_budget"]["unscored_in_questions"] == [1]
     assert data["overall"] == pytest.approx(66.67)
+
+
+def test_unknown_export_format_is_404(client, finished_round):
+    r = finished_round()
+    _score_and_finish(client, r, {(0, 0): 3})
+    assert client.get(f"{r.report_url}.pdf").status_code == 404
