@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -46,6 +46,8 @@ class PracticeSession(db.Model):
     # Visible to linked coaches when the candidate shares "selected" sessions only.
     shared_with_coaches: Mapped[bool] = mapped_column(default=False)
     current_position: Mapped[int] = mapped_column(default=0)  # question on screen
+    # since when the current question has been on screen (time per question)
+    position_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock for state changes
 
     items: Mapped[list[SessionQuestion]] = relationship(
@@ -59,6 +61,18 @@ class PracticeSession(db.Model):
     user = relationship("User")
 
     __mapper_args__ = {"version_id_col": version}
+    # At most one timed round and one take-home open per candidate, enforced by the
+    # database too (two simultaneous "start" clicks cannot both win).
+    __table_args__ = (
+        Index(
+            "uq_practice_sessions_one_open",
+            "user_id",
+            "is_take_home",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
+    )
 
     @property
     def is_finished(self) -> bool:
@@ -83,6 +97,11 @@ class SessionQuestion(db.Model):
     answer_unit: Mapped[str | None] = mapped_column(String(40))
     answer_links: Mapped[list] = mapped_column(JSON, default=list)
     revision: Mapped[int] = mapped_column(default=0)  # bumped by every accepted save
+    # The browser tab that wrote the last save and its save counter: a tab's own saves
+    # never conflict with each other (only another tab's or device's do).
+    client_id: Mapped[str | None] = mapped_column(String(40))
+    client_seq: Mapped[int] = mapped_column(default=0)
+    hints_revealed: Mapped[int] = mapped_column(default=0)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     time_spent_seconds: Mapped[int] = mapped_column(default=0)
 

@@ -1,5 +1,19 @@
 """`flask sessions sweep`: finalise practice sessions whose deadline has passed."""
 
+import click
 from flask.cli import AppGroup
 
+from app.practice import services
+
 sessions = AppGroup("sessions", help="Practice session maintenance.")
+
+
+@sessions.command("sweep")
+def sweep_command() -> None:
+    """Finalise open sessions past deadline plus grace, at their deadline (safe from cron)."""
+    result = services.sweep()
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items())) or "none"
+    click.echo(
+        f"checked {result.checked}, finalised {result.finalised} ({statuses}), "
+        f"still in grace {result.not_due}, skipped {result.skipped}"
+    )

@@ -1,11 +1,292 @@
-"""Practice pages."""
+"""Practice pages: start a round or a loop, the round page, autosave, submit, expiry."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from app.clock import utcnow
+from app.domain import timing
+from app.errors import render_error
+from app.extensions import db
+from app.practice import services
+from app.practice.forms import (
+    AnswerForm,
+    EmptyForm,
+    StartLoopForm,
+    StartRoundForm,
+    WarningForm,
+)
+from app.practice.views import round_context, save_payload, session_status
+from app.security import no_store
 
 bp = Blueprint("practice", __name__)
 
 
+@bp.errorhandler(services.NotFound)
+def not_found(error: services.NotFound):
+    """Someone else's (or no) session: 404, never a hint that it exists."""
+    return render_error(404)
+
+
+@bp.app_template_filter("local_when")
+def local_when(instant, zone: str | None = None) -> str:
+    """An instant in the candidate's zone: "Mon 30 Nov, 21:15 CET"."""
+    return timing.format_local(instant, zone) if instant else ""
+
+
+@bp.app_template_filter("duration_words")
+def duration_words(seconds) -> str:
+    """Seconds as "1 h 30 min"."""
+    return timing.format_duration(seconds or 0)
+
+
+def _json(payload: dict, status: int = 200):
+    return no_store(make_response(jsonify(payload), status))
+
+
+def _page(body: str, status: int = 200):
+    return no_store(make_response(body, status))
+
+
 @bp.get("/")
 def index():
-    """Practice (placeholder until this area is built)."""
-    return render_template("placeholder.html", title="Practice")
+    """The start page: stages and their round formats, loop plans, open and recent rounds."""
+    view = services.overview(current_user.id, utcnow())
+    return render_template(
+        "practice/index.html",
+        view=view,
+        now=utcnow(),
+        zone=current_user.timezone,
+        start_form=StartRoundForm(),
+        loop_form=StartLoopForm(),
+    )
+
+
+@bp.post("/rounds")
+def start():
+    """Start a round of the chosen format and go to its page."""
+    form = StartRoundForm()
+    if not form.validate_on_submit():
+        flash("Pick a round format to start.", "error")
+        return redirect(url_for("practice.index"))
+    try:
+        session = services.start_round(current_user.id, form.format_id.data)
+    except services.AlreadyRunning as refusal:
+        return _page(render_template("practice/already_running.html", refusal=refusal), 409)
+    except services.NoQuestions as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("practice.index"))
+    return redirect(url_for("practice.round_page", session_id=session.id))
+
+
+@bp.get("/history")
+def history():
+    """Every round the candidate has taken, newest first."""
+    page = db.paginate(
+        services.history_query(current_user.id),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("practice/history.html", page=page, zone=current_user.timezone)
+
+
+@bp.get("/sessions/<int:session_id>")
+def round_page(session_id: int):
+    """The round: one question at a time, its answer field, countdown and progress."""
+    session = services.round_view(current_user.id, session_id, utcnow())
+    if session.is_finished:
+        return _page(render_template("practice/finished.html", session=session))
+    position = request.args.get("q", type=int, default=session.current_position)
+    context = round_context(session, position, utcnow(), current_user.timezone)
+    return _page(render_template("practice/round.html", **context))
+
+
+@bp.post("/sessions/<int:session_id>/questions/<int:position>")
+def answer(session_id: int, position: int):
+    """The answer form without JavaScript: save, then hint / switch / review, then redirect."""
+    form = AnswerForm()
+    problem, status = None, 422
+    if form.validate_on_submit():
+        try:
+            services.save_and_go(
+                current_user.id,
+                session_id,
+                position,
+                form.answer(),
+                base_revision=form.revision.data,
+                max_chars=current_app.config["ANSWER_MAX_CHARS"],
+                action=form.action.data or ("goto" if form.goto.data is not None else "save"),
+                goto=form.goto.data,
+                client_id=form.client_id.data or None,
+                seq=form.seq.data or 0,
+            )
+        except (services.StaleRevision, services.Conflict, services.RoundOver) as refusal:
+            problem, status = str(refusal), 409
+        except services.AnswerTooLong as refusal:
+            problem = str(refusal)
+        else:
+            return _after_save(session_id, position, form)
+    session = services.round_view(current_user.id, session_id, utcnow())
+    context = round_context(
+        session, position, utcnow(), current_user.timezone, form=form, problem=problem
+    )
+    return _page(render_template("practice/round.html", **context), status)
+
+
+def _after_save(session_id: int, position: int, form: AnswerForm):
+    if form.action.data == "review":
+        return redirect(url_for("practice.confirm_submit", session_id=session_id))
+    target = form.goto.data if form.goto.data is not None else position
+    flash(f"Saved at {timing.local_time(utcnow(), current_user.timezone):%H:%M:%S}.", "success")
+    return redirect(url_for("practice.round_page", session_id=session_id, q=target))
+
+
+@bp.post("/sessions/<int:session_id>/questions/<int:position>/autosave")
+def autosave(session_id: int, position: int):
+    """Autosave (fetch or beacon): JSON with the new revision and the seconds remaining."""
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _json({"ok": False, "error": "invalid", "errors": form.error_messages()}, 422)
+    try:
+        result = services.save_answer(
+            current_user.id,
+            session_id,
+            position,
+            form.answer(),
+            base_revision=form.revision.data,
+            max_chars=current_app.config["ANSWER_MAX_CHARS"],
+            client_id=form.client_id.data or None,
+            seq=form.seq.data or 0,
+        )
+    except services.StaleRevision as refusal:
+        return _json(
+            {"ok": False, "error": "stale", "message": str(refusal), "revision": refusal.revision},
+            409,
+        )
+    except services.RoundOver as refusal:
+        payload = session_status(refusal.session, utcnow())
+        return _json({**payload, "ok": False, "error": "over", "message": str(refusal)}, 409)
+    except services.AnswerTooLong as refusal:
+        return _json({"ok": False, "error": "too_long", "message": str(refusal)}, 422)
+    return _json(save_payload(result, current_user.timezone))
+
+
+@bp.get("/sessions/<int:session_id>/status")
+def status(session_id: int):
+    """Seconds remaining and status, for re-syncing the countdown (JSON)."""
+    session = services.get_session(current_user.id, session_id, utcnow())
+    return _json(session_status(session, utcnow()))
+
+
+@bp.post("/sessions/<int:session_id>/warnings")
+def warning(session_id: int):
+    """Log that the page showed the 5- or 1-minute warning (JSON)."""
+    form = WarningForm()
+    if not form.validate_on_submit():
+        return _json({"ok": False, "error": "invalid"}, 422)
+    try:
+        logged = services.record_warning(current_user.id, session_id, form.seconds_left.data)
+    except services.InvalidWarning as refusal:
+        return _json({"ok": False, "error": "invalid", "message": str(refusal)}, 422)
+    return _json({"ok": True, "logged": logged})
+
+
+@bp.get("/sessions/<int:session_id>/submit")
+def confirm_submit(session_id: int):
+    """Confirm submitting early, naming the questions left unanswered."""
+    session = services.round_view(current_user.id, session_id, utcnow())
+    if session.is_finished:
+        return redirect(url_for("feedback.score", session_id=session.id))
+    return _page(
+        render_template(
+            "practice/confirm_submit.html",
+            session=session,
+            unanswered=services.unanswered(session),
+            seconds_left=timing.seconds_remaining(session, utcnow()),
+            form=EmptyForm(),
+        )
+    )
+
+
+@bp.post("/sessions/<int:session_id>/submit")
+def submit(session_id: int):
+    """Submit the round (idempotent) and go on to self-scoring."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.submit_round(current_user.id, session_id)
+    except services.Conflict as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("practice.confirm_submit", session_id=session_id))
+    flash("Round submitted. Now score yourself against the rubric.", "success")
+    return redirect(url_for("feedback.score", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/expire")
+def expire(session_id: int):
+    """The countdown ran out on the page: finalise if time is really up (JSON)."""
+    try:
+        session = services.expire_round(current_user.id, session_id)
+    except services.NotYet:
+        session = services.get_session(current_user.id, session_id, utcnow())
+        return _json({**session_status(session, utcnow()), "ok": False, "error": "not_yet"}, 409)
+    return _json({**session_status(session, utcnow()), "ok": True})
+
+
+@bp.post("/loops")
+def start_loop():
+    """Begin a mock loop and show where the candidate is in it."""
+    form = StartLoopForm()
+    if not form.validate_on_submit():
+        flash("Pick a loop plan to start.", "error")
+        return redirect(url_for("practice.index"))
+    try:
+        run = services.start_loop(current_user.id, form.plan_id.data)
+    except services.AlreadyInLoop as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("practice.loop_page", run_id=refusal.run.id))
+    return redirect(url_for("practice.loop_page", run_id=run.id))
+
+
+@bp.get("/loops/<int:run_id>")
+def loop_page(run_id: int):
+    """A mock loop: its rounds in order, which are done, which is next and when it opens."""
+    view = services.loop_view(current_user.id, run_id, utcnow())
+    return render_template("practice/loop.html", view=view, form=EmptyForm())
+
+
+@bp.post("/loops/<int:run_id>/steps/<int:position>")
+def start_loop_step(run_id: int, position: int):
+    """Start the loop's next round when it is open."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        session = services.start_loop_step(current_user.id, run_id, position)
+    except services.AlreadyRunning as refusal:
+        return _page(render_template("practice/already_running.html", refusal=refusal), 409)
+    except (services.StepNotOpen, services.NoQuestions) as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("practice.loop_page", run_id=run_id))
+    return redirect(url_for("practice.round_page", session_id=session.id))
+
+
+@bp.post("/loops/<int:run_id>/leave")
+def leave_loop(run_id: int):
+    """Leave a mock loop; rounds already taken keep their answers."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.leave_loop(current_user.id, run_id)
+    flash("You left the loop. Its finished rounds stay in your history.", "info")
+    return redirect(url_for("practice.index"))

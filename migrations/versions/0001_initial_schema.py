@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 19:37:15.160820
+Create Date: 2026-11-28 19:59:32.144117
 
 """
 from alembic import op
@@ -249,6 +249,7 @@ def upgrade():
     sa.Column('finished_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('shared_with_coaches', sa.Boolean(), nullable=False),
     sa.Column('current_position', sa.Integer(), nullable=False),
+    sa.Column('position_since', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['loop_run_id'], ['loop_runs.id'], name=op.f('fk_practice_sessions_loop_run_id_loop_runs')),
     sa.ForeignKeyConstraint(['round_format_id'], ['round_formats.id'], name=op.f('fk_practice_sessions_round_format_id_round_formats')),
@@ -263,6 +264,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_practice_sessions_stage_key'), ['stage_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_practice_sessions_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_practice_sessions_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_practice_sessions_one_open', ['user_id', 'is_take_home'], unique=True, sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
 
     op.create_table('question_version_skills',
     sa.Column('question_version_id', sa.Integer(), nullable=False),
@@ -316,6 +318,9 @@ def upgrade():
     sa.Column('answer_unit', sa.String(length=40), nullable=True),
     sa.Column('answer_links', sa.JSON(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.String(length=40), nullable=True),
+    sa.Column('client_seq', sa.Integer(), nullable=False),
+    sa.Column('hints_revealed', sa.Integer(), nullable=False),
     sa.Column('saved_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('time_spent_seconds', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_session_questions_question_id_questions')),
@@ -372,6 +377,7 @@ def downgrade():
     op.drop_table('self_assessments')
     op.drop_table('question_version_skills')
     with op.batch_alter_table('practice_sessions', schema=None) as batch_op:
+        batch_op.drop_index('uq_practice_sessions_one_open', sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
         batch_op.drop_index(batch_op.f('ix_practice_sessions_user_id'))
         batch_op.drop_index(batch_op.f('ix_practice_sessions_status'))
         batch_op.drop_index(batch_op.f('ix_practice_sessions_stage_key'))

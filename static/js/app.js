@@ -52,3 +52,487 @@
     });
   });
 })();
+
+/* ===== practice: round timer, autosave, time warnings, code editor (practice area) =====
+ * The server is the clock: the page gets seconds remaining, counts down with
+ * performance.now() and re-syncs from every autosave response, on visibilitychange and
+ * once a minute. Autosave: debounced typing (1.5 s) plus every 10 s while dirty, one
+ * request at a time, carrying the revision it is based on, this tab's id and a save
+ * counter (a tab's own saves never conflict; another tab's do: 409). Failures stay
+ * visible and retry with backoff; refusals (409/422) keep the text in the field. */
+(function () {
+  "use strict";
+  var mockloop = (window.mockloop = window.mockloop || {});
+  var features = (mockloop.features = mockloop.features || []);
+
+  var DEBOUNCE_MS = 1500;
+  var PERIODIC_MS = 10000;
+  var STATUS_SYNC_MS = 60000;
+  var TICK_MS = 250;
+  var WARNINGS = [300, 60];
+  var WARNING_TEXT = { 300: "5 minutes left.", 60: "1 minute left." };
+
+  function token() {
+    return mockloop.csrfToken ? mockloop.csrfToken() : "";
+  }
+
+  function newClientId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function formatClock(seconds) {
+    seconds = Math.max(0, Math.ceil(seconds));
+    var h = Math.floor(seconds / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
+    var s = seconds % 60;
+    return h ? h + ":" + pad(m) + ":" + pad(s) : pad(m) + ":" + pad(s);
+  }
+
+  function postForm(url, formData, extra) {
+    var options = {
+      method: "POST",
+      body: formData,
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "X-CSRFToken": token(), "Accept": "application/json" }
+    };
+    if (extra && extra.keepalive) options.keepalive = true;
+    return fetch(url, options);
+  }
+
+  function readJson(response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (type.indexOf("application/json") === -1) return Promise.resolve(null);
+    return response.json().catch(function () { return null; });
+  }
+
+  function initRound(round) {
+    var form = round.querySelector("[data-answer-form]");
+    var clockEl = round.querySelector("[data-timer-clock]");
+    var progressEl = round.querySelector("[data-timer-progress]");
+    var announceEl = round.querySelector("[data-round-announce]");
+    var duration = Number(round.getAttribute("data-duration")) || 0;
+    var graceSeconds = Number(round.getAttribute("data-grace-seconds")) || 0;
+    var policy = round.getAttribute("data-policy");
+    var warned = {};
+    (round.getAttribute("data-warned") || "").split(",").forEach(function (v) {
+      if (v) warned[Number(v)] = true;
+    });
+
+    /* ---- the clock ---- */
+    var anchor = { remaining: 0, cutoff: 0, at: 0 };
+    function sync(remaining, graceRemaining) {
+      remaining = Number(remaining) || 0;
+      var cutoff = remaining > 0 ? remaining + graceSeconds : Number(graceRemaining) || 0;
+      anchor = { remaining: remaining, cutoff: cutoff, at: performance.now() };
+      tick();
+    }
+    function elapsed() { return (performance.now() - anchor.at) / 1000; }
+    function remainingNow() { return Math.max(0, anchor.remaining - elapsed()); }
+    function cutoffNow() { return Math.max(0, anchor.cutoff - elapsed()); }
+
+    function announce(text) {
+      if (!announceEl) return;
+      announceEl.textContent = text;
+      announceEl.classList.add("is-warning");
+    }
+
+    function logWarning(threshold) {
+      var data = new FormData();
+      data.append("seconds_left", String(threshold));
+      data.append("csrf_token", token());
+      postForm(round.getAttribute("data-warning-url"), data).catch(function () {});
+    }
+
+    var timeUpShown = false;
+    var expiring = false;
+    function tick() {
+      var left = remainingNow();
+      if (clockEl) clockEl.textContent = formatClock(left);
+      if (progressEl && duration) progressEl.value = Math.min(duration, duration - left);
+      if (left > 0) {
+        var due = WARNINGS.filter(function (t) { return left <= t; });
+        if (due.length) {
+          var smallest = Math.min.apply(null, due);
+          if (!warned[smallest]) {
+            due.forEach(function (t) { warned[t] = true; });
+            announce(WARNING_TEXT[smallest]);
+            round.classList.add("is-" + smallest + "s-left");
+            logWarning(smallest);
+          }
+        }
+        timeUpShown = false;
+        return;
+      }
+      if (policy === "grace_then_close" && cutoffNow() > 0) {
+        if (!timeUpShown) {
+          timeUpShown = true;
+          announce("Time is up. You have " + Math.ceil(cutoffNow()) +
+            " seconds of grace to finish; then the round closes.");
+        }
+        return;
+      }
+      timeUp();
+    }
+
+    /* ---- autosave ---- */
+    var save = null;
+    if (form) save = initAutosave(round, form, {
+      onSynced: sync,
+      onOver: function (data) { finish(data); }
+    });
+
+    function setReadonly(readonly) {
+      if (!form) return;
+      form.querySelectorAll("textarea, input[type=text]").forEach(function (el) {
+        el.readOnly = readonly;
+      });
+    }
+
+    function finish(data) {
+      expiring = true;
+      setReadonly(true);
+      if (!data || !data.redirect) return;
+      if (save && save.unsaved()) {
+        // Never navigate away from text the server could not take: let them copy it.
+        announce("Time is up and the round is finished. The text on this page was not " +
+          "saved; copy it if you want to keep it.");
+        save.showOver(data.redirect);
+        return;
+      }
+      announce("Time is up. Your saved answers are submitted; opening self-scoring…");
+      window.setTimeout(function () { window.location.assign(data.redirect); }, 600);
+    }
+
+    function timeUp() {
+      if (expiring) return;
+      expiring = true;
+      setReadonly(true);
+      announce("Time is up. Submitting your saved answers…");
+      var flushed = save ? save.flush() : Promise.resolve();
+      flushed.then(requestExpiry, requestExpiry);
+    }
+
+    function requestExpiry() {
+      var data = new FormData();
+      data.append("csrf_token", token());
+      postForm(round.getAttribute("data-expire-url"), data)
+        .then(function (response) {
+          return readJson(response).then(function (json) { return [response, json]; });
+        })
+        .then(function (pair) {
+          var json = pair[1];
+          if (json && json.redirect) return finish(json);
+          if (json && json.error === "not_yet") {
+            // The server still sees time left (this clock ran fast): carry on.
+            expiring = false;
+            setReadonly(!json.editable);
+            sync(json.seconds_remaining, json.grace_remaining);
+            return;
+          }
+          window.setTimeout(requestExpiry, 3000);
+        })
+        .catch(function () { window.setTimeout(requestExpiry, 3000); });
+    }
+
+    function statusSync() {
+      fetch(round.getAttribute("data-status-url"), {
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { "Accept": "application/json" }
+      })
+        .then(readJson)
+        .then(function (json) {
+          if (!json) return;
+          if (json.redirect) return finish(json);
+          sync(json.seconds_remaining, json.grace_remaining);
+        })
+        .catch(function () {});
+    }
+
+    sync(round.getAttribute("data-seconds-remaining"), round.getAttribute("data-grace-remaining"));
+    if (round.getAttribute("data-phase") === "grace" && policy === "grace_then_close") {
+      timeUpShown = true;
+    }
+
+    var timers = [
+      window.setInterval(function () {
+        if (!round.isConnected) return teardown();
+        tick();
+      }, TICK_MS),
+      window.setInterval(statusSync, STATUS_SYNC_MS)
+    ];
+    function onVisibility() {
+      if (!round.isConnected) return teardown();
+      if (document.visibilityState === "visible") statusSync();
+      else if (save) save.flush({ keepalive: true });
+    }
+    function onPageHide() {
+      if (save) save.beacon();
+    }
+    document.addEventListener("visibilitychange", onVisibility);
+    window.addEventListener("pagehide", onPageHide);
+    function teardown() {
+      timers.forEach(window.clearInterval);
+      document.removeEventListener("visibilitychange", onVisibility);
+      window.removeEventListener("pagehide", onPageHide);
+      if (save) save.beacon();
+      if (save) save.stop();
+    }
+    round.mockloopSync = sync;
+  }
+
+  function initAutosave(round, form, hooks) {
+    var url = form.getAttribute("data-autosave-url");
+    var revisionInput = form.querySelector("[data-revision]");
+    var clientInput = form.querySelector("[data-client-id]");
+    var seqInput = form.querySelector("[data-seq]");
+    var statusEl = form.querySelector("[data-save-status]");
+    var problemEl = form.querySelector("[data-save-problem]");
+    var fields = form.querySelectorAll("textarea[name^='answer_'], input[name^='answer_']");
+    if (clientInput) clientInput.value = newClientId();
+
+    var seq = 0;
+    var dirty = false;
+    var blocked = null; // "stale" | "over" | "invalid": wait (or stop) instead of retrying
+    var inFlight = null;
+    var debounceTimer = null;
+    var retryTimer = null;
+    var retryDelay = 0;
+    var submitting = false;
+    var stopped = false;
+
+    function showStatus(text) { if (statusEl) statusEl.textContent = text; }
+
+    function showProblem(text, action) {
+      if (!problemEl) return;
+      problemEl.textContent = "";
+      var p = document.createElement("p");
+      p.textContent = text;
+      problemEl.appendChild(p);
+      if (action) problemEl.appendChild(action);
+      problemEl.hidden = false;
+      form.classList.add("has-save-problem");
+    }
+
+    function clearProblem() {
+      if (!problemEl) return;
+      problemEl.hidden = true;
+      problemEl.textContent = "";
+      form.classList.remove("has-save-problem");
+    }
+
+    function showOver(redirect, message) {
+      showStatus("Not saved.");
+      var link = null;
+      if (redirect) {
+        link = document.createElement("a");
+        link.href = redirect;
+        link.textContent = "Go to self-scoring";
+      }
+      showProblem(message || "Time is up: this round is closed, so this answer was not " +
+        "saved. Your text is still here; copy it if you want to keep it.", link);
+    }
+
+    function nextSeq() {
+      seq += 1;
+      if (seqInput) seqInput.value = String(seq);
+      return seq;
+    }
+
+    function body() {
+      nextSeq();
+      return new FormData(form);
+    }
+
+    function schedule(ms) {
+      window.clearTimeout(debounceTimer);
+      debounceTimer = window.setTimeout(function () { send(); }, ms);
+    }
+
+    function scheduleRetry() {
+      retryDelay = retryDelay ? Math.min(retryDelay * 2, 30000) : 2000;
+      window.clearTimeout(retryTimer);
+      retryTimer = window.setTimeout(function () { send(); }, retryDelay);
+      return retryDelay;
+    }
+
+    function send(options) {
+      if (stopped || submitting) return Promise.resolve();
+      if (inFlight) {
+        // One save at a time; send again once this one answers if still dirty.
+        return inFlight.then(function () { return dirty && !blocked ? send(options) : null; });
+      }
+      if (!dirty || blocked === "stale" || blocked === "over") return Promise.resolve();
+      window.clearTimeout(debounceTimer);
+      window.clearTimeout(retryTimer);
+      dirty = false;
+      showStatus("Saving…");
+      inFlight = postForm(url, body(), options)
+        .then(function (response) {
+          return readJson(response).then(function (json) { handle(response.status, json); });
+        })
+        .catch(function () { failed("the connection dropped"); })
+        .then(function () {
+          inFlight = null;
+          // Typed during the save: save again soon (a failure has its own retry timer).
+          if (dirty && !blocked && !stopped && retryDelay === 0) schedule(DEBOUNCE_MS);
+        });
+      return inFlight;
+    }
+
+    function failed(reason) {
+      dirty = true;
+      var wait = scheduleRetry();
+      showStatus("Not saved.");
+      showProblem("Not saved: " + reason + ". Your text is still here; retrying in " +
+        Math.round(wait / 1000) + " s.");
+    }
+
+    function handle(status, json) {
+      if (status === 200 && json && json.ok) {
+        retryDelay = 0;
+        blocked = null;
+        if (revisionInput) revisionInput.value = String(json.revision);
+        showStatus(json.saved_label ? "Saved at " + json.saved_label : "Saved.");
+        clearProblem();
+        hooks.onSynced(json.seconds_remaining, json.grace_remaining);
+        return;
+      }
+      dirty = true;
+      if (status === 409 && json && json.error === "stale") {
+        blocked = "stale";
+        var reload = document.createElement("button");
+        reload.type = "button";
+        reload.className = "button secondary";
+        reload.textContent = "Reload to see the saved version";
+        reload.addEventListener("click", function () {
+          stopped = true;
+          window.location.reload();
+        });
+        showStatus("Not saved.");
+        showProblem("This answer was changed in another tab. Your text here was not saved " +
+          "and nothing was overwritten; copy it if you need it, then reload.", reload);
+        return;
+      }
+      if (status === 409 && json && json.error === "over") {
+        blocked = "over";
+        showOver(json.redirect, json.message);
+        hooks.onOver(null);
+        return;
+      }
+      if (status === 422 && json) {
+        blocked = "invalid";
+        var message = json.message;
+        if (!message && json.errors) {
+          message = Object.keys(json.errors).map(function (k) { return json.errors[k].join(" "); }).join(" ");
+        }
+        showStatus("Not saved.");
+        showProblem((message || "This answer cannot be saved as it is.") +
+          " Your text is still here; it will save once you change it.");
+        return;
+      }
+      if (status === 0 || !json) {
+        failed(status === 0 ? "you may have been signed out (sign in again in another tab)"
+          : "the server answered with an error " + status);
+        return;
+      }
+      failed("the server answered with an error " + status);
+    }
+
+    function onInput() {
+      dirty = true;
+      if (blocked === "invalid") blocked = null;
+      if (blocked) return;
+      showStatus("Unsaved changes…");
+      schedule(DEBOUNCE_MS);
+    }
+    fields.forEach(function (el) { el.addEventListener("input", onInput); });
+
+    var periodic = window.setInterval(function () {
+      if (dirty && !blocked && !inFlight) send();
+    }, PERIODIC_MS);
+
+    form.addEventListener("submit", function () {
+      // The plain form carries the answer itself; stop autosaving and number this save.
+      submitting = true;
+      window.clearTimeout(debounceTimer);
+      window.clearTimeout(retryTimer);
+      nextSeq();
+    });
+
+    window.addEventListener("beforeunload", function (evt) {
+      if (dirty && blocked === "stale" && !stopped && !submitting) {
+        evt.preventDefault();
+        evt.returnValue = "";
+      }
+    });
+
+    return {
+      unsaved: function () { return dirty; },
+      showOver: function (redirect) { blocked = "over"; showOver(redirect); },
+      flush: function (options) {
+        if (inFlight || (dirty && !blocked)) return send(options);
+        return Promise.resolve();
+      },
+      beacon: function () {
+        if (!dirty || blocked || submitting || stopped) return;
+        var data = body();
+        var sent = false;
+        try { sent = navigator.sendBeacon(url, data); } catch (e) { sent = false; }
+        if (!sent) postForm(url, data, { keepalive: true }).catch(function () {});
+        dirty = false;
+      },
+      stop: function () {
+        stopped = true;
+        window.clearInterval(periodic);
+        window.clearTimeout(debounceTimer);
+        window.clearTimeout(retryTimer);
+      }
+    };
+  }
+
+  /* Code answers: Tab inserts a tab; Escape then Tab leaves the field (no keyboard trap). */
+  function initCodeEditor(area) {
+    var escaped = false;
+    area.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape") { escaped = true; return; }
+      if (evt.key !== "Tab" || evt.shiftKey || evt.ctrlKey || evt.altKey || evt.metaKey) {
+        escaped = false;
+        return;
+      }
+      if (escaped || area.readOnly) { escaped = false; return; }
+      evt.preventDefault();
+      var inserted = false;
+      try { inserted = document.execCommand("insertText", false, "\t"); } catch (e) { inserted = false; }
+      if (!inserted) {
+        area.setRangeText("\t", area.selectionStart, area.selectionEnd, "end");
+        area.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    });
+  }
+
+  features.push(function (root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var rounds = [];
+    if (scope.matches && scope.matches("[data-round]")) rounds.push(scope);
+    scope.querySelectorAll("[data-round]").forEach(function (el) { rounds.push(el); });
+    rounds.forEach(function (round) {
+      if (round.getAttribute("data-round-bound")) return;
+      round.setAttribute("data-round-bound", "1");
+      initRound(round);
+    });
+    scope.querySelectorAll("textarea[data-code-editor]").forEach(function (area) {
+      if (area.getAttribute("data-code-bound")) return;
+      area.setAttribute("data-code-bound", "1");
+      initCodeEditor(area);
+    });
+  });
+})();
+/* ===== end practice ===== */

@@ -1,0 +1,88 @@
+"""Picking the questions of a round. Pure and deterministic for a given seed.
+
+Rules, in order of priority for every pick:
+1. only questions whose answer kind the round format allows (empty list: any kind);
+2. questions the candidate has seen fewer times first (unseen before seen);
+3. the skill area that most needs practice: with a weakness map (skill -> score, higher
+   means weaker) the weakest skills first; without one every skill counts the same. A
+   skill already covered by an earlier pick of this round counts for less, so a round
+   spreads across skills instead of drilling one;
+4. ties broken by a shuffle seeded with `seed`, so the same inputs give the same round.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A published question that could be drawn."""
+
+    question_id: int
+    answer_kind: str
+    skills: tuple[str, ...] = field(default_factory=tuple)
+
+
+def allowed(candidates: Iterable[Candidate], answer_kinds: Iterable[str] | None) -> list[Candidate]:
+    """The candidates whose answer kind the format allows (all when it names none)."""
+    kinds = set(answer_kinds or ())
+    return [c for c in candidates if not kinds or c.answer_kind in kinds]
+
+
+def _neutral(weakness: Mapping[str, float] | None) -> float:
+    if not weakness:
+        return 1.0
+    return sum(weakness.values()) / len(weakness)
+
+
+def _need(
+    candidate: Candidate,
+    weakness: Mapping[str, float] | None,
+    covered: Mapping[str, int],
+    neutral: float,
+) -> float:
+    """How much drawing this question serves the candidate's skill needs right now."""
+    if not candidate.skills:
+        return 0.0
+    scores = []
+    for skill in candidate.skills:
+        base = neutral if weakness is None else weakness.get(skill, neutral)
+        scores.append(base / (1 + covered.get(skill, 0)))
+    return max(scores)
+
+
+def pick(
+    candidates: Iterable[Candidate],
+    count: int,
+    *,
+    seen: Mapping[int, int] | None = None,
+    weakness: Mapping[str, float] | None = None,
+    answer_kinds: Iterable[str] | None = None,
+    seed: int | str = 0,
+) -> list[Candidate]:
+    """Choose up to `count` questions for a round (fewer when the pool is smaller)."""
+    seen = seen or {}
+    pool = allowed(candidates, answer_kinds)
+    pool.sort(key=lambda c: c.question_id)  # input order must not matter
+    random.Random(str(seed)).shuffle(pool)
+    tiebreak = {c.question_id: i for i, c in enumerate(pool)}
+    neutral = _neutral(weakness)
+    covered: dict[str, int] = {}
+    chosen: list[Candidate] = []
+    while pool and len(chosen) < count:
+        best = min(
+            pool,
+            key=lambda c: (
+                seen.get(c.question_id, 0),
+                -_need(c, weakness, covered, neutral),
+                tiebreak[c.question_id],
+            ),
+        )
+        pool.remove(best)
+        chosen.append(best)
+        for skill in best.skills:
+            covered[skill] = covered.get(skill, 0) + 1
+    return chosen

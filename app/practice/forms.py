@@ -1,0 +1,121 @@
+"""Practice forms: start a round or loop, the answer form (also the autosave body), submit."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    FloatField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from app.practice.services import MAX_LINKS, AnswerInput
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def split_links(value: str | None) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class StartRoundForm(FlaskForm):
+    format_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    submit = SubmitField("Start")
+
+
+class StartLoopForm(FlaskForm):
+    plan_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    submit = SubmitField("Start this loop")
+
+
+class EmptyForm(FlaskForm):
+    """Gives button-only POSTs (submit, start a loop step, leave) their CSRF token."""
+
+    submit = SubmitField("Submit")
+
+
+class FloatInput(FloatField):
+    """A number as people type it: "1,200", "3.5e6", " 42 "."""
+
+    message = "Enter a number, like 1200, 1,200 or 3.5e6."
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip().replace(",", "").replace("_", "")
+        self.data = None
+        if not raw:
+            return
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValueError(self.message) from None
+        if not math.isfinite(number):
+            raise ValueError(self.message)
+        self.data = number
+
+
+class AnswerForm(FlaskForm):
+    """One question's answer. Posted by the plain form and by autosave alike."""
+
+    revision = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    client_id = StringField(
+        validators=[Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")], filters=[strip]
+    )
+    seq = IntegerField(validators=[Optional(), NumberRange(min=0)], default=0)
+    answer_text = TextAreaField("Your answer")
+    answer_number = FloatInput(
+        "Your estimate",
+        validators=[Optional()],
+        description="A number; you may write 3.5e6 or 1,200.",
+    )
+    answer_unit = StringField("Unit", filters=[strip], validators=[Optional(), Length(max=40)])
+    answer_links = TextAreaField("Links, one per line")
+    action = HiddenField()
+    goto = IntegerField(validators=[Optional(), NumberRange(min=0)])
+
+    def validate_answer_text(self, field):
+        text = (field.data or "").replace("\r\n", "\n")
+        limit = current_app.config["ANSWER_MAX_CHARS"]
+        if len(text) > limit:
+            raise ValidationError(
+                f"This answer is {len(text):,} characters; the limit is {limit:,}. "
+                "Nothing was saved and nothing was cut: shorten it and save again."
+            )
+
+    def validate_answer_links(self, field):
+        links = split_links(field.data)
+        if len(links) > MAX_LINKS:
+            raise ValidationError(f"At most {MAX_LINKS} links, please.")
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > 500:
+                raise ValidationError(
+                    f"“{link[:80]}” is not a web link; links start with https:// (one per line)."
+                )
+
+    def answer(self) -> AnswerInput:
+        """The validated answer as a plain value for the service."""
+        return AnswerInput(
+            text=self.answer_text.data or "",
+            number=self.answer_number.data,
+            unit=self.answer_unit.data or None,
+            links=tuple(split_links(self.answer_links.data)),
+        )
+
+    def error_messages(self) -> dict[str, list[str]]:
+        return {name: list(errors) for name, errors in self.errors.items()}
+
+
+class WarningForm(FlaskForm):
+    seconds_left = IntegerField(validators=[InputRequired()])

@@ -1,0 +1,103 @@
+"""What the practice templates and JSON responses show: plain dicts built from a session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+
+from app.domain import timing
+from app.models.bank import AnswerKind
+from app.models.practice import PracticeSession
+from app.practice.forms import AnswerForm
+from app.practice.services import SaveResult, warned_thresholds
+
+STATUS_LABELS = {
+    "in_progress": "In progress",
+    "submitted": "Submitted",
+    "auto_submitted": "Submitted automatically when time ran out",
+    "closed": "Closed after the grace period",
+}
+
+
+def session_status(session: PracticeSession, now: datetime) -> dict:
+    """The clock as the page needs it; `redirect` once the round is finished."""
+    payload = {
+        "status": session.status,
+        "phase": timing.phase(session, now) if not session.is_finished else "over",
+        "seconds_remaining": 0 if session.is_finished else timing.seconds_remaining(session, now),
+        "grace_remaining": 0 if session.is_finished else timing.grace_remaining(session, now),
+        "editable": timing.editable_in_browser(session, now),
+    }
+    if session.is_finished:
+        payload["redirect"] = url_for("feedback.score", session_id=session.id)
+    return payload
+
+
+def save_payload(result: SaveResult, zone: str) -> dict:
+    """The autosave answer: new revision, when it was saved, the clock."""
+    saved_label = f"{timing.local_time(result.saved_at, zone):%H:%M:%S}" if result.saved_at else ""
+    return {
+        "ok": True,
+        "revision": result.revision,
+        "saved_at": result.saved_at.isoformat() if result.saved_at else None,
+        "saved_label": saved_label,
+        "changed": result.changed,
+        "seconds_remaining": result.seconds_remaining,
+        "grace_remaining": result.grace_remaining,
+        "phase": result.phase,
+    }
+
+
+def answer_form_for(item) -> AnswerForm:
+    """An answer form filled from the saved answer (for a GET)."""
+    return AnswerForm(
+        formdata=None,
+        data={
+            "revision": item.revision,
+            "answer_text": item.answer_text,
+            "answer_number": item.answer_number,
+            "answer_unit": item.answer_unit or "",
+            "answer_links": "\n".join(item.answer_links or []),
+            "seq": 0,
+        },
+    )
+
+
+def round_context(
+    session: PracticeSession,
+    position: int,
+    now: datetime,
+    zone: str,
+    *,
+    form: AnswerForm | None = None,
+    problem: str | None = None,
+) -> dict:
+    """Everything the round page shows for question `position` at `now`."""
+    position = max(0, min(position, len(session.items) - 1))
+    item = session.items[position]
+    version = item.question_version
+    return {
+        "session": session,
+        "item": item,
+        "version": version,
+        "kind": version.answer_kind,
+        "kinds": AnswerKind,
+        "position": position,
+        "form": form or answer_form_for(item),
+        "problem": problem,
+        "seconds_remaining": timing.seconds_remaining(session, now),
+        "grace_remaining": timing.grace_remaining(session, now),
+        "duration": timing.duration_seconds(session),
+        "used": timing.seconds_used(session, now),
+        "phase": timing.phase(session, now),
+        "editable": timing.editable_in_browser(session, now),
+        "clock": timing.format_clock(timing.seconds_remaining(session, now)),
+        "deadline_label": timing.format_local(session.deadline_at, zone),
+        "warned": warned_thresholds(session.id),
+        "saved_label": f"{timing.local_time(item.saved_at, zone):%H:%M:%S}"
+        if item.saved_at
+        else "",
+        "hints": (version.hints or [])[: item.hints_revealed],
+        "hints_left": max(0, len(version.hints or []) - item.hints_revealed),
+    }
