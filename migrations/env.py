@@ -43,6 +43,41 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
+def defer_use_alter_foreign_keys(script):
+    """Create `use_alter` foreign keys (the version cycles) after every table exists.
+
+    Alembic renders them inside `create_table`, where PostgreSQL's CREATE TABLE leaves
+    them out (SQLite keeps them inline), so the constraints never reached PostgreSQL.
+    Here they become `create_foreign_key` steps after the tables, and `drop_constraint`
+    steps before the tables are dropped on downgrade.
+    """
+    from alembic.operations import ops
+    from sqlalchemy import ForeignKeyConstraint
+
+    deferred = []
+    for upgrade_ops in script.upgrade_ops_list:
+        for op in upgrade_ops.ops:
+            if not isinstance(op, ops.CreateTableOp):
+                continue
+            keep = []
+            for item in op.columns:
+                if isinstance(item, ForeignKeyConstraint) and item.use_alter:
+                    deferred.append(item)
+                else:
+                    keep.append(item)
+            op.columns = keep
+        for fk in deferred:
+            upgrade_ops.ops.append(
+                ops.ModifyTableOps(fk.table.name, [ops.CreateForeignKeyOp.from_constraint(fk)])
+            )
+    for downgrade_ops in script.downgrade_ops_list:
+        drops = [
+            ops.ModifyTableOps(fk.table.name, [ops.DropConstraintOp.from_constraint(fk)])
+            for fk in deferred
+        ]
+        downgrade_ops.ops[:0] = drops
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -85,6 +120,8 @@ def run_migrations_online():
             if script.upgrade_ops.is_empty():
                 directives[:] = []
                 logger.info("No changes in schema detected.")
+                return
+            defer_use_alter_foreign_keys(script)
 
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:

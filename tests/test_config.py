@@ -1,0 +1,81 @@
+"""Configuration: profiles, the environment, and refusing to start without SECRET_KEY."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.config import ConfigError, load_config, normalise_database_url
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MOCKLOOP_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_production_refuses_to_load_without_secret_key(clean_env):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config()
+
+
+def test_production_refuses_to_build_an_app_without_secret_key(clean_env):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(ConfigError):
+        create_app({"ENV_NAME": "production", "SECRET_KEY": ""})
+
+
+def test_production_reads_the_environment_when_building(clean_env):
+    clean_env.setenv("SECRET_KEY", "from-the-environment")
+    clean_env.setenv("DATABASE_URL", "postgres://u:p@db.internal/mockloop")
+    clean_env.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    config = load_config()
+    assert config["ENV_NAME"] == "production"
+    assert config["SECRET_KEY"] == "from-the-environment"
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.internal/mockloop"
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
+    assert config["SESSION_COOKIE_SECURE"] is True and config["HSTS"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 12 * 3600
+    assert config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    assert config["WTF_CSRF_TIME_LIMIT"] is None
+
+
+def test_testing_profile_ignores_the_machine_environment(clean_env):
+    clean_env.setenv("DATABASE_URL", "postgresql://somewhere/else")
+    clean_env.setenv("REDIS_URL", "redis://somewhere:6379/0")
+    config = load_config({"ENV_NAME": "testing"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_development_makes_and_keeps_its_own_secret(clean_env, tmp_path):
+    import app.config as config_module
+
+    clean_env.setattr(config_module, "INSTANCE", tmp_path)
+    first = load_config({"ENV_NAME": "development"})["SECRET_KEY"]
+    second = load_config({"ENV_NAME": "development"})["SECRET_KEY"]
+    assert first == second and len(first) >= 48
+    assert (tmp_path / "dev-secret-key").read_text().strip() == first
+
+
+def test_unknown_profile_is_refused(clean_env):
+    clean_env.setenv("MOCKLOOP_ENV", "staging")
+    with pytest.raises(ConfigError, match="MOCKLOOP_ENV"):
+        load_config()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_urls_go_through_psycopg3(given, expected):
+    assert normalise_database_url(given) == expected
