@@ -1,0 +1,227 @@
+"""The admin Users page, role changes, deactivation, the last-admin rule and the audit log."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from flask import Blueprint
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.models import audit
+from app.models.audit import AuditEvent
+from app.models.users import User
+from tests import factories
+from tests.conftest import PASSWORD
+
+
+def get_user(app, user_id) -> User:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)
+        return user
+
+
+def audit_rows(app, action):
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def client_for(app, email):
+    other = app.test_client()
+    assert other.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    return other
+
+
+@contextmanager
+def count_queries(app):
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def test_admin_home_links_to_the_tools(app, client, login_as):
+    login_as("admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/users"' in page and 'href="/admin/audit"' in page
+    has_bank_editor = "bank_admin.index" in app.view_functions
+    assert ("Question bank editor" in page) is has_bank_editor
+
+
+def test_admin_home_links_to_the_bank_editor_when_it_exists(app, client, login_as):
+    if "bank_admin.index" not in app.view_functions:
+        stand_in = Blueprint("bank_admin", __name__)
+        stand_in.add_url_rule("/", "index", lambda: "bank editor")
+        app.register_blueprint(stand_in, url_prefix="/admin/bank-stand-in")
+    login_as("admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Question bank editor" in page
+
+
+def test_users_page_lists_and_searches_by_email_and_name(app, client, login_as, make_user):
+    login_as("admin", email="boss@example.com")
+    make_user(email="ada@example.com", display_name="Ada Lovelace")
+    make_user(email="grace@example.com", display_name="Grace Hopper")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "ada@example.com" in page and "grace@example.com" in page and "3 accounts" in page
+    by_name = client.get("/admin/users?q=HOPPER").get_data(as_text=True)
+    assert "grace@example.com" in by_name and "ada@example.com" not in by_name
+    by_email = client.get("/admin/users?q=ada@").get_data(as_text=True)
+    assert "ada@example.com" in by_email and "grace@example.com" not in by_email
+    nothing = client.get("/admin/users?q=zzz").get_data(as_text=True)
+    assert "No account matches this search." in nothing
+
+
+def test_users_page_is_paginated(app, client, login_as, make_user):
+    app.config["PER_PAGE"] = 5
+    login_as("admin", email="boss@example.com")
+    for n in range(11):
+        make_user(email=f"paged{n:02}@example.com")
+    first = client.get("/admin/users").get_data(as_text=True)
+    assert "Page 1 of 3" in first and 'href="/admin/users?page=2"' in first
+    assert first.count('<tr data-user="') == 5
+    last = client.get("/admin/users?page=3").get_data(as_text=True)
+    assert last.count('<tr data-user="') == 2
+    searched = client.get("/admin/users?q=paged&page=2").get_data(as_text=True)
+    assert 'href="/admin/users?page=3&amp;q=paged"' in searched
+    beyond = client.get("/admin/users?page=99")
+    assert beyond.status_code == 200 and "No account matches" in beyond.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/audit"])
+def test_list_query_count_does_not_grow_with_rows(app, client, login_as, make_user, path):
+    admin_id = login_as("admin")
+
+    def add_rows(n):
+        with app.app_context():
+            for _ in range(n):
+                user = factories.user()
+                audit.record("test.event", actor_id=user.id, target_type="user", target_id=admin_id)
+            db.session.commit()
+
+    add_rows(2)
+    with count_queries(app) as few:
+        assert client.get(path).status_code == 200
+    add_rows(15)
+    with count_queries(app) as many:
+        assert client.get(path).status_code == 200
+    assert len(many) == len(few), (few, many)
+    assert 3 <= len(few) <= 6
+
+
+def test_role_change_is_applied_and_audited(app, client, login_as, make_user):
+    admin_id = login_as("admin")
+    user_id = make_user(email="rise@example.com")
+    other = client_for(app, "rise@example.com")
+    assert other.get("/coach/").status_code == 403
+    response = client.post(
+        f"/admin/users/{user_id}/role", data={"role": "coach", "back": "/admin/users?q=rise"}
+    )
+    assert response.status_code == 302 and response.location == "/admin/users?q=rise"
+    assert get_user(app, user_id).role == "coach"
+    assert other.get("/coach/").status_code == 200  # takes effect on the next request
+    [row] = audit_rows(app, "user.role_change")
+    assert (row.actor_id, row.target_id) == (admin_id, str(user_id))
+    assert row.details["old"] == "candidate" and row.details["new"] == "coach"
+
+
+def test_role_change_refuses_unknown_roles_and_users(app, client, login_as, make_user):
+    login_as("admin")
+    user_id = make_user()
+    response = client.post(f"/admin/users/{user_id}/role", data={"role": "overlord"})
+    assert response.status_code == 302
+    assert get_user(app, user_id).role == "candidate"
+    assert "Choose candidate, coach or admin." in client.get("/admin/users").get_data(as_text=True)
+    assert client.post("/admin/users/999999/role", data={"role": "coach"}).status_code == 404
+    assert client.post("/admin/users/999999/deactivate").status_code == 404
+
+
+def test_hostile_back_is_ignored(app, client, login_as, make_user):
+    login_as("admin")
+    user_id = make_user()
+    response = client.post(
+        f"/admin/users/{user_id}/role", data={"role": "coach", "back": "//evil.com/x"}
+    )
+    assert response.location == "/admin/users"
+
+
+def test_deactivation_signs_out_at_once_and_blocks_sign_in(app, client, login_as, make_user):
+    login_as("admin")
+    user_id = make_user(email="leaver@example.com")
+    theirs = client_for(app, "leaver@example.com")
+    assert client.post(f"/admin/users/{user_id}/deactivate").status_code == 302
+    assert get_user(app, user_id).active is False
+    assert theirs.get("/dashboard").status_code == 302
+    again = theirs.post("/login", data={"email": "leaver@example.com", "password": PASSWORD})
+    assert again.status_code == 401
+    assert "Email or password is not right." in again.get_data(as_text=True)
+    assert "deactivated" in client.get("/admin/users").get_data(as_text=True)
+    assert client.post(f"/admin/users/{user_id}/reactivate").status_code == 302
+    assert client_for(app, "leaver@example.com").get("/dashboard").status_code == 200
+    assert len(audit_rows(app, "user.deactivate")) == 1
+    assert len(audit_rows(app, "user.reactivate")) == 1
+
+
+def test_the_last_active_admin_cannot_demote_or_deactivate_themselves(app, client, login_as):
+    admin_id = login_as("admin", email="only@example.com")
+    demote = client.post(f"/admin/users/{admin_id}/role", data={"role": "candidate"})
+    assert demote.status_code == 302
+    assert get_user(app, admin_id).role == "admin"
+    assert "last active admin" in client.get("/admin/users").get_data(as_text=True)
+    client.post(f"/admin/users/{admin_id}/deactivate")
+    assert get_user(app, admin_id).active is True
+    assert client.get("/admin/users").status_code == 200
+    assert audit_rows(app, "user.role_change") == [] and audit_rows(app, "user.deactivate") == []
+
+
+def test_a_deactivated_admin_does_not_count_as_active(app, client, login_as, make_user):
+    admin_id = login_as("admin")
+    make_user(role="admin", email="dormant@example.com", active=False)
+    client.post(f"/admin/users/{admin_id}/role", data={"role": "coach"})
+    assert get_user(app, admin_id).role == "admin"
+
+
+def test_an_admin_may_step_down_when_another_admin_remains(app, client, login_as, make_user):
+    admin_id = login_as("admin")
+    make_user(role="admin", email="successor@example.com")
+    response = client.post(f"/admin/users/{admin_id}/role", data={"role": "coach"})
+    assert response.location == "/dashboard"
+    assert get_user(app, admin_id).role == "coach"
+    assert client.get("/admin/").status_code == 403
+
+
+def test_audit_log_shows_logins_failures_denials_and_filters(app, client, login_as, make_user):
+    make_user(email="cand@example.com")
+    cand = client_for(app, "cand@example.com")
+    cand.get("/admin/")  # denied
+    app.test_client().post("/login", data={"email": "cand@example.com", "password": "wrong!!"})
+    login_as("admin", email="auditor@example.com")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    for action in ("login", "login.failed", "access.denied"):
+        assert f"<td>{action}</td>" in page
+    assert "cand@example.com" in page  # who, by email
+    filtered = client.get("/admin/audit?action=access.denied").get_data(as_text=True)
+    assert "<td>access.denied</td>" in filtered and "<td>login.failed</td>" not in filtered
+    assert '<option value="access.denied" selected>' in filtered
+
+
+def test_audit_log_is_paginated(app, client, login_as):
+    app.config["PER_PAGE"] = 10
+    login_as("admin")
+    with app.app_context():
+        for n in range(25):
+            audit.record("test.bulk", target_type="n", target_id=n)
+        db.session.commit()
+    first = client.get("/admin/audit?action=test.bulk").get_data(as_text=True)
+    assert first.count("<td>test.bulk</td>") == 10 and "Page 1 of 3" in first
+    assert 'href="/admin/audit?page=2&amp;action=test.bulk"' in first
