@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -49,8 +59,10 @@ def round_url(session_id: int) -> str:
 
 @bp.get("/")
 def progress():
-    """Progress (placeholder until this area is built)."""
-    return render_template("placeholder.html", title="Progress")
+    """Progress: scores over time per skill area and stage, readiness, rounds, practise next."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    view = services.progress(current_user.id, page, current_app.config["PER_PAGE"], utcnow())
+    return render_template("feedback/progress.html", view=view, chart_rounds=services.CHART_ROUNDS)
 
 
 @bp.route("/sessions/<int:session_id>/score", methods=["GET", "POST"])
