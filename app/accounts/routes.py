@@ -12,7 +12,9 @@ from app.accounts.forms import (
     RegisterForm,
     TimeZoneForm,
 )
+from app.clock import utcnow
 from app.extensions import limiter
+from app.feedback import services as feedback_services
 from app.models.users import normalise_email
 
 bp = Blueprint("accounts", __name__)
@@ -99,7 +101,8 @@ def logout():
 @bp.get("/dashboard")
 def dashboard():
     """The signed-in home page: what to do next."""
-    return render_template("accounts/dashboard.html", form=EmptyForm())
+    practise_next = feedback_services.practise_next(current_user.id, utcnow())
+    return render_template("accounts/dashboard.html", form=EmptyForm(), practise_next=practise_next)
 
 
 def _settings_page(password_form=None, timezone_form=None, status: int = 200):

@@ -536,3 +536,19 @@
   });
 })();
 /* ===== end practice ===== */
+/* ==== feedback: self-scoring and reports (owned by the feedback area) ==== */
+(function () {
+  "use strict";
+  var features = (window.mockloop.features = window.mockloop.features || []);
+
+  /* Report pages: a Print button, shown only when JavaScript can print. */
+  features.push(function (root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      if (button.dataset.printBound) return;
+      button.dataset.printBound = "1";
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();
+/* ==== end feedback ==== */
