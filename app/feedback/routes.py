@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.clock import utcnow
 from app.domain import report as report_domain
@@ -42,19 +41,9 @@ def session_not_found(_error):
 @bp.errorhandler(services.SessionNotFinished)
 def session_not_finished(error):
     """A round that is still running cannot be scored or reported yet."""
-    session_id = error.args[0]
-    body = render_template("feedback/not_finished.html", round_url=round_url(session_id))
+    round_url = url_for("practice.round_page", session_id=error.args[0])
+    body = render_template("feedback/not_finished.html", round_url=round_url)
     return body, 409
-
-
-def round_url(session_id: int) -> str:
-    """The practice area's page of a running round (its index if that route is not there)."""
-    for endpoint in ("practice.session", "practice.round", "practice.show"):
-        try:
-            return url_for(endpoint, session_id=session_id)
-        except BuildError:
-            continue
-    return url_for("practice.index")
 
 
 @bp.get("/")
@@ -68,7 +57,7 @@ def progress():
 @bp.route("/sessions/<int:session_id>/score", methods=["GET", "POST"])
 def score(session_id: int):
     """Score a finished round criterion by criterion; Save keeps it, Finish opens the report."""
-    view = services.scoring_view(session_id, current_user.id)
+    view = services.scoring_view(session_id, current_user.id, utcnow())
     if view.is_complete:
         flash("Scoring of this round is finished; here is your report.", "info")
         return redirect(url_for("feedback.report", session_id=session_id))
@@ -97,7 +86,7 @@ def score(session_id: int):
 @bp.post("/sessions/<int:session_id>/score/autosave")
 def autosave(session_id: int):
     """htmx: save the scoring form as it changes; answers with the save-status fragment."""
-    view = services.scoring_view(session_id, current_user.id)
+    view = services.scoring_view(session_id, current_user.id, utcnow())
     form = scoring_form(view)
     errors: list[str] = []
     if form.validate_on_submit():
@@ -123,7 +112,7 @@ def autosave(session_id: int):
 def report(session_id: int):
     """The feedback report of a scored round (printable, never cached)."""
     try:
-        result = services.report_for_owner(session_id, current_user.id)
+        result = services.report_for_owner(session_id, current_user.id, utcnow())
     except services.ReportNotReady:
         flash("Finish scoring this round to see its report.", "info")
         return redirect(url_for("feedback.score", session_id=session_id))
@@ -138,7 +127,7 @@ def export(session_id: int, fmt: str):
     if fmt not in EXPORTS:
         abort(404)
     try:
-        result = services.report_for_owner(session_id, current_user.id)
+        result = services.report_for_owner(session_id, current_user.id, utcnow())
     except services.ReportNotReady:
         flash("Finish scoring this round to export its report.", "info")
         return redirect(url_for("feedback.score", session_id=session_id))

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.domain import charts, scheduling
+from app.domain import charts, scheduling, timing
 from app.domain import progress as progress_domain
 from app.domain import report as report_domain
 from app.domain.estimates import EstimateCheck, check_estimate
@@ -44,9 +44,11 @@ from app.models.bank import (
     Stage,
     question_version_skills,
 )
-from app.models.practice import PracticeSession, SessionEvent, SessionQuestion, SessionStatus
+from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 from app.models.scoring import PracticeScheduleItem, ScheduleItemKind, SelfAssessment, SelfScore
+from app.practice.events import log_event
 
+SCORED = "scored"  # the session-log event written when scoring is finished
 NOTE_MAX_CHARS = 2000
 REFLECTION_MAX_CHARS = 10_000
 PRACTISE_NEXT_ITEMS = 5
@@ -87,11 +89,24 @@ def _session_query():
     )
 
 
-def owned_session(session_id: int, user_id: int) -> PracticeSession:
-    """The session with its pinned questions and rubrics, if `user_id` owns it."""
+def owned_session(session_id: int, user_id: int, now: datetime | None = None) -> PracticeSession:
+    """The session with its pinned questions and rubrics, if `user_id` owns it.
+
+    With `now`, a round whose time ran out but is still open is finalised first (the
+    practice area's rule: the next request that touches it finishes it at its deadline).
+    """
     session = db.session.scalar(_session_query().where(PracticeSession.id == session_id))
     if session is None or session.user_id != user_id:
         raise SessionNotFound(session_id)
+    if now is not None and timing.is_overdue(session, now):
+        from app.practice import services as practice_services  # (practice may import us)
+
+        practice_services.finalise_overdue(session.id, now, by="request")
+        session = db.session.scalar(
+            _session_query()
+            .where(PracticeSession.id == session_id)
+            .execution_options(populate_existing=True)
+        )
     return session
 
 
@@ -177,25 +192,15 @@ def _scoring_view(session: PracticeSession) -> ScoringView:
     return ScoringView(session=session, assessment=assessment, items=items)
 
 
-def scoring_view(session_id: int, user_id: int) -> ScoringView:
+def scoring_view(session_id: int, user_id: int, now: datetime | None = None) -> ScoringView:
     """Everything the scoring page shows; refuses a round that is still running."""
-    session = owned_session(session_id, user_id)
+    session = owned_session(session_id, user_id, now)
     if not session.is_finished:
         raise SessionNotFinished(session_id)
     return _scoring_view(session)
 
 
 # ---------------------------------------------------------------- saving
-
-
-def log_event(session: PracticeSession, kind: str, position: int | None = None, **data) -> None:
-    """Add a row to the session log (the practice area's log_event, used when present)."""
-    try:
-        from app.practice.events import log_event as practice_log_event
-    except ImportError:
-        db.session.add(SessionEvent(session_id=session.id, kind=kind, position=position, data=data))
-    else:
-        practice_log_event(session, kind, position, **data)
 
 
 def save_scoring(
@@ -215,7 +220,7 @@ def save_scoring(
     Finishing writes the summary, updates the practise-next schedule, snapshots the
     practise-next list and logs a "scored" event.
     """
-    view = scoring_view(session_id, user_id)
+    view = scoring_view(session_id, user_id, now)
     if view.is_complete:
         raise ScoringLocked("Scoring of this round is finished; the report is final.")
     if len(reflection or "") > REFLECTION_MAX_CHARS:
@@ -292,7 +297,8 @@ def _finish(view: ScoringView, assessment: SelfAssessment, user_id: int, now: da
     assessment.practise_next = practise_next(user_id, now).snapshot(now)
     log_event(
         view.session,
-        "scored",
+        SCORED,
+        at=now,
         overall=None if report.overall is None else round(report.overall, 2),
         scored=view.scored_count,
         criteria=view.criteria_count,
@@ -356,9 +362,11 @@ class ReportNotReady(RuntimeError):
     """Scoring is not finished yet, so there is no report."""
 
 
-def report_for_owner(session_id: int, user_id: int) -> report_domain.Report:
+def report_for_owner(
+    session_id: int, user_id: int, now: datetime | None = None
+) -> report_domain.Report:
     """The report of the caller's own session, once its scoring is finished."""
-    session = owned_session(session_id, user_id)
+    session = owned_session(session_id, user_id, now)
     if not session.is_finished:
         raise SessionNotFinished(session_id)
     view = _scoring_view(session)

@@ -24,9 +24,10 @@ def practice_session(
     """A session of `user_id` over `questions` (one fresh question by default)."""
     questions = questions or [factories.question(stage_key=stage_key)]
     fmt = factories.round_format(stage_key=stage_key, minutes=minutes, count=len(questions))
-    started_at = started_at or utcnow() - timedelta(minutes=minutes + 5)
-    deadline = started_at + timedelta(minutes=minutes)
     finished = status != SessionStatus.IN_PROGRESS.value
+    default_start = timedelta(minutes=minutes + 5) if finished else timedelta(minutes=5)
+    started_at = started_at or utcnow() - default_start
+    deadline = started_at + timedelta(minutes=minutes)
     session = PracticeSession(
         user_id=user_id,
         round_format_id=fmt.id,

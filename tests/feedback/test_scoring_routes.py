@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models.practice import SessionEvent
+from app.models.practice import PracticeSession, SessionEvent
 from app.models.scoring import PracticeScheduleItem, SelfAssessment, SelfScore
 from tests import factories
 from tests.feedback import helpers
@@ -216,3 +218,20 @@ def test_estimate_answer_is_checked_on_the_scoring_page(app, client, login_as):
     assert "within tolerance" in html
     assert "1.20× the reference" in html
     assert "Worked answer" in html
+
+
+def test_open_round_whose_time_ran_out_is_finalised_then_scored(app, client, finished_round):
+    r = finished_round(status="in_progress", started_at=utcnow() - timedelta(minutes=90))
+    response = client.get(r.score_url)
+    assert response.status_code == 200
+    assert "ended when time ran out" in response.get_data(as_text=True)
+    with app.app_context():
+        session = db.session.get(PracticeSession, r.session_id)
+        assert session.status == "auto_submitted"
+        assert session.finished_at == session.deadline_at
+
+
+def test_running_round_links_back_to_its_page(client, finished_round):
+    r = finished_round(status="in_progress")
+    html = client.get(r.report_url).get_data(as_text=True)
+    assert f'href="/practice/sessions/{r.session_id}"' in html
