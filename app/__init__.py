@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
+    from app.admin.bank_routes import bp as bank_admin_bp
     from app.admin.routes import bp as admin_bp
     from app.coach.routes import bp as coach_bp
     from app.feedback.routes import bp as feedback_bp
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp, url_prefix="/feedback")
     app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(bank_admin_bp, url_prefix="/admin/bank")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -116,6 +116,7 @@ class RubricVersion(db.Model):
     change_note: Mapped[str] = mapped_column(String(300), default="")
 
     rubric: Mapped[Rubric] = relationship(back_populates="versions", foreign_keys=[rubric_id])
+    created_by = relationship("User")
 
     def criterion(self, key: str) -> dict | None:
         return next((c for c in self.criteria if c["key"] == key), None)
@@ -185,6 +186,7 @@ class QuestionVersion(db.Model):
     change_note: Mapped[str] = mapped_column(String(300), default="")
 
     question: Mapped[Question] = relationship(back_populates="versions", foreign_keys=[question_id])
+    created_by = relationship("User")
     stage: Mapped[Stage] = relationship()
     rubric: Mapped[Rubric] = relationship()
     skills: Mapped[list[SkillArea]] = relationship(

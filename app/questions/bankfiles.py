@@ -809,22 +809,28 @@ def _question_refs(
 def check_question_refs(
     ck: Check, question: dict, stage_keys: set, skill_keys: set, rubric_keys: set
 ) -> bool:
-    """Cross-references of one question: its stage, skills and rubric must exist."""
+    """Cross-references of one question: its stage, skills and rubric must exist.
+
+    Tolerates a document that failed its schema (values of the wrong type are skipped),
+    so the editor can report every problem at once.
+    """
     ok = True
-    if question["stage"] not in stage_keys:
-        ck.add(_line_of(question, "stage"), f"unknown stage '{question['stage']}'", ("stage",))
+    stage = question.get("stage")
+    if isinstance(stage, str) and stage not in stage_keys:
+        ck.add(_line_of(question, "stage"), f"unknown stage '{stage}'", ("stage",))
         ok = False
-    skills = question["skills"]
+    skills = question.get("skills")
     lines = getattr(skills, "item_lines", [])
-    for i, key in enumerate(skills):
-        if key not in skill_keys:
+    for i, key in enumerate(skills if isinstance(skills, list) else []):
+        if isinstance(key, str) and key not in skill_keys:
             line = lines[i] if i < len(lines) else _line_of(question, "skills")
             ck.add(line, f"unknown skill '{key}' (see skills.yaml)", ("skills",))
             ok = False
-    if question["rubric"] not in rubric_keys:
+    rubric = question.get("rubric")
+    if isinstance(rubric, str) and rubric not in rubric_keys:
         ck.add(
             _line_of(question, "rubric"),
-            f"unknown rubric '{question['rubric']}' (no rubrics/{question['rubric']}.yaml)",
+            f"unknown rubric '{rubric}' (no rubrics/{rubric}.yaml)",
             ("rubric",),
         )
         ok = False

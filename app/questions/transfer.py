@@ -38,6 +38,8 @@ from app.questions.services import (
     question_doc,
     rubric_content,
     rubric_doc,
+    sync_attributes,
+    sync_loop_steps,
 )
 
 KINDS = ("stages", "skills", "rubrics", "questions", "formats", "loops")
@@ -87,16 +89,6 @@ def import_bank(bank: bankfiles.BankFiles) -> ImportReport:
     return report
 
 
-def _sync(obj, values: dict) -> bool:
-    """Set attributes that differ; say whether anything changed."""
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
 def _import_stages(stages: list[dict], report: ImportReport) -> None:
     existing = {s.key: s for s in db.session.scalars(select(Stage))}
     for position, doc in enumerate(stages):
@@ -111,7 +103,7 @@ def _import_stages(stages: list[dict], report: ImportReport) -> None:
             db.session.add(Stage(key=doc["key"], **values))
             report.tally("stages", "added")
         else:
-            report.tally("stages", "changed" if _sync(stage, values) else "unchanged")
+            report.tally("stages", "changed" if sync_attributes(stage, values) else "unchanged")
     db.session.flush()
 
 
@@ -125,7 +117,7 @@ def _import_skills(skills: list[dict], report: ImportReport) -> dict[str, SkillA
             db.session.add(existing[doc["key"]])
             report.tally("skills", "added")
         else:
-            report.tally("skills", "changed" if _sync(skill, values) else "unchanged")
+            report.tally("skills", "changed" if sync_attributes(skill, values) else "unchanged")
     db.session.flush()
     return existing
 
@@ -149,7 +141,7 @@ def _import_rubrics(rubrics: list[dict], report: ImportReport) -> dict[str, int]
             existing[rubric.key] = rubric
             report.tally("rubrics", "added")
             continue
-        changed = _sync(rubric, {"archived": doc["archived"]})
+        changed = sync_attributes(rubric, {"archived": doc["archived"]})
         if rubric.current_version is None or rubric_content(doc) != rubric_content(
             rubric_doc(rubric)
         ):
@@ -196,7 +188,7 @@ def _import_questions(
             )
             report.tally("questions", "added")
             continue
-        changed = _sync(question, {"status": doc["status"]})
+        changed = sync_attributes(question, {"status": doc["status"]})
         if question.current_version is None or question_content(doc) != question_content(
             question_doc(question)
         ):
@@ -241,7 +233,7 @@ def _import_formats(formats: list[dict], report: ImportReport) -> dict[str, int]
             db.session.add(existing[doc["key"]])
             report.tally("formats", "added")
         else:
-            report.tally("formats", "changed" if _sync(fmt, values) else "unchanged")
+            report.tally("formats", "changed" if sync_attributes(fmt, values) else "unchanged")
     db.session.flush()
     return {key: f.id for key, f in existing.items()}
 
@@ -263,33 +255,10 @@ def _import_loops(loops: list[dict], format_ids: dict[str, int], report: ImportR
             db.session.add(plan)
             changed = True
         else:
-            changed = _sync(plan, values)
+            changed = sync_attributes(plan, values)
         changed = sync_loop_steps(plan, doc["steps"], format_ids) or changed
         report.tally("loops", "added" if added else "changed" if changed else "unchanged")
     db.session.flush()
-
-
-def sync_loop_steps(plan: LoopPlan, steps: list[dict], format_ids: dict[str, int]) -> bool:
-    """Make `plan.steps` match `steps` in place (keeps row ids where positions survive)."""
-    changed = False
-    current = {s.position: s for s in plan.steps}
-    for position, doc in enumerate(steps):
-        values = {
-            "round_format_id": format_ids[doc["format"]],
-            "gap_minutes": doc["gap_minutes"],
-            "opens_at": doc["opens_at"],
-            "label": doc["label"],
-        }
-        step = current.pop(position, None)
-        if step is None:
-            plan.steps.append(LoopStep(position=position, **values))
-            changed = True
-        else:
-            changed = _sync(step, values) or changed
-    for step in current.values():
-        plan.steps.remove(step)
-        changed = True
-    return changed
 
 
 # --- export ------------------------------------------------------------------------------
