@@ -39,6 +39,11 @@ def one_line(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def printable(value):
+    """Drop control characters no database column can store (for free-form notes)."""
+    return bankfiles.BAD_CHARS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def multi_line(value):
     """Browsers send CRLF from textareas; store LF so an unchanged edit stays unchanged."""
     if isinstance(value, str):
@@ -238,7 +243,7 @@ class QuestionForm(ActionForm):
     )
     change_note = StringField(
         "Change note",
-        filters=[one_line],
+        filters=[one_line, printable],
         validators=[Length(max=300)],
         description="Optional: why you changed it (shown in the history).",
     )
@@ -363,7 +368,7 @@ class RubricForm(ActionForm):
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=30)
     change_note = StringField(
         "Change note",
-        filters=[one_line],
+        filters=[one_line, printable],
         validators=[Length(max=300)],
         description="Optional: why you changed it (shown in the history).",
     )

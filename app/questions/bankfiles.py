@@ -126,9 +126,17 @@ LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 def load_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document; never raises. Returns (data or None, problems)."""
-    loader = LineLoader(text)
+    loader = None
     try:
+        loader = LineLoader(text)  # the reader already refuses unprintable characters
         data = loader.get_single_data()
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        return None, [
+            Problem(
+                display, line, f"malformed YAML: character #x{error.character:04x} is not allowed"
+            )
+        ]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -142,7 +150,8 @@ def load_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
         # e.g. an impossible date such as 2026-13-45 that YAML 1.1 tries to construct
         return None, [Problem(display, 1, f"malformed YAML: a value cannot be read ({error})")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     problems = [
         Problem(display, line, f"duplicate key {key!r} (the later one would silently win)")
         for line, key in loader.duplicate_keys

@@ -291,7 +291,15 @@ def _list_options():
     )
 
 
+def clean_filter(value: str | None) -> str | None:
+    """A filter value from a query string, without characters a database cannot compare."""
+    if not value:
+        return None
+    return bankfiles.BAD_CHARS_RE.sub("", value).strip()[:200] or None
+
+
 def _filtered(query, stage: str | None, skill: str | None, text: str | None):
+    stage, skill, text = clean_filter(stage), clean_filter(skill), clean_filter(text)
     if stage:
         query = query.where(QuestionVersion.stage_key == stage)
     if skill:
@@ -302,8 +310,8 @@ def _filtered(query, stage: str | None, skill: str | None, text: str | None):
                 )
             )
         )
-    if text and text.strip():
-        needle = text.strip()[:200]
+    if text:
+        needle = text
         query = query.where(
             or_(
                 Question.key.icontains(needle, autoescape=True),
@@ -328,6 +336,7 @@ def search_questions(
         QuestionVersion, Question.current_version_id == QuestionVersion.id
     )
     query = _filtered(query, stage, skill, text)
+    status = clean_filter(status)
     if status:
         query = query.where(Question.status == status)
     query = query.options(*_list_options()).order_by(Question.updated_at.desc(), Question.id.desc())
@@ -353,6 +362,8 @@ def browse_published(
 
 def published_question(key: str) -> Question | None:
     """A published question by key with its current version and rubric loaded, or None."""
+    if clean_filter(key) != key:
+        return None
     return db.session.scalar(
         select(Question)
         .where(Question.key == key, Question.status == QuestionStatus.PUBLISHED.value)
