@@ -565,7 +565,3 @@ class LoopForm(ActionForm):
                 for e in self.steps.entries
             ],
         }
-
-
-class ButtonForm(FlaskForm):
-    """Gives button-only POSTs (publish, archive, delete, duplicate) their CSRF token."""

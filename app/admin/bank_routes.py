@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from app.access import require_role
 from app.admin.bank_forms import (
-    ButtonForm,
     FormatForm,
     LoopForm,
     QuestionForm,
@@ -130,7 +129,6 @@ def question_detail(question_id: int):
         question=question,
         diffs=services.version_diffs(texts),
         delete_blocker=services.deletion_blocker(question),
-        button=ButtonForm(),
     )
 
 
@@ -214,7 +212,7 @@ def delete_question(question_id: int):
 def rubrics():
     """Rubrics with how many published questions use each."""
     page, usage = services.list_rubrics(page=_page())
-    return render_template("admin/bank/rubrics.html", page=page, usage=usage, button=ButtonForm())
+    return render_template("admin/bank/rubrics.html", page=page, usage=usage)
 
 
 @bp.route("/rubrics/new", methods=["GET", "POST"])
@@ -274,7 +272,6 @@ def rubric_detail(rubric_id: int):
         rubric=rubric,
         diffs=services.version_diffs(texts),
         used_by=services.published_questions_using(rubric.id),
-        button=ButtonForm(),
     )
 
 

@@ -154,13 +154,17 @@ def add_question_version(
     skills: dict[str, SkillArea],
     actor_id: int | None,
     change_note: str,
+    first: bool = False,
 ) -> QuestionVersion:
-    """Append a new immutable version built from `doc` and make it current."""
+    """Append a new immutable version built from `doc` and make it current.
+
+    `first=True` for a question just created (saves loading its empty version list).
+    """
     answer = doc["answer"]
     estimate = answer["kind"] == "estimate"
-    number = 1 + max((v.number for v in question.versions), default=0)
+    number = 1 if first else 1 + max((v.number for v in question.versions), default=0)
     version = QuestionVersion(
-        question=question,
+        question_id=question.id,
         number=number,
         stage_key=doc["stage"],
         rubric_id=rubric_ids[doc["rubric"]],
@@ -189,13 +193,13 @@ def add_question_version(
 
 
 def add_rubric_version(
-    rubric: Rubric, doc: dict, *, actor_id: int | None, change_note: str
+    rubric: Rubric, doc: dict, *, actor_id: int | None, change_note: str, first: bool = False
 ) -> RubricVersion:
     """Append a new immutable rubric version built from `doc` and make it current."""
     content = rubric_content(doc)
-    number = 1 + max((v.number for v in rubric.versions), default=0)
+    number = 1 if first else 1 + max((v.number for v in rubric.versions), default=0)
     version = RubricVersion(
-        rubric=rubric,
+        rubric_id=rubric.id,
         number=number,
         title=content["title"],
         description=content["description"],
@@ -291,6 +295,14 @@ def _list_options():
     )
 
 
+MAX_PAGE = 100_000
+
+
+def clamp_page(page: int | None) -> int:
+    """A page number a database can take (a huge ?page= would overflow the offset)."""
+    return max(1, min(int(page or 1), MAX_PAGE))
+
+
 def clean_filter(value: str | None) -> str | None:
     """A filter value from a query string, without characters a database cannot compare."""
     if not value:
@@ -340,7 +352,7 @@ def search_questions(
     if status:
         query = query.where(Question.status == status)
     query = query.options(*_list_options()).order_by(Question.updated_at.desc(), Question.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return db.paginate(query, page=clamp_page(page), per_page=per_page, error_out=False)
 
 
 def browse_published(
@@ -357,7 +369,7 @@ def browse_published(
     query = query.options(*_list_options()).order_by(
         Stage.position, QuestionVersion.title, Question.id
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return db.paginate(query, page=clamp_page(page), per_page=per_page, error_out=False)
 
 
 def published_question(key: str) -> Question | None:
@@ -409,7 +421,7 @@ def list_rubrics(page: int = 1, per_page: int = 20):
         .options(selectinload(Rubric.current_version))
         .order_by(Rubric.archived, Rubric.key)
     )
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(query, page=clamp_page(page), per_page=per_page, error_out=False)
     ids = [r.id for r in pagination.items]
     usage = dict(
         db.session.execute(
@@ -513,6 +525,7 @@ def create_question(doc: dict, *, actor_id: int | None, change_note: str = "") -
         skills=skills,
         actor_id=actor_id,
         change_note=change_note or "created",
+        first=True,
     )
     audit.record(
         "question.create", actor_id=actor_id, target_type="question", target_id=question.key
@@ -592,6 +605,7 @@ def duplicate_question(question_id: int, *, actor_id: int | None) -> Question:
         skills=skills,
         actor_id=actor_id,
         change_note=f"copied from {source.key} version {source.current_version.number}",
+        first=True,
     )
     audit.record(
         "question.duplicate",
@@ -696,7 +710,9 @@ def create_rubric(doc: dict, *, actor_id: int | None, change_note: str = "") -> 
     rubric = Rubric(key=checked["key"], created_at=utcnow())
     db.session.add(rubric)
     db.session.flush()
-    add_rubric_version(rubric, checked, actor_id=actor_id, change_note=change_note or "created")
+    add_rubric_version(
+        rubric, checked, actor_id=actor_id, change_note=change_note or "created", first=True
+    )
     audit.record("rubric.create", actor_id=actor_id, target_type="rubric", target_id=rubric.key)
     _commit_or_refuse("A rubric with this key was created meanwhile; nothing was saved.")
     return rubric

@@ -137,7 +137,7 @@ def _import_rubrics(rubrics: list[dict], report: ImportReport) -> dict[str, int]
             rubric = Rubric(key=doc["key"], archived=doc["archived"])
             db.session.add(rubric)
             db.session.flush()
-            add_rubric_version(rubric, doc, actor_id=None, change_note=IMPORT_NOTE)
+            add_rubric_version(rubric, doc, actor_id=None, change_note=IMPORT_NOTE, first=True)
             existing[rubric.key] = rubric
             report.tally("rubrics", "added")
             continue
@@ -185,6 +185,7 @@ def _import_questions(
                 skills=skills,
                 actor_id=None,
                 change_note=IMPORT_NOTE,
+                first=True,
             )
             report.tally("questions", "added")
             continue

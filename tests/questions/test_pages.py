@@ -100,3 +100,8 @@ def test_published_question_versions_filters(app, candidate):
         ]
         version = services.published_question_versions(answer_kinds=["estimate"])[0]
         assert version.rubric.current_version.criteria[0]["key"] == "cost_modeling"
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "abc", "99999999999999999999"])
+def test_odd_page_numbers_are_harmless(client, candidate, page):
+    assert client.get(f"/questions/?page={page}").status_code == 200
