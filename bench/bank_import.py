@@ -1,7 +1,8 @@
 """Time `flask bank validate/import/export` on the real bank (question_bank/).
 
 Run: `.venv/bin/python -m bench.bank_import [--database-url URL]` (SQLite in a temporary
-folder by default; a given database must be empty). Prints the median of a few runs for each step; no assertions.
+folder by default; a given database must be empty). Prints the median of a few runs for
+each step; no assertions.
 """
 
 from __future__ import annotations
