@@ -121,3 +121,23 @@ def pytest_collection_modifyitems(config, items):
     """The vnu check validates what every other browser test collected, so it runs last."""
     last = [item for item in items if item.name == VNU_TEST]
     items[:] = [item for item in items if item.name != VNU_TEST] + last
+
+
+@pytest.fixture(scope="session")
+def bank_files():
+    """The real question bank (question_bank/), read and validated once per run."""
+    from app.config import ROOT
+    from app.questions import bankfiles
+
+    files = bankfiles.read_bank(ROOT / "question_bank")
+    assert files.ok, "\n".join(str(p) for p in files.problems)
+    return files
+
+
+@pytest.fixture
+def bank(app, bank_files):
+    """Load the real bank into the test database, as `flask bank import` does."""
+    from app.questions import transfer
+
+    with app.app_context():
+        return transfer.import_bank(bank_files)

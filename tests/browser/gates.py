@@ -232,9 +232,17 @@ def describe_focus(page) -> str:
 # --- all gates at once -----------------------------------------------------------------
 
 
+def assert_titled(page) -> None:
+    """The page has a plain-text title of its own (WCAG 2.4.2), not markup leaking into it."""
+    title = page.title()
+    assert title.strip(), f"{page.url} has an empty <title>"
+    assert "<" not in title and "{" not in title, f"{page.url} has markup in <title>: {title!r}"
+
+
 def check_page(page, timer=None, allow_console: tuple[str, ...] = ()) -> None:
-    """axe, console/CSP and responsive gates on the page as it is now."""
+    """Title, axe, console/CSP and responsive gates on the page as it is now."""
     page.wait_for_load_state("load")
+    assert_titled(page)
     assert_accessible(page)
     assert_responsive(page, timer=timer)
     assert_no_console_errors(page, allow=allow_console)

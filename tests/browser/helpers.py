@@ -7,6 +7,20 @@ from tests.factories import PASSWORD
 SIGNUP_PASSWORD = "a long enough passphrase for tests"
 
 
+def at(page, pattern: str, timeout: float = 10_000) -> None:
+    """Wait until the page shows the URL matching the regex `pattern`.
+
+    Boosted links and forms change the URL with pushState and fire no new "load", so
+    `page.wait_for_url` (which waits for "load") can hang; this polls the URL instead.
+    """
+    import re
+
+    from playwright.sync_api import expect
+
+    expect(page).to_have_url(re.compile(pattern), timeout=timeout)
+    page.wait_for_load_state("load")
+
+
 def sign_up(page, email: str, name: str, password: str = SIGNUP_PASSWORD) -> None:
     """Create a candidate account through the sign-up page; ends on the dashboard."""
     page.goto("/register")
@@ -15,7 +29,7 @@ def sign_up(page, email: str, name: str, password: str = SIGNUP_PASSWORD) -> Non
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Repeat password").fill(password)
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/dashboard")
+    at(page, r"/dashboard$")
     page.role = "candidate"
 
 
@@ -25,7 +39,7 @@ def sign_in(page, email: str, password: str = PASSWORD, role: str = "candidate")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard")
+    at(page, r"/dashboard$")
     page.role = role
 
 
@@ -65,3 +79,132 @@ def crawl(page, start: list[str], check, limit: int = 40, skip: tuple[str, ...] 
             if href.startswith(origin + "/"):
                 queue.append(href[len(origin) :])
     return visited
+
+
+def nav(page, name: str) -> None:
+    """Follow a link of the main navigation and wait for the page it opens.
+
+    Navigation is boosted (htmx swaps the body), so "load" has already fired: wait for
+    the link to be marked as the current page instead.
+    """
+    from playwright.sync_api import expect
+
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    link.click()
+    expect(link).to_have_attribute("aria-current", "page")
+    page.wait_for_load_state("load")
+
+
+def answer_box(page):
+    """The round's main answer field (text, code, working or write-up)."""
+    return page.locator("#answer_text")
+
+
+def answer_current_question(page, text: str) -> None:
+    """Type an answer to the question on screen (and a number for an estimate)."""
+    number = page.locator("#answer_number")
+    if number.count():
+        number.fill("1.5e6")
+        page.locator("#answer_unit").fill("tokens")
+    links = page.locator("#answer_links")
+    if links.count():
+        links.fill("https://example.com/my-take-home")
+    answer_box(page).fill(text)
+
+
+def wait_saved(page) -> None:
+    """Wait until the round's save status says the answer is saved."""
+    import re
+
+    # has_text with a string is a case-insensitive substring: "Unsaved changes" would match
+    page.locator("[data-save-status]").filter(has_text=re.compile(r"^\s*Saved")).wait_for()
+
+
+def score_every_criterion(page, level_index: int = 2) -> int:
+    """On the scoring page, pick one level of every criterion; return how many were scored."""
+    fieldsets = page.locator("fieldset.criterion")
+    count = fieldsets.count()
+    for i in range(count):
+        options = fieldsets.nth(i).get_by_role("radio")
+        options.nth(min(level_index, options.count() - 1)).check()
+    return count
+
+
+def session_id_from(url: str) -> int:
+    """The practice session id in a round / scoring / report URL."""
+    import re
+
+    return int(re.search(r"/sessions/(\d+)", url).group(1))
+
+
+def move_times_back(app, session_id: int, seconds: float, *, deadline_only: bool = False):
+    """The one allowed database shortcut: move a session's deadline (or all its instants)
+    `seconds` into the past, as if that much time had gone by."""
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.models.practice import PracticeSession
+
+    with app.app_context():
+        session = db.session.get(PracticeSession, session_id)
+        delta = timedelta(seconds=seconds)
+        session.deadline_at -= delta
+        if not deadline_only:
+            session.started_at -= delta
+            if session.finished_at is not None:
+                session.finished_at -= delta
+        db.session.commit()
+
+
+def ensure_stage_questions(app, stage_key: str, count: int = 2) -> None:
+    """Top up a stage the real bank does not cover yet with factory questions."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models.bank import Question, QuestionVersion
+    from tests import factories
+
+    with app.app_context():
+        have = db.session.scalar(
+            select(func.count())
+            .select_from(Question)
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .where(Question.status == "published", QuestionVersion.stage_key == stage_key)
+        )
+        for _ in range(max(0, count - have)):
+            factories.question(stage_key=stage_key)
+
+
+def type_at_end(field, text: str) -> None:
+    """Type `text` key by key after what the field already holds (as a person would)."""
+    field.focus()
+    field.evaluate("el => el.setSelectionRange(el.value.length, el.value.length)")
+    field.press_sequentially(text, delay=5)
+
+
+def sit_short_round(page, button: str, text: str) -> int:
+    """From the practice page: start a round, answer every question, submit; return its id."""
+    import re
+
+    page.get_by_role("button", name=re.compile("^" + re.escape(button))).click()
+    at(page, r"/practice/sessions/\d+$")
+    session_id = session_id_from(page.url)
+    questions = page.get_by_role("navigation", name="Questions in this round").get_by_role("button")
+    total = max(questions.count(), 1)
+    for i in range(total):
+        answer_current_question(page, f"{text} ({i + 1})")
+        if i + 1 < total:
+            questions.nth(i + 1).click()
+            page.wait_for_load_state("load")
+    page.get_by_role("button", name="Submit round…").click()
+    page.get_by_role("button", name="Submit round").click()
+    at(page, rf"/feedback/sessions/{session_id}/score")
+    return session_id
+
+
+def self_score(page, level_index: int = 2) -> None:
+    """On the scoring page: a level for every criterion, then Finish scoring (to the report)."""
+
+    score_every_criterion(page, level_index)
+    page.get_by_role("button", name="Finish scoring").click()
+    at(page, r"/feedback/sessions/\d+/report$")

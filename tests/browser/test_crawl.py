@@ -20,7 +20,7 @@ START = {
 
 
 @pytest.mark.parametrize("role", list(START))
-def test_every_reachable_page_passes_the_gates(role, app, make_user, open_page):
+def test_every_reachable_page_passes_the_gates(role, app, bank, make_user, open_page):
     page = open_page(role)
     if role != "anonymous":
         sign_in(page, user_email(app, make_user(role=role)), role=role)

@@ -6,7 +6,7 @@ Every page passes the gates (axe, console/CSP, 375/1440 px); the HTML goes to vn
 import pytest
 
 from tests.browser.gates import assert_no_console_errors, check_page
-from tests.browser.helpers import SIGNUP_PASSWORD, sign_up
+from tests.browser.helpers import SIGNUP_PASSWORD, at, nav, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +17,11 @@ def test_newcomer_browses_public_pages_and_signs_up(page):
     check_page(page)
 
     page.get_by_role("link", name="Sign in").first.click()
-    page.wait_for_url("**/login")
+    at(page, r"/login$")
     check_page(page)
 
     page.get_by_role("link", name="Create account").first.click()
-    page.wait_for_url("**/register")
+    at(page, r"/register$")
     check_page(page)
 
     # a refused sign-up keeps what was typed and says why, next to the field
@@ -40,15 +40,14 @@ def test_newcomer_browses_public_pages_and_signs_up(page):
     check_page(page, allow_console=(r"status of 4\d\d",))
 
     for name in ("Practice", "Question bank", "Progress"):
-        page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
-        page.wait_for_load_state("load")
+        nav(page, name)
         assert page.get_by_role("heading", level=1).is_visible()
         check_page(page, allow_console=(r"status of 4\d\d",))
 
     page.get_by_role("link", name="Nia Newcomer").click()
-    page.wait_for_url("**/settings")
+    at(page, r"/settings$")
     check_page(page, allow_console=(r"status of 4\d\d",))
 
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/login")
+    at(page, r"/login$")
     assert_no_console_errors(page, allow=(r"status of 4\d\d",))
