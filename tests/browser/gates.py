@@ -325,17 +325,29 @@ def run_vnu(jar: Path, pages: dict[str, str]) -> list[str]:
             name = f"{i:03d}-" + re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_")[:80] + ".html"
             (Path(tmp) / name).write_text(html, encoding="utf-8")
             names[name] = key
+        # -Xss: the schema evaluation overflows small thread stacks (vnu asks for >= 512k)
         proc = subprocess.run(
-            ["java", "-jar", str(jar), "--errors-only", "--format", "json", *sorted(names)],
+            ["java", "-Xss4m", "-jar", str(jar), "--errors-only", "--format", "json"]
+            + sorted(names),
             cwd=tmp,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=600,
         )
+    messages = None
+    for stream in (proc.stdout, proc.stderr):  # vnu has used both for its JSON
         try:
-            messages = json.loads(proc.stderr or proc.stdout)["messages"]
-        except (ValueError, KeyError) as exc:
-            raise AssertionError(f"vnu did not answer in JSON: {proc.stderr[:2000]}") from exc
+            messages = json.loads(stream)["messages"]
+            break
+        except (ValueError, KeyError, TypeError):
+            continue
+    if messages is None:
+        raise AssertionError(
+            f"vnu did not answer in JSON (exit {proc.returncode}):\n"
+            f"{proc.stdout[:1000]}\n{proc.stderr[:2000]}"
+        )
+    if proc.returncode != 0 and not messages:
+        raise AssertionError(f"vnu failed (exit {proc.returncode}): {proc.stderr[:2000]}")
     problems = []
     for m in messages:
         if m.get("type") not in ("error", "non-document-error"):

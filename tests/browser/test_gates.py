@@ -95,3 +95,21 @@ def test_focus_visibility_reads_the_computed_outline(page):
 def test_page_keys_collapse_ids_and_queries():
     key = page_key("coach", "GET", "http://127.0.0.1:5/coach/sessions/42/log?page=2", 200)
     assert key == "coach GET /coach/sessions/{id}/log 200"
+
+
+def test_vnu_reports_invalid_html_by_page_and_passes_valid_html():
+    import shutil
+
+    from tests.browser.gates import run_vnu, vnu_jar
+    from tests.conftest import require_or_skip
+
+    if not shutil.which("java"):
+        require_or_skip("Java is not installed (apt-get install default-jre-headless)")
+    jar = vnu_jar()
+    if jar is None:
+        require_or_skip("vnu.jar is missing and npm is not installed to fetch it")
+    bad = GOOD.replace("<main>", '<main><p hx-get="/x">one<div>two</div></p>')
+    problems = run_vnu(jar, {"candidate GET /good 200": GOOD, "coach GET /bad 200": bad})
+    assert problems, "vnu found nothing wrong with invalid HTML"
+    assert all(p.startswith("coach GET /bad 200: ") for p in problems), problems
+    assert any("hx-get" in p for p in problems), problems
