@@ -89,6 +89,21 @@ def test_score_a_finished_round_with_autosave_and_open_the_report(app, make_user
         assessment = db.session.scalar(select(SelfAssessment))
         assert assessment.completed_at is not None
 
+    # progress: charts with their tables, and the report linked from the rounds list
+    page.get_by_role("link", name="Your progress").click()
+    page.wait_for_url("**/feedback/")
+    check_page(page)
+    chart = page.get_by_role("img", name="Score per skill area over time")
+    assert chart.is_visible()
+    page.get_by_text("Show the numbers as a table").first.click()
+    assert page.get_by_role("table").filter(has_text="Score per skill area and round").is_visible()
+    assert page.get_by_role("link", name=re.compile("^Report")).count() == 1
+    # the dashboard shows what to practise next
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_url("**/dashboard")
+    check_page(page)
+    assert "Cost modeling" in page.locator("section.practise-next").inner_text()
+
 
 def test_scoring_works_without_javascript(app, make_user, open_page):
     user_id = make_user()

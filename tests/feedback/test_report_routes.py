@@ -184,3 +184,28 @@ def test_unknown_export_format_is_404(client, finished_round):
     r = finished_round()
     _score_and_finish(client, r, {(0, 0): 3})
     assert client.get(f"{r.report_url}.pdf").status_code == 404
+
+
+def test_report_and_scoring_query_counts_do_not_grow_with_questions(app, client, login_as):
+    from tests.feedback.query_count import count_queries
+
+    user_id = login_as()
+    counts = []
+    for n in (1, 4):
+        with app.app_context():
+            rubric = factories.rubric()
+            questions = [
+                factories.question(rubric_obj=rubric, skills=("mlops", f"skill_{n}_{i}"))
+                for i in range(n)
+            ]
+            session = helpers.practice_session(user_id, questions)
+            session_id, items = session.id, [i.id for i in session.items]
+        data = {f"level_{item}_0": "2" for item in items} | {"finish": "Finish scoring"}
+        with count_queries(app) as scoring:
+            assert client.get(f"/feedback/sessions/{session_id}/score").status_code == 200
+        assert client.post(f"/feedback/sessions/{session_id}/score", data=data).status_code == 302
+        client.get(f"/feedback/sessions/{session_id}/report")  # clears the flash
+        with count_queries(app) as report:
+            assert client.get(f"/feedback/sessions/{session_id}/report").status_code == 200
+        counts.append((len(scoring), len(report)))
+    assert counts[0] == counts[1], counts
