@@ -214,6 +214,8 @@ class Field:
 
 
 def text(max_chars: int, *, allow_empty: bool = False):
+    """A text field of at most `max_chars` characters (non-blank unless `allow_empty`)."""
+
     def _check(ck: Check, value: Any, line: int, path: tuple) -> Any:
         if not isinstance(value, str):
             hint = " (put it in quotes)" if isinstance(value, bool | int | float) else ""
@@ -238,6 +240,8 @@ def text(max_chars: int, *, allow_empty: bool = False):
 
 
 def slug(max_chars: int):
+    """A key: lowercase letters, digits, '_' and '-'."""
+
     def _check(ck: Check, value: Any, line: int, path: tuple) -> Any:
         if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > max_chars:
             ck.add(
@@ -253,6 +257,8 @@ def slug(max_chars: int):
 
 
 def integer(minimum: int, maximum: int):
+    """A whole number in [minimum, maximum] (true/false is not a number)."""
+
     def _check(ck: Check, value: Any, line: int, path: tuple) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             ck.add(line, f"'{path[-1]}' must be a whole number, not {_type_name(value)}", path)
@@ -266,6 +272,8 @@ def integer(minimum: int, maximum: int):
 
 
 def number(*, positive: bool = False, maximum: float | None = None):
+    """A finite number, optionally > 0 and at most `maximum` in size."""
+
     def _check(ck: Check, value: Any, line: int, path: tuple) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             ck.add(line, f"'{path[-1]}' must be a number, not {_type_name(value)}", path)
@@ -286,6 +294,8 @@ def number(*, positive: bool = False, maximum: float | None = None):
 
 
 def choice(options: Iterable[str]):
+    """One of `options`."""
+
     options = tuple(options)
 
     def _check(ck: Check, value: Any, line: int, path: tuple) -> Any:
@@ -298,6 +308,8 @@ def choice(options: Iterable[str]):
 
 
 def boolean(ck: Check, value: Any, line: int, path: tuple) -> Any:
+    """true or false."""
+
     if not isinstance(value, bool):
         ck.add(line, f"'{path[-1]}' must be true or false, not {value!r}", path)
         return INVALID
@@ -305,6 +317,8 @@ def boolean(ck: Check, value: Any, line: int, path: tuple) -> Any:
 
 
 def time_of_day(ck: Check, value: Any, line: int, path: tuple) -> Any:
+    """A quoted "HH:MM" time of day."""
+
     if not isinstance(value, str) or not TIME_RE.match(value):
         hint = ' (quote it: "09:00")' if isinstance(value, int) else ""
         ck.add(line, f"'{path[-1]}' must be a time \"HH:MM\", not {value!r}{hint}", path)
@@ -313,6 +327,8 @@ def time_of_day(ck: Check, value: Any, line: int, path: tuple) -> Any:
 
 
 def list_of(item, *, min_items: int = 0, max_items: int = 50, unique: bool = False):
+    """A list whose items each pass `item`."""
+
     def _check(ck: Check, value: Any, line: int, path: tuple) -> Any:
         if not isinstance(value, list):
             ck.add(line, f"'{path[-1]}' must be a list, not {_type_name(value)}", path)
@@ -739,6 +755,7 @@ def read_bank(directory: str | os.PathLike) -> BankFiles:
     bank.skills = [s for s, _ in skills]
 
     rubric_keys: set[str] = set()
+    archived: set[str] = set()
     rubrics_dir = root / "rubrics"
     if rubrics_dir.is_dir():
         for path in _yaml_files(rubrics_dir, ck_for):
@@ -753,6 +770,8 @@ def read_bank(directory: str | os.PathLike) -> BankFiles:
                 rubric_keys.add(path.stem)
                 continue
             rubric_keys.add(rubric["key"])
+            if rubric["archived"]:
+                archived.add(rubric["key"])
             bank.rubrics.append(rubric)
 
     questions_dir = root / "questions"
@@ -772,8 +791,18 @@ def read_bank(directory: str | os.PathLike) -> BankFiles:
                 if question is INVALID:
                     continue
                 known = (stage_keys, skill_keys, rubric_keys)
-                if _question_refs(question, path, entry.name, ck_for(path), question_files, known):
-                    bank.questions.append(question)
+                ck = ck_for(path)
+                if not _question_refs(question, path, entry.name, ck, question_files, known):
+                    continue
+                if question["status"] == "published" and question["rubric"] in archived:
+                    ck.add(
+                        _line_of(question, "rubric"),
+                        f"rubric '{question['rubric']}' is archived; a published question "
+                        "needs a rubric in use",
+                        ("rubric",),
+                    )
+                    continue
+                bank.questions.append(question)
     return bank
 
 

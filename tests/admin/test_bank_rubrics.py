@@ -57,6 +57,21 @@ def test_rubric_pages_render(app, client, admin):
     assert client.get(f"{BASE}/rubrics/new").status_code == 200
 
 
+def test_rubric_list_query_count_does_not_grow(app, client, admin):
+    from tests import factories
+    from tests.questions.bankdata import count_queries
+
+    with count_queries(app) as few:
+        client.get(f"{BASE}/rubrics")
+    with app.app_context():
+        for _ in range(30):
+            factories.question(rubric_obj=factories.rubric())
+    with count_queries(app) as many:
+        page = client.get(f"{BASE}/rubrics").get_data(as_text=True)
+    assert "Page 1 of 2" in page
+    assert len(many) == len(few)
+
+
 def test_edit_rubric_creates_version_2_and_leaves_version_1_untouched(app, client, admin):
     before = raw_rubric_versions(app, "design")
     data = rubric_form(

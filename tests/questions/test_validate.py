@@ -281,6 +281,20 @@ def test_empty_questions_folder_is_fine(bank_dir):
     assert files.ok and files.questions == []
 
 
+def test_published_question_on_an_archived_rubric(bank_dir):
+    replace_in(
+        bank_dir / "rubrics/design.yaml", "title: ML system design", "title: X\narchived: true"
+    )
+    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    assert any(
+        p.endswith(
+            "feature-store.yaml:7: rubric 'design' is archived; a published question "
+            "needs a rubric in use"
+        )
+        for p in problems
+    ), problems
+
+
 def test_not_a_folder(tmp_path):
     problems = bankfiles.read_bank(tmp_path / "absent").problems
     assert len(problems) == 1 and problems[0].message == "not a folder"
