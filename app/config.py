@@ -49,6 +49,10 @@ class Config:
     # the cookie itself expires after the same time. Remember-me is not offered.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     HSTS = True
+    # How many reverse proxies (TLS terminator, load balancer) sit in front of gunicorn.
+    # Their X-Forwarded-For/-Proto are trusted only when this is set, so the sign-in
+    # limits see the client's address instead of the proxy's, and nobody can spoof it.
+    TRUSTED_PROXIES = 0
 
     REDIS_URL = None
     RATELIMIT_STORAGE_URI = "memory://"
@@ -108,6 +112,11 @@ def from_environment(env: str, environ: os._Environ | dict) -> dict:
         values["SECRET_KEY"] = environ["SECRET_KEY"]
     if environ.get("DATABASE_URL"):
         values["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    if environ.get("TRUSTED_PROXIES"):
+        try:
+            values["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
+        except ValueError as error:
+            raise ConfigError("TRUSTED_PROXIES must be a number of proxies, such as 1") from error
     if environ.get("REDIS_URL"):
         values["REDIS_URL"] = environ["REDIS_URL"]
         values["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]

@@ -79,3 +79,13 @@ def test_unknown_profile_is_refused(clean_env):
 )
 def test_database_urls_go_through_psycopg3(given, expected):
     assert normalise_database_url(given) == expected
+
+
+def test_trusted_proxies_from_the_environment(clean_env):
+    clean_env.setenv("SECRET_KEY", "k")
+    assert load_config()["TRUSTED_PROXIES"] == 0
+    clean_env.setenv("TRUSTED_PROXIES", "1")
+    assert load_config()["TRUSTED_PROXIES"] == 1
+    clean_env.setenv("TRUSTED_PROXIES", "yes")
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        load_config()

@@ -149,3 +149,41 @@ def test_limits_are_kept_in_redis_when_configured(database_url, _schema):
             wipe_tables()
         dispose(app)
         dispose(other)
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(app, client):
+    limit = int(app.config["LOGIN_LIMIT_PER_IP"].split()[0])
+    for n in range(limit):
+        response = client.post(
+            "/login",
+            data={"email": f"spoof{n}@example.com", "password": "x"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},  # a spoofer rotating addresses
+            environ_base={"REMOTE_ADDR": "192.0.2.90"},
+        )
+        assert response.status_code == 401
+    assert attempt(client, "spoof@example.com", ip="192.0.2.90").status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_limited(database_url, _schema):
+    app = make_app(database_url, WTF_CSRF_ENABLED=False, TRUSTED_PROXIES=1)
+    try:
+        client = app.test_client()
+        limit = int(app.config["LOGIN_LIMIT_PER_IP"].split()[0])
+        proxy = {"REMOTE_ADDR": "192.0.2.254"}
+
+        def via_proxy(client_ip, email):
+            return client.post(
+                "/login",
+                data={"email": email, "password": "x"},
+                headers={"X-Forwarded-For": client_ip},
+                environ_base=proxy,
+            )
+
+        for n in range(limit):
+            assert via_proxy("198.51.100.77", f"p{n}@example.com").status_code == 401
+        assert via_proxy("198.51.100.77", "late@example.com").status_code == 429
+        assert via_proxy("198.51.100.78", "late@example.com").status_code == 401  # others go on
+    finally:
+        with app.app_context():
+            wipe_tables()
+        dispose(app)
