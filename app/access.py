@@ -28,6 +28,7 @@ def public(view: Callable) -> Callable:
 
 
 def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
+    """True for static files and views marked @public."""
     if endpoint is None or endpoint == "static":
         return True
     view = app.view_functions.get(endpoint)
@@ -98,6 +99,7 @@ def safe_next(target: str | None, fallback: str = "accounts.dashboard") -> str:
 
 
 def init_app(app: Flask) -> None:
+    """Install the session lifetime check, deny-by-default and the user loader."""
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"

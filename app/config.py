@@ -58,6 +58,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_KEY_PREFIX = "mockloop"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis goes away, keep limiting per process in memory instead of failing sign-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed sign-ins only: per client IP, and per account (the normalised email).
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"

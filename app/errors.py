@@ -73,6 +73,8 @@ def audit_denial() -> None:
 
 
 def register(app: Flask) -> None:
+    """Install the error handlers."""
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(400, CSRF_MESSAGE)

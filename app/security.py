@@ -27,6 +27,7 @@ def no_store(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Trust the configured proxies and add the security headers to every response."""
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -22,6 +22,7 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
+    """The common-password list, lower-cased, loaded once."""
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
@@ -62,10 +63,12 @@ def _hasher() -> PasswordHasher:
 
 
 def hash_password(password: str) -> str:
+    """An argon2id hash with the configured cost."""
     return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """True when `password` matches `password_hash`; False for any malformed hash."""
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -73,6 +76,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other cost parameters than configured now."""
     return _hasher().check_needs_rehash(password_hash)
 
 
@@ -83,6 +87,7 @@ def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
 
 
 def burn_verify(password: str) -> None:
+    """Spend the time of one verification (unknown email), so timing reveals nothing."""
     config = current_app.config
     verify_password(
         _dummy_hash(

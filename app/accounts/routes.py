@@ -106,6 +106,7 @@ def dashboard():
 
 
 def _settings_page(password_form=None, timezone_form=None, status: int = 200):
+    """The settings page with the given forms (re-rendered with their errors)."""
     timezone_form = timezone_form or TimeZoneForm(timezone=current_user.timezone)
     return render_template(
         "accounts/settings.html",

@@ -34,6 +34,7 @@ class UnknownUser(AccountError):
 
 
 def user_by_email(email: str) -> User | None:
+    """The account with this email (compared case- and whitespace-insensitively)."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -129,6 +130,7 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> LoginRe
 
 
 def _user_or_error(user_id: int) -> User:
+    """The account with this id, or UnknownUser."""
     user = db.session.get(User, user_id)
     if user is None:
         raise UnknownUser("There is no such account.")
@@ -206,6 +208,7 @@ def search_users(query: str | None, page: int, per_page: int):
 
 
 def _active_admin_count() -> int:
+    """How many admins can still sign in."""
     return db.session.scalar(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
     )

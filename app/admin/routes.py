@@ -16,6 +16,7 @@ BANK_EDITOR_ENDPOINT = "bank_admin.index"
 
 
 def _page_number() -> int:
+    """The ?page= number, at least 1."""
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
@@ -83,6 +84,7 @@ def reactivate(user_id: int):
 
 
 def _set_active(user_id: int, *, active: bool):
+    """Deactivate or reactivate, then back to the Users page."""
     try:
         user = services.set_active(
             user_id, active, actor_id=current_user.id, ip=request.remote_addr

@@ -187,3 +187,19 @@ def test_behind_a_trusted_proxy_the_client_address_is_limited(database_url, _sch
         with app.app_context():
             wipe_tables()
         dispose(app)
+
+
+def test_sign_in_still_works_and_is_limited_when_redis_is_down(database_url, _schema, caplog):
+    dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
+    app = make_app(database_url, WTF_CSRF_ENABLED=False, RATELIMIT_STORAGE_URI=dead)
+    try:
+        client = app.test_client()
+        limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+        for n in range(limit):
+            assert attempt(client, "fallback@example.com", ip=f"203.0.113.{n}").status_code == 401
+        assert attempt(client, "fallback@example.com", ip="203.0.113.99").status_code == 429
+    finally:
+        with app.app_context():
+            wipe_tables()
+        dispose(app)
+        limiter._storage_dead = False  # the extension object is shared by every test app
