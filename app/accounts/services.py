@@ -200,9 +200,12 @@ def search_users(query: str | None, page: int, per_page: int):
     stmt = select(User).order_by(User.created_at.desc(), User.id.desc())
     query = (query or "").strip()
     if query:
-        pattern = f"%{query.lower()}%"
+        needle = query.lower()  # % and _ are matched literally
         stmt = stmt.where(
-            or_(User.email.like(pattern), func.lower(User.display_name).like(pattern))
+            or_(
+                User.email.contains(needle, autoescape=True),
+                func.lower(User.display_name).contains(needle, autoescape=True),
+            )
         )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

@@ -80,6 +80,8 @@ def test_users_page_lists_and_searches_by_email_and_name(app, client, login_as, 
     assert "ada@example.com" in by_email and "grace@example.com" not in by_email
     nothing = client.get("/admin/users?q=zzz").get_data(as_text=True)
     assert "No account matches this search." in nothing
+    wildcard = client.get("/admin/users?q=%25").get_data(as_text=True)  # a literal %
+    assert "No account matches this search." in wildcard
 
 
 def test_users_page_is_paginated(app, client, login_as, make_user):
