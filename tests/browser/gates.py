@@ -222,6 +222,23 @@ def focus_is_visible(page) -> bool:
     )
 
 
+def focus_is_unobscured(page) -> bool:
+    """The focused element is on screen and not hidden under a sticky header (WCAG 2.4.11)."""
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return false;
+          const r = el.getBoundingClientRect();
+          const x = Math.min(Math.max(r.left + Math.min(r.width / 2, 20), 0), innerWidth - 1);
+          const y = Math.min(Math.max(r.top + Math.min(r.height / 2, 10), 0), innerHeight - 1);
+          if (r.bottom < 0 || r.top > innerHeight) return false;
+          const hit = document.elementFromPoint(x, y);
+          return !!hit && (hit === el || el.contains(hit) || hit.contains(el) ||
+                           (el.labels && [...el.labels].some(l => l.contains(hit))));
+        }"""
+    )
+
+
 def describe_focus(page) -> str:
     return page.evaluate(
         """() => { const el = document.activeElement; if (!el) return 'nothing';
