@@ -195,9 +195,10 @@ def sit_short_round(page, button: str, text: str) -> int:
         answer_current_question(page, f"{text} ({i + 1})")
         if i + 1 < total:
             questions.nth(i + 1).click()
-            page.wait_for_load_state("load")
+            at(page, rf"\?q={i + 1}$")
     page.get_by_role("button", name="Submit round…").click()
-    page.get_by_role("button", name="Submit round").click()
+    at(page, r"/submit$")
+    page.get_by_role("button", name="Submit round", exact=True).click()
     at(page, rf"/feedback/sessions/{session_id}/score")
     return session_id
 

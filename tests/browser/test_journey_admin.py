@@ -92,7 +92,7 @@ def test_admin_edits_do_not_change_an_old_report(app, sprint_format, make_user, 
     question_url = admin.url
 
     admin.get_by_role("link", name="Preview as a candidate").click()
-    at(admin, r"/preview")
+    at(admin, r"/preview$")
     expect(admin.locator("main strong", has_text="release the weights")).to_be_visible()
     check_page(admin)
     admin.goto(question_url)
@@ -114,6 +114,7 @@ def test_admin_edits_do_not_change_an_old_report(app, sprint_format, make_user, 
     # the admin edits the question and the rubric: version 2 of each
     admin.goto(question_url)
     admin.get_by_role("link", name="Edit", exact=True).click()
+    at(admin, r"/admin/bank/questions/\d+/edit$")
     check_page(admin)
     admin.get_by_label("Title", exact=True).fill("Release open weights, v2?")
     admin.get_by_label("Change note").fill("sharper title")
@@ -121,7 +122,9 @@ def test_admin_edits_do_not_change_an_old_report(app, sprint_format, make_user, 
     expect(admin.get_by_text("Saved as version 2.")).to_be_visible()
     check_page(admin)
     admin.get_by_role("link", name="dual-use-risk").click()
-    admin.get_by_role("link", name=re.compile(r"^Edit")).first.click()
+    at(admin, r"/admin/bank/rubrics/\d+$")
+    admin.get_by_role("link", name="Edit criteria and levels").click()
+    at(admin, r"/admin/bank/rubrics/\d+/edit$")
     criterion = admin.get_by_role("group", name="Criterion 1", exact=True)
     criterion.get_by_label("Title", exact=True).first.fill("Harm model and mitigations")
     admin.get_by_role("button", name="Save rubric").first.click()

@@ -35,9 +35,10 @@ def sit_round(page, label: str) -> int:
         answer_current_question(page, f"{label}, answer {i + 1}.")
         if i + 1 < total:
             questions.nth(i + 1).click()
-            page.wait_for_load_state("load")
+            at(page, rf"\?q={i + 1}$")
     page.get_by_role("button", name="Submit round…").click()
-    page.get_by_role("button", name="Submit round").click()
+    at(page, r"/submit$")
+    page.get_by_role("button", name="Submit round", exact=True).click()
     at(page, rf"/feedback/sessions/{session_id}/score")
     return session_id
 

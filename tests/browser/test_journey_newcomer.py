@@ -33,7 +33,7 @@ def test_newcomer_recruiter_screen_to_exported_report(page, bank):
     question_links = page.locator("main a[href*='/questions/']")
     if question_links.count():
         question_links.first.click()
-        page.wait_for_load_state("load")
+        at(page, r"/questions/.+")
         assert page.get_by_role("heading", level=1).is_visible()
         check_page(page)
 
@@ -60,14 +60,14 @@ def test_newcomer_recruiter_screen_to_exported_report(page, bank):
         wait_saved(page)
         if i + 1 < total:
             questions.nth(i + 1).click()
-            page.wait_for_load_state("load")
+            at(page, rf"\?q={i + 1}$")
             check_page(page, timer=clock)
 
     page.get_by_role("button", name="Submit round…").click()
     at(page, r"/submit$")
     assert page.get_by_text("Every question has a saved answer.").is_visible()
     check_page(page)
-    page.get_by_role("button", name="Submit round").click()
+    page.get_by_role("button", name="Submit round", exact=True).click()
 
     # self-scoring
     at(page, r"/feedback/sessions/\d+/score")
