@@ -45,8 +45,6 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
-    "th": {"style"},
-    "td": {"style"},
     "code": {"class"},
 }
 
@@ -60,6 +58,5 @@ def render_markdown(text: str | None) -> Markup:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
-        filter_style_properties={"text-align"},
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 above

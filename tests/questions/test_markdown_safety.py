@@ -110,3 +110,10 @@ def test_prompt_page_is_inert(app, client, login_as):
     assert_inert(prose)
     with app.app_context():
         assert db.session.scalar(select(Question.key)) == "evil"
+
+
+def test_aligned_tables_carry_no_style_attribute():
+    """The CSP (style-src 'self') would refuse inline styles and log a violation."""
+    html = str(render_markdown("| n | cost |\n|:--|--:|\n| 1 | 2 |"))
+    assert "<table>" in html and "<td>2</td>" in html
+    assert "style=" not in html
