@@ -8,8 +8,9 @@ the CSP forbids); series differ by marker shape and dash pattern as well as colo
 they can be told apart in greyscale print and by colour-blind readers.
 
 Line chart: x is time (first to last point, evenly scaled by timestamp; a single instant
-is centred), y is 0..y_max with grid lines every quarter. Bar chart: horizontal bars, one
-per label, scaled to the largest value (or `x_max`).
+is centred), y is 0..y_max with grid lines every quarter, one legend row per series. Bar
+chart: horizontal bars, one per label, scaled to the largest value (or `x_max`); long
+labels are shortened with an ellipsis, the full label in the bar's <title>.
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
     return f'<polygon points="{pts}" fill={c}/>'
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis (the full text goes in a <title>)."""
+    return text if len(text) <= limit else text[: max(limit - 1, 1)].rstrip() + "…"
+
+
 def style_of(index: int) -> dict[str, str]:
     """Colour, dash pattern and marker of the series at `index` (the legend uses it too)."""
     return {
@@ -86,8 +92,7 @@ def line_chart(
 ) -> str:
     """A multi-series line chart over time as an SVG string."""
     left, right, top = 40, 12, 12
-    legend_rows = (len(series) + 1) // 2
-    bottom = 28 + 20 * legend_rows
+    bottom = 28 + 20 * len(series)  # one legend row per series: long names never collide
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = _open(chart_id, title, desc, width, height)
     for q in range(5):
@@ -143,8 +148,8 @@ def line_chart(
             )
         parts += [_marker(st["marker"], x_of(p.at), y_of(p.value), st["colour"]) for p in points]
         parts.append("</g>")
-        lx = left + (index % 2) * (plot_w // 2)
-        ly = top + plot_h + 36 + 20 * (index // 2)
+        lx = left
+        ly = top + plot_h + 36 + 20 * index
         parts.append(
             f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 22}" y2="{ly - 4}" '
             f'stroke="{st["colour"]}" stroke-width="2"{dash}/>'
@@ -185,7 +190,8 @@ def bar_chart(
         w = plot_w * min(max(value, 0), top_value) / top_value
         parts.append(
             f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.0f}" text-anchor="end" '
-            f'font-size="12" fill="#1d1f23">{escape(label)}</text>'
+            f'font-size="12" fill="#1d1f23"><title>{escape(label)}</title>'
+            f"{escape(shorten(label, label_width // 7))}</text>"
         )
         parts.append(
             f'<rect x="{label_width}" y="{y}" width="{_fmt(w)}" height="{bar_height}" '

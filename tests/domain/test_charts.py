@@ -72,3 +72,22 @@ def test_bar_widths_are_proportional():
 def test_no_style_attributes_for_csp():
     svg = line_chart("c", [Series("A", (Point(T0, 1.0), Point(T0 + timedelta(1), 2.0)))], "t", "d")
     assert not re.search(r"\sstyle=", svg)
+
+
+def test_long_bar_labels_are_shortened_with_full_text_in_title():
+    label = "Technical phone (coding, prompt engineering)"
+    svg = bar_chart("b", [(label, 1)], "t", "d", label_width=220)
+    text = next(t for t in parse(svg).iter(f"{SVG}text") if t.find(f"{SVG}title") is not None)
+    assert text.find(f"{SVG}title").text == label
+    assert text.find(f"{SVG}title").tail.endswith("…") and len(text.find(f"{SVG}title").tail) == 31
+
+
+def test_legend_has_one_row_per_series():
+    series = [Series(f"Series {i}", (Point(T0, 10.0 * i),)) for i in range(3)]
+    svg = line_chart("c", series, "t", "d", height=300)
+    legend_y = sorted(
+        float(t.get("y"))
+        for t in parse(svg).iter(f"{SVG}text")
+        if (t.text or "").startswith("Series")
+    )
+    assert len(set(legend_y)) == 3
