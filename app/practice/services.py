@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.clock import utcnow
 from app.domain import loops, selection, timing
 from app.extensions import db
+from app.feedback import services as feedback_services
 from app.models.bank import LoopPlan, LoopStep, Question, QuestionVersion, RoundFormat, Stage
 from app.models.practice import (
     LoopRun,
@@ -345,11 +346,11 @@ def _already_running_message(session: PracticeSession, now: datetime) -> str:
 
 
 def skill_weakness(user_id: int) -> dict[str, float] | None:
-    """Skill area -> weakness (higher is weaker) from the candidate's self-scores.
+    """Skill area -> weakness in [0, 1] (higher is weaker) from the candidate's self-scores.
 
-    The feedback area provides this from reports; until it does, rounds balance skills.
+    None (no scores yet) makes the picker balance skills instead.
     """
-    return None
+    return feedback_services.skill_weakness(user_id) or None
 
 
 def _candidates(fmt: RoundFormat) -> tuple[list[selection.Candidate], dict[int, QuestionVersion]]:
@@ -445,19 +446,19 @@ def start_round(
                 rubric_version_id=version.rubric.current_version_id,
             )
         )
-    db.session.add(session)
-    db.session.flush()
-    log_event(
-        session,
-        events.STARTED,
-        at=now,
-        round_format=fmt.key,
-        seed=seed,
-        questions=[p.question_id for p in picks],
-        requested=fmt.question_count,
-        deadline_at=session.deadline_at.isoformat(),
-    )
     try:
+        db.session.add(session)
+        db.session.flush()
+        log_event(
+            session,
+            events.STARTED,
+            at=now,
+            round_format=fmt.key,
+            seed=seed,
+            questions=[p.question_id for p in picks],
+            requested=fmt.question_count,
+            deadline_at=session.deadline_at.isoformat(),
+        )
         db.session.commit()
     except IntegrityError:
         # Another "start" won the race; the partial unique index refused this one.
@@ -719,7 +720,7 @@ def record_warning(
 
 def submit_round(user_id: int, session_id: int, now: datetime | None = None) -> PracticeSession:
     """Submit the round with its saved answers. Idempotent: submitting twice changes nothing."""
-    now = now or utcnow()
+    asked_at = now
     session = _owned(user_id, session_id)
     if session.is_finished:
         return session
@@ -728,6 +729,8 @@ def submit_round(user_id: int, session_id: int, now: datetime | None = None) -> 
         if session.is_finished:
             db.session.rollback()
             return session
+        # Read the clock once the lock is ours: saves that got in first are then earlier.
+        now = asked_at or utcnow()
         if timing.is_overdue(session, now):
             status, finished_at = timing.expiry(session)
             by = "request"

@@ -1,48 +1,50 @@
-"""The round page in Chromium: autosave, reload keeps text and clock, two tabs, expiry."""
+"""The round page in real Chromium: autosave, reload, two tabs, warnings, expiry, keyboard.
+
+Deadlines are moved in the database instead of waiting: the page re-syncs its countdown
+from the server on `visibilitychange`, which the tests dispatch.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models.practice import SessionQuestion
+from app.models.practice import PracticeSession, SessionEvent, SessionQuestion
 from tests import factories
+from tests.browser.gates import check_page, watch_page
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.browser
+
+SAVED = re.compile(r"^Saved at \d\d:\d\d:\d\d$")
+REFUSED_FETCH = (r"status of 409", r"status of 422")
 
 
 @pytest.fixture
 def candidate(app):
     with app.app_context():
-        user = factories.user(email="sitter@example.com")
-        return user.id
+        return factories.user(email="sitter@example.com", timezone="Europe/Berlin").id
 
 
-def sign_in(page, email="sitter@example.com"):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard")
-
-
-def make_format(app, minutes=45, kinds=("text",), **fields):
+def make_format(app, minutes=45, kinds=("text",), stage="technical_phone", **fields):
     with app.app_context():
-        fmt = factories.round_format("technical_phone", minutes=minutes, count=len(kinds), **fields)
+        fmt = factories.round_format(stage, minutes=minutes, count=len(kinds), **fields)
         for kind in kinds:
             factories.question(
-                "technical_phone",
+                stage,
                 answer_kind=kind,
                 code_language="python" if kind == "code" else None,
                 hints=["Think about the data size.", "Consider a heap."],
             )
-        return fmt.id, fmt.name
+        return fmt.name
 
 
-def start_round(page, name):
+def start_round(page, name) -> int:
     page.goto("/practice/")
     page.get_by_role("button", name=f"Start {name}").click()
     page.wait_for_url(re.compile(r".*/practice/sessions/\d+$"))
@@ -50,33 +52,193 @@ def start_round(page, name):
 
 
 def seconds_shown(page) -> int:
-    text = page.locator("[data-timer-clock]").inner_text()
-    parts = [int(p) for p in text.split(":")]
     total = 0
-    for p in parts:
-        total = total * 60 + p
+    for part in page.locator("[data-timer-clock]").inner_text().split(":"):
+        total = total * 60 + int(part)
     return total
 
 
+def move_deadline(app, session_id, seconds_from_now: float):
+    """Move the round's clock in the database, keeping its length."""
+    with app.app_context():
+        session = db.session.get(PracticeSession, session_id)
+        length = session.deadline_at - session.started_at
+        deadline = utcnow() + timedelta(seconds=seconds_from_now)
+        db.session.execute(
+            update(PracticeSession)
+            .where(PracticeSession.id == session_id)
+            .values(deadline_at=deadline, started_at=deadline - length)
+        )
+        db.session.commit()
+        return deadline
+
+
+def resync(page):
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+
+
+def saved_answer(app, session_id, position=0) -> SessionQuestion:
+    with app.app_context():
+        return db.session.scalar(
+            select(SessionQuestion).where(
+                SessionQuestion.session_id == session_id, SessionQuestion.position == position
+            )
+        )
+
+
 def test_type_autosave_reload_keeps_text_and_clock(app, page, candidate):
-    _, name = make_format(app, minutes=45)
-    sign_in(page)
+    name = make_format(app, minutes=45)
+    sign_in(page, "sitter@example.com")
     session_id = start_round(page, name)
+    check_page(page, timer=page.locator("[data-timer-clock]"))
     first = seconds_shown(page)
     assert 44 * 60 < first <= 45 * 60
 
     page.get_by_label("Your answer").fill("Use a min-heap of size k.")
-    page.get_by_text(re.compile(r"^Saved at \d\d:\d\d:\d\d$")).wait_for()
+    page.get_by_text(SAVED).wait_for()
+    assert saved_answer(app, session_id).answer_text == "Use a min-heap of size k."
 
     page.wait_for_timeout(1100)
     page.reload()
     assert page.get_by_label("Your answer").input_value() == "Use a min-heap of size k."
-    after = seconds_shown(page)
-    assert after < first, "the countdown continued; it did not reset"
-    with app.app_context():
-        item = db.session.scalar(
-            select(SessionQuestion).where(SessionQuestion.session_id == session_id)
-        )
-        assert item.answer_text == "Use a min-heap of size k."
-        assert item.revision >= 1
+    assert seconds_shown(page) < first, "the countdown continued; it did not reset"
+    assert page.get_by_text(SAVED).is_visible()
     assert page.errors == []
+
+
+def test_a_second_tab_gets_the_409_message_and_overwrites_nothing(app, page, candidate):
+    name = make_format(app)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    other = watch_page(page.context.new_page(), role="candidate")
+    other.goto(page.url)
+
+    page.get_by_label("Your answer").fill("Written in the first tab")
+    page.get_by_text(SAVED).wait_for()
+
+    other.get_by_label("Your answer").fill("Written in the second tab")
+    problem = other.locator("[data-save-problem]")
+    problem.get_by_text("This answer was changed in another tab").wait_for()
+    assert other.get_by_label("Your answer").input_value() == "Written in the second tab"
+    assert saved_answer(app, session_id).answer_text == "Written in the first tab"
+    check_page(other, allow_console=REFUSED_FETCH)
+
+    other.get_by_role("button", name="Reload to see the saved version").click()
+    other.wait_for_load_state("load")
+    other.get_by_label("Your answer").wait_for()
+    assert other.get_by_label("Your answer").input_value() == "Written in the first tab"
+
+
+def test_warnings_are_announced_and_logged(app, page, candidate):
+    name = make_format(app, minutes=45)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    announce = page.locator("[data-round-announce]")
+    assert announce.get_attribute("aria-live") == "polite"
+    move_deadline(app, session_id, 290)
+    resync(page)
+    page.wait_for_function(
+        "() => document.querySelector('[data-round-announce]').textContent.includes('5 minutes')"
+    )
+    move_deadline(app, session_id, 50)
+    resync(page)
+    page.wait_for_function(
+        "() => document.querySelector('[data-round-announce]').textContent.includes('1 minute')"
+    )
+    page.wait_for_timeout(500)
+    with app.app_context():
+        logged = db.session.scalars(
+            select(SessionEvent.data).where(
+                SessionEvent.session_id == session_id, SessionEvent.kind == "warning_shown"
+            )
+        ).all()
+    assert sorted(d["seconds_left"] for d in logged) == [60, 300]
+
+
+def test_round_expires_while_open_and_lands_on_self_scoring(app, page, candidate):
+    name = make_format(app, minutes=1, grace_seconds=60)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    answer = page.get_by_label("Your answer")
+    answer.fill("Saved before the end.")
+    page.get_by_text(SAVED).wait_for()
+
+    deadline = move_deadline(app, session_id, -1)  # time ran out a second ago (in grace)
+    answer.type(" Typed in the last second.")
+    resync(page)  # the page learns the time is up: flush, then finalise
+    page.wait_for_url(f"**/feedback/sessions/{session_id}/score")
+
+    with app.app_context():
+        session = db.session.get(PracticeSession, session_id)
+        assert session.status == "auto_submitted"
+        assert abs((session.finished_at - deadline).total_seconds()) < 0.01
+    assert saved_answer(app, session_id).answer_text == (
+        "Saved before the end. Typed in the last second."
+    )
+
+
+def test_a_refused_late_save_keeps_the_text_on_the_page(app, page, candidate):
+    name = make_format(app, minutes=30, grace_seconds=0)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    move_deadline(app, session_id, -120)  # over, and past its grace: the laptop slept
+    page.get_by_label("Your answer").fill("Words the server can no longer take")
+    page.locator("[data-save-problem]").get_by_text("this answer was not saved").wait_for()
+    assert page.get_by_label("Your answer").input_value() == "Words the server can no longer take"
+    assert "/practice/sessions/" in page.url  # no navigation away from unsaved text
+    assert page.get_by_role("link", name="Go to self-scoring").is_visible()
+    assert saved_answer(app, session_id).answer_text == ""
+
+
+def test_code_editor_keeps_tab_and_escape_tab_leaves(app, page, candidate):
+    name = make_format(app, kinds=("code",))
+    sign_in(page, "sitter@example.com")
+    start_round(page, name)
+    editor = page.get_by_label("Your code (python)")
+    editor.click()
+    page.keyboard.type("def top_k(xs, k):")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("return sorted(xs)[-k:]")
+    assert editor.input_value() == "def top_k(xs, k):\n\treturn sorted(xs)[-k:]"
+    assert page.evaluate("() => document.activeElement.id") == "answer_text"
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") != "answer_text"
+    assert editor.input_value().count("\t") == 1
+
+
+def test_without_javascript_save_and_submit_still_work(app, open_page, candidate):
+    name = make_format(app, kinds=("text", "text"))
+    page = open_page("candidate", java_script_enabled=False)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    page.get_by_label("Your answer").fill("No script needed")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert page.get_by_text(re.compile(r"Saved at \d\d:\d\d:\d\d\.")).is_visible()
+    assert page.get_by_label("Your answer").input_value() == "No script needed"
+    page.get_by_role("button", name="Submit round…").click()
+    page.wait_for_url(f"**/practice/sessions/{session_id}/submit")
+    assert page.get_by_text("1 question not answered").is_visible()
+    page.get_by_role("button", name="Submit round").click()
+    page.wait_for_url(f"**/feedback/sessions/{session_id}/score")
+    assert saved_answer(app, session_id).answer_text == "No script needed"
+
+
+def test_practice_pages_pass_the_gates(app, page, candidate):
+    make_format(app, minutes=45, kinds=("estimate", "deliverable"))
+    with app.app_context():
+        screen = factories.round_format("recruiter_screen", 15, count=1)
+        factories.question("recruiter_screen")
+        factories.loop_plan([screen])
+    sign_in(page, "sitter@example.com")
+    page.goto("/practice/")
+    check_page(page)
+    page.get_by_role("button", name="Start loop: Test loop").click()
+    page.wait_for_url(re.compile(r".*/practice/loops/\d+$"))
+    check_page(page)
+    page.get_by_role("button", name=re.compile("^Start ")).click()
+    page.wait_for_url(re.compile(r".*/practice/sessions/\d+$"))
+    check_page(page, timer=page.locator("[data-timer-clock]"))
+    page.goto("/practice/history")
+    check_page(page)
