@@ -242,3 +242,33 @@ def test_practice_pages_pass_the_gates(app, page, candidate):
     check_page(page, timer=page.locator("[data-timer-clock]"))
     page.goto("/practice/history")
     check_page(page)
+
+
+def test_failed_saves_stay_visible_and_retry_until_saved(app, page, candidate):
+    name = make_format(app)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    page.route("**/autosave", lambda route: route.abort("internetdisconnected"))
+    page.get_by_label("Your answer").fill("Written while offline")
+    problem = page.locator("[data-save-problem]")
+    problem.get_by_text(re.compile(r"^Not saved: the connection dropped")).wait_for()
+    page.wait_for_timeout(2500)  # the first retry fails too; the warning stays up
+    assert problem.is_visible() and "retrying in" in problem.inner_text()
+    assert saved_answer(app, session_id).answer_text == ""
+    page.unroute("**/autosave")
+    page.get_by_text(SAVED).wait_for(timeout=15_000)  # the next retry gets through
+    assert problem.is_hidden()
+    assert saved_answer(app, session_id).answer_text == "Written while offline"
+
+
+def test_leaving_the_page_saves_what_was_typed(app, page, candidate):
+    name = make_format(app)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    page.get_by_label("Your answer").fill("Typed just before leaving")
+    page.goto("/practice/history")  # within the 1.5 s debounce: pagehide sends a beacon
+    for _ in range(50):
+        if saved_answer(app, session_id).answer_text:
+            break
+        page.wait_for_timeout(100)
+    assert saved_answer(app, session_id).answer_text == "Typed just before leaving"
