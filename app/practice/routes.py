@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from app.clock import utcnow
 from app.domain import timing
@@ -187,7 +188,8 @@ def autosave(session_id: int, position: int):
 def status(session_id: int):
     """Seconds remaining and status, for re-syncing the countdown (JSON)."""
     session = services.get_session(current_user.id, session_id, utcnow())
-    return _json(session_status(session, utcnow()))
+    # A fresh CSRF token lets a page whose sign-in was renewed elsewhere keep saving.
+    return _json({**session_status(session, utcnow()), "csrf_token": generate_csrf()})
 
 
 @bp.post("/sessions/<int:session_id>/warnings")

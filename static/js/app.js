@@ -76,6 +76,15 @@
     return mockloop.csrfToken ? mockloop.csrfToken() : "";
   }
 
+  /* A fresh CSRF token from the server: the meta tag and every form on the page. */
+  function setToken(value) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) meta.setAttribute("content", value);
+    document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+      input.value = value;
+    });
+  }
+
   function newClientId() {
     var bytes = new Uint8Array(12);
     window.crypto.getRandomValues(bytes);
@@ -185,7 +194,8 @@
     var save = null;
     if (form) save = initAutosave(round, form, {
       onSynced: sync,
-      onOver: function (data) { finish(data); }
+      onOver: function (data) { finish(data); },
+      refreshToken: function () { statusSync(); }
     });
 
     function setReadonly(readonly) {
@@ -250,6 +260,7 @@
         .then(readJson)
         .then(function (json) {
           if (!json) return;
+          if (json.csrf_token) setToken(json.csrf_token);
           if (json.redirect) return finish(json);
           sync(json.seconds_remaining, json.grace_remaining);
         })
@@ -436,6 +447,12 @@
         showStatus("Not saved.");
         showProblem((message || "This answer cannot be saved as it is.") +
           " Your text is still here; it will save once you change it.");
+        return;
+      }
+      if (status === 400 && !json) {
+        // The CSRF token went stale (signed out and in again elsewhere): fetch a fresh one.
+        hooks.refreshToken();
+        failed("this page's sign-in changed; fetching a fresh one");
         return;
       }
       if (status === 0 || !json) {

@@ -272,3 +272,20 @@ def test_leaving_the_page_saves_what_was_typed(app, page, candidate):
             break
         page.wait_for_timeout(100)
     assert saved_answer(app, session_id).answer_text == "Typed just before leaving"
+
+
+def test_signing_out_and_in_elsewhere_does_not_stop_autosave(app, page, candidate):
+    name = make_format(app)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    clock_before = seconds_shown(page)
+    other = watch_page(page.context.new_page(), role="candidate")
+    other.goto("/dashboard")
+    other.get_by_role("button", name="Sign out").click()
+    other.wait_for_url("**/login")
+    sign_in(other, "sitter@example.com")  # a new sign-in: the old page's CSRF token is stale
+
+    page.get_by_label("Your answer").fill("Still saving after a new sign-in")
+    page.get_by_text(SAVED).wait_for(timeout=15_000)
+    assert saved_answer(app, session_id).answer_text == "Still saving after a new sign-in"
+    assert seconds_shown(page) <= clock_before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -287,3 +289,44 @@ def test_log_event_helper_adds_to_the_unit_of_work(app, client, started):
         db.session.commit()
         assert event.id is not None
     assert event_kinds(app, session_id)[-1] == "self_scored"
+
+
+def test_take_home_can_be_resumed_for_48_hours_then_closes(app, client, auth, make_bank, make_user):
+    with freeze_time(START) as frozen:
+        make_user(email="homework@example.com", timezone="America/Los_Angeles")
+        auth.login("homework@example.com")
+        bank = make_bank(
+            "take_home",
+            2880,
+            count=1,
+            kinds=("deliverable",),
+            expiry_policy="grace_then_close",
+            grace_seconds=300,
+        )
+        client.post("/practice/rounds", data={"format_id": bank.format_id})
+        session_id = only_session_id(app)
+        revision = 0
+        for hours in (1, 20, 47.9):  # come back any number of times (a new sign-in each day)
+            frozen.move_to(START + timedelta(hours=hours))
+            auth.login("homework@example.com")
+            index = client.get("/practice/").get_data(as_text=True)
+            assert "Take-home open" in index and "Due Wed 4 Mar, 01:00 PST" in index
+            response = client.post(
+                f"/practice/sessions/{session_id}/questions/0/autosave",
+                data={
+                    "revision": revision,
+                    "answer_text": f"progress after {hours} h",
+                    "answer_links": "https://github.com/me/take-home",
+                },
+            )
+            assert response.status_code == 200
+            revision = response.get_json()["revision"]
+        frozen.move_to(START + timedelta(hours=48, minutes=4))  # in the 5-minute grace
+        assert get_session(app, session_id).status == "in_progress"
+        frozen.move_to(START + timedelta(hours=48, minutes=6))
+        client.get("/practice/")
+    session = get_session(app, session_id)
+    assert session.status == "closed" and session.finished_at == START + timedelta(hours=48)
+    item = items(app, session_id)[0]
+    assert item.answer_text == "progress after 47.9 h"
+    assert item.answer_links == ["https://github.com/me/take-home"]
