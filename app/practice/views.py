@@ -92,7 +92,12 @@ def round_context(
         "used": timing.seconds_used(session, now),
         "phase": timing.phase(session, now),
         "editable": timing.editable_in_browser(session, now),
-        "clock": timing.format_clock(timing.seconds_remaining(session, now)),
+        "clock": timing.format_clock(
+            timing.grace_remaining(session, now)
+            if timing.phase(session, now) == timing.GRACE
+            and timing.editable_in_browser(session, now)
+            else timing.seconds_remaining(session, now)
+        ),
         "deadline_label": timing.format_local(session.deadline_at, zone),
         "warned": warned_thresholds(session.id),
         "saved_label": f"{timing.local_time(item.saved_at, zone):%H:%M:%S}"

@@ -163,8 +163,12 @@
     var expiring = false;
     function tick() {
       var left = remainingNow();
-      if (clockEl) clockEl.textContent = formatClock(left);
+      var inGrace = left <= 0 && policy === "grace_then_close" && cutoffNow() > 0;
+      // In a grace-then-close round the clock counts the grace period down too.
+      if (clockEl) clockEl.textContent = formatClock(inGrace ? cutoffNow() : left);
       if (progressEl && duration) progressEl.value = Math.min(duration, duration - left);
+      WARNINGS.forEach(function (t) { round.classList.toggle("is-" + t + "s-left", left <= t); });
+      round.classList.toggle("in-grace", inGrace);
       if (left > 0) {
         var due = WARNINGS.filter(function (t) { return left <= t; });
         if (due.length) {
@@ -172,14 +176,13 @@
           if (!warned[smallest]) {
             due.forEach(function (t) { warned[t] = true; });
             announce(WARNING_TEXT[smallest]);
-            round.classList.add("is-" + smallest + "s-left");
             logWarning(smallest);
           }
         }
         timeUpShown = false;
         return;
       }
-      if (policy === "grace_then_close" && cutoffNow() > 0) {
+      if (inGrace) {
         if (!timeUpShown) {
           timeUpShown = true;
           announce("Time is up. You have " + Math.ceil(cutoffNow()) +

@@ -289,3 +289,28 @@ def test_signing_out_and_in_elsewhere_does_not_stop_autosave(app, page, candidat
     page.get_by_text(SAVED).wait_for(timeout=15_000)
     assert saved_answer(app, session_id).answer_text == "Still saving after a new sign-in"
     assert seconds_shown(page) <= clock_before
+
+
+def test_grace_then_close_counts_the_grace_down_then_closes(app, page, candidate):
+    name = make_format(
+        app,
+        minutes=180,
+        stage="take_home",
+        kinds=("deliverable",),
+        expiry_policy="grace_then_close",
+        grace_seconds=120,
+    )
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    move_deadline(app, session_id, -100)  # 20 s of grace left
+    resync(page)
+    page.locator("[data-round-announce]").get_by_text("seconds of grace to finish").wait_for()
+    assert 15 <= seconds_shown(page) <= 20
+    page.get_by_label("Your write-up").fill("Finished in the grace period")
+    page.get_by_text(SAVED).wait_for()
+    move_deadline(app, session_id, -118)  # grace ends in 2 s, while the page is open
+    resync(page)
+    page.wait_for_url(f"**/feedback/sessions/{session_id}/score")
+    with app.app_context():
+        assert db.session.get(PracticeSession, session_id).status == "closed"
+    assert saved_answer(app, session_id).answer_text == "Finished in the grace period"
