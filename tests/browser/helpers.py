@@ -51,13 +51,25 @@ def user_email(app, user_id: int) -> str:
         return db.session.get(User, user_id).email
 
 
-def crawl(page, start: list[str], check, limit: int = 40, skip: tuple[str, ...] = ()) -> list[str]:
+def crawl(
+    page,
+    start: list[str],
+    check,
+    limit: int = 40,
+    skip: tuple[str, ...] = (),
+    same_template_once: bool = False,
+) -> list[str]:
     """Visit every same-site page reachable by links from `start`, calling `check(page)`.
 
     Links are followed breadth-first; paths that differ only by ids or query string are one
-    page template, visited once. Only links are followed (GETs never change state here), and
-    answers that are not HTML pages (exports, downloads) are not opened. Returns the paths.
+    page template, visited once. With `same_template_once`, sibling pages whose last
+    segment is a slug (e.g. /questions/<key>) and whose HTML uses the same set of CSS
+    classes also count as one template. Only links (and local redirects) are followed:
+    GETs never change state here. Answers that are not HTML pages (exports, downloads)
+    are not opened. Returns the paths visited.
     """
+    import re
+
     from tests.browser.gates import page_key
 
     queue, seen, visited = list(start), set(), []
@@ -68,8 +80,20 @@ def crawl(page, start: list[str], check, limit: int = 40, skip: tuple[str, ...] 
             continue
         seen.add(key)
         probe = page.request.get(path, max_redirects=0)
+        location = probe.headers.get("location", "")
+        if 300 <= probe.status < 400 and location:
+            # follow a local redirect (e.g. /admin/bank/ -> its question list) as a link
+            queue.append(re.sub(r"^https?://[^/]+", "", location))
+            continue
         if probe.status != 200 or not probe.headers.get("content-type", "").startswith("text/html"):
             continue
+        leaf = path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        if same_template_once and re.search(r"[-_\d]", leaf):
+            classes = frozenset(re.findall(r'class="([^"]*)"', probe.text()))
+            template = (key.rsplit("/", 1)[0], classes)
+            if template in seen:
+                continue
+            seen.add(template)
         page.goto(path)
         visited.append(path)
         check(page)
