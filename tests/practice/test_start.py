@@ -190,3 +190,20 @@ def test_started_event_records_the_seed(app, client, login_as, make_bank, events
         assert event.kind == "started"
         assert isinstance(event.data["seed"], int)
         assert sorted(event.data["questions"]) == sorted(bank.question_ids)
+
+
+def test_round_draws_only_questions_that_fit_its_length(app):
+    """A 3-hour take-home sprint draws briefs sized for it, never a 12-hour one."""
+    from app.practice import services
+
+    with app.app_context():
+        longs = [factories.question("take_home", suggested_minutes=720).id for _ in range(3)]
+        short = factories.question("take_home", suggested_minutes=150).id
+        sprint = factories.round_format("take_home", minutes=180, count=1)
+        candidates, usable = services._candidates(sprint)
+        assert set(usable) == {short}
+        assert [c.question_id for c in candidates] == [short]
+        # With too few fitting questions, the round still starts with what there is.
+        pair = factories.round_format("take_home", minutes=180, count=2)
+        _, usable = services._candidates(pair)
+        assert set(usable) == {short, *longs}
