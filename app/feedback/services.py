@@ -26,6 +26,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import charts, scheduling, timing
@@ -258,7 +259,14 @@ def save_scoring(
     assessment.updated_at = now
     if finish:
         _finish(view, assessment, user_id, now)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # another tab created the same rows a moment ago
+        db.session.rollback()
+        raise ScoringError(
+            "Your scores were being saved from another tab at the same moment; "
+            "nothing was saved here. Reload the page and try again."
+        ) from error
     return assessment
 
 

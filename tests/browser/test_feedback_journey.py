@@ -119,3 +119,18 @@ def test_scoring_works_without_javascript(app, make_user, open_page):
     page.get_by_role("button", name="Finish scoring").click()
     page.wait_for_url(f"**/feedback/sessions/{session_id}/report")
     assert page.get_by_role("heading", name="Strengths").is_visible()
+
+
+def test_quick_changes_all_reach_the_server_last_one_wins(app, make_user, page):
+    user_id = make_user()
+    session_id = _finished_round(app, user_id)
+    sign_in(page, user_email(app, user_id))
+    page.goto(f"/feedback/sessions/{session_id}/score")
+    group = page.get_by_role("group", name=re.compile("^Cost modeling")).first
+    for label in ("^Missing", "^Partial", "^Solid", "^Excellent", "^Partial"):
+        group.get_by_role("radio", name=re.compile(label)).check()
+    page.wait_for_timeout(1500)  # let the queued autosave run
+    page.reload()
+    group = page.get_by_role("group", name=re.compile("^Cost modeling")).first
+    assert group.get_by_role("radio", name=re.compile("^Partial")).is_checked()
+    assert page.errors == []

@@ -152,3 +152,18 @@ def test_skill_weakness_for_the_practice_picker(app):
         assert weakness == {"mlops": 1.0, "ml_system_design": 0.0}
         other = factories.user()
         assert services.skill_weakness(other.id) == {}
+
+
+def test_a_save_racing_another_tab_is_refused_cleanly(app, monkeypatch):
+    with app.app_context():
+        user = factories.user()
+        session = helpers.practice_session(user.id)
+        score(user.id, session, (2,), utcnow(), finish=False)
+        # the other tab's assessment exists, but this request did not see it yet
+        monkeypatch.setattr(services, "assessment_for", lambda session_id: None)
+        with pytest.raises(services.ScoringError, match="another tab"):
+            score(user.id, session, (3,), utcnow(), finish=False)
+        monkeypatch.undo()
+        db.session.expire_all()
+        view = services.scoring_view(session.id, user.id)
+        assert view.items[0].levels["latency_budget"] == 2
