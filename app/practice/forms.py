@@ -21,10 +21,12 @@ from app.practice.services import MAX_LINKS, AnswerInput
 
 
 def strip(value):
+    """Trim surrounding whitespace from a text field."""
     return value.strip() if isinstance(value, str) else value
 
 
 def split_links(value: str | None) -> list[str]:
+    """One link per non-empty line."""
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
@@ -103,6 +105,19 @@ class AnswerForm(FlaskForm):
                 raise ValidationError(
                     f"“{link[:80]}” is not a web link; links start with https:// (one per line)."
                 )
+
+    def save_options(self) -> dict:
+        """The revision bookkeeping the services need, from the hidden fields."""
+        return {
+            "base_revision": self.revision.data,
+            "max_chars": current_app.config["ANSWER_MAX_CHARS"],
+            "client_id": self.client_id.data or None,
+            "seq": self.seq.data or 0,
+        }
+
+    def next_action(self) -> str:
+        """What the pressed button asked for after saving: save, hint, goto or review."""
+        return self.action.data or ("goto" if self.goto.data is not None else "save")
 
     def answer(self) -> AnswerInput:
         """The validated answer as a plain value for the service."""

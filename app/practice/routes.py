@@ -29,7 +29,7 @@ from app.practice.forms import (
     StartRoundForm,
     WarningForm,
 )
-from app.practice.views import round_context, save_payload, session_status
+from app.practice.views import refusal_payload, round_context, save_payload, session_status
 from app.security import no_store
 
 bp = Blueprint("practice", __name__)
@@ -126,17 +126,12 @@ def answer(session_id: int, position: int):
                 session_id,
                 position,
                 form.answer(),
-                base_revision=form.revision.data,
-                max_chars=current_app.config["ANSWER_MAX_CHARS"],
-                action=form.action.data or ("goto" if form.goto.data is not None else "save"),
+                action=form.next_action(),
                 goto=form.goto.data,
-                client_id=form.client_id.data or None,
-                seq=form.seq.data or 0,
+                **form.save_options(),
             )
-        except (services.StaleRevision, services.Conflict, services.RoundOver) as refusal:
-            problem, status = str(refusal), 409
-        except services.AnswerTooLong as refusal:
-            problem = str(refusal)
+        except services.SaveRefused as refusal:
+            problem, status = str(refusal), refusal.status
         else:
             return _after_save(session_id, position, form)
     session = services.round_view(current_user.id, session_id, utcnow())
@@ -162,25 +157,10 @@ def autosave(session_id: int, position: int):
         return _json({"ok": False, "error": "invalid", "errors": form.error_messages()}, 422)
     try:
         result = services.save_answer(
-            current_user.id,
-            session_id,
-            position,
-            form.answer(),
-            base_revision=form.revision.data,
-            max_chars=current_app.config["ANSWER_MAX_CHARS"],
-            client_id=form.client_id.data or None,
-            seq=form.seq.data or 0,
+            current_user.id, session_id, position, form.answer(), **form.save_options()
         )
-    except services.StaleRevision as refusal:
-        return _json(
-            {"ok": False, "error": "stale", "message": str(refusal), "revision": refusal.revision},
-            409,
-        )
-    except services.RoundOver as refusal:
-        payload = session_status(refusal.session, utcnow())
-        return _json({**payload, "ok": False, "error": "over", "message": str(refusal)}, 409)
-    except services.AnswerTooLong as refusal:
-        return _json({"ok": False, "error": "too_long", "message": str(refusal)}, 422)
+    except services.SaveRefused as refusal:
+        return _json(refusal_payload(refusal, utcnow()), refusal.status)
     return _json(save_payload(result, current_user.timezone))
 
 

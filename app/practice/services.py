@@ -72,20 +72,34 @@ class NoQuestions(PracticeError):
     """The bank has no published question this round format can use."""
 
 
-class StaleRevision(PracticeError):
+class SaveRefused(PracticeError):
+    """A save that was not stored; the text stays where the candidate typed it."""
+
+    status = 409
+    code = "refused"
+
+
+class StaleRevision(SaveRefused):
     """The answer was saved from another tab or device since this one loaded it."""
+
+    code = "stale"
 
     def __init__(self, message: str, revision: int):
         super().__init__(message)
         self.revision = revision
 
 
-class AnswerTooLong(PracticeError):
+class AnswerTooLong(SaveRefused):
     """Over ANSWER_MAX_CHARS: refused whole, never cut."""
 
+    status = 422
+    code = "too_long"
 
-class RoundOver(PracticeError):
+
+class RoundOver(SaveRefused):
     """The round is finished or past deadline plus grace: writes are refused."""
+
+    code = "over"
 
     def __init__(self, message: str, session: PracticeSession):
         super().__init__(message)
@@ -100,8 +114,10 @@ class StepNotOpen(PracticeError):
     """A loop step that is locked or opens later."""
 
 
-class Conflict(PracticeError):
+class Conflict(SaveRefused):
     """The session changed under this request (another tab); reload and retry."""
+
+    code = "conflict"
 
 
 # --- values ---------------------------------------------------------------------------

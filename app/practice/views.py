@@ -10,7 +10,13 @@ from app.domain import timing
 from app.models.bank import AnswerKind
 from app.models.practice import PracticeSession
 from app.practice.forms import AnswerForm
-from app.practice.services import SaveResult, warned_thresholds
+from app.practice.services import (
+    RoundOver,
+    SaveRefused,
+    SaveResult,
+    StaleRevision,
+    warned_thresholds,
+)
 
 STATUS_LABELS = {
     "in_progress": "In progress",
@@ -31,6 +37,16 @@ def session_status(session: PracticeSession, now: datetime) -> dict:
     }
     if session.is_finished:
         payload["redirect"] = url_for("feedback.score", session_id=session.id)
+    return payload
+
+
+def refusal_payload(refusal: SaveRefused, now: datetime) -> dict:
+    """The JSON of a refused autosave: why, and what the page needs to react."""
+    payload = {"ok": False, "error": refusal.code, "message": str(refusal)}
+    if isinstance(refusal, StaleRevision):
+        payload["revision"] = refusal.revision
+    if isinstance(refusal, RoundOver):
+        payload = {**session_status(refusal.session, now), **payload}
     return payload
 
 
