@@ -46,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.admin.bank_routes import bp as bank_admin_bp
     from app.admin.routes import bp as admin_bp
+    from app.coach.candidate_routes import bp as coaching_bp
     from app.coach.routes import bp as coach_bp
     from app.feedback.routes import bp as feedback_bp
     from app.practice.routes import bp as practice_bp
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(practice_bp, url_prefix="/practice")
     app.register_blueprint(feedback_bp, url_prefix="/feedback")
     app.register_blueprint(coach_bp, url_prefix="/coach")
+    app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(bank_admin_bp, url_prefix="/admin/bank")
 

@@ -13,6 +13,7 @@ from app.accounts.forms import (
     TimeZoneForm,
 )
 from app.clock import utcnow
+from app.coach.queries import recent_notifications
 from app.extensions import limiter
 from app.feedback import services as feedback_services
 from app.models.users import normalise_email
@@ -102,7 +103,14 @@ def logout():
 def dashboard():
     """The signed-in home page: what to do next."""
     practise_next = feedback_services.practise_next(current_user.id, utcnow())
-    return render_template("accounts/dashboard.html", form=EmptyForm(), practise_next=practise_next)
+    notifications, unread = recent_notifications(current_user.id)
+    return render_template(
+        "accounts/dashboard.html",
+        form=EmptyForm(),
+        practise_next=practise_next,
+        notifications=notifications,
+        unread=unread,
+    )
 
 
 def _settings_page(password_form=None, timezone_form=None, status: int = 200):

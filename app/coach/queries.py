@@ -1,0 +1,379 @@
+"""Reads for the coach pages. Visibility lives here, in one place.
+
+A coach sees a session when the candidate linked them, the candidate is active, the
+session is finished, and the candidate shares all sessions or marked this one shared.
+Every coach page starts from `visible_sessions`, so an unlinked or unshared session is
+simply not found (the route answers 404). List reads load a page and then a fixed
+number of follow-up queries, so their query count does not grow with the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
+from app.models.review import CoachLink, Notification, Review, ReviewStatus
+from app.models.users import User
+
+QUEUE_STATES = ("awaiting", "draft")
+
+
+def visible_sessions(coach_id: int) -> Select:
+    """Finished sessions this coach may see."""
+    return (
+        select(PracticeSession)
+        .join(
+            CoachLink,
+            and_(
+                CoachLink.candidate_id == PracticeSession.user_id,
+                CoachLink.coach_id == coach_id,
+            ),
+        )
+        .join(User, User.id == PracticeSession.user_id)
+        .where(
+            PracticeSession.status != SessionStatus.IN_PROGRESS.value,
+            User.active.is_(True),
+            or_(User.coach_sharing == "all", PracticeSession.shared_with_coaches.is_(True)),
+        )
+    )
+
+
+def _finished_order():
+    return func.coalesce(PracticeSession.finished_at, PracticeSession.deadline_at)
+
+
+def visible_session(coach_id: int, session_id: int) -> PracticeSession | None:
+    """One session with everything its log shows, or None when the coach may not see it."""
+    return db.session.scalar(
+        visible_sessions(coach_id)
+        .where(PracticeSession.id == session_id)
+        .options(
+            joinedload(PracticeSession.user),
+            joinedload(PracticeSession.stage),
+            joinedload(PracticeSession.round_format),
+            selectinload(PracticeSession.items).options(
+                joinedload(SessionQuestion.question_version),
+                joinedload(SessionQuestion.rubric_version),
+            ),
+            selectinload(PracticeSession.events),
+        )
+    )
+
+
+def linked_candidate(coach_id: int, candidate_id: int) -> User | None:
+    """The candidate when they are linked to this coach and active, else None."""
+    return db.session.scalar(
+        select(User)
+        .join(CoachLink, CoachLink.candidate_id == User.id)
+        .where(CoachLink.coach_id == coach_id, User.id == candidate_id, User.active.is_(True))
+    )
+
+
+def review_of(coach_id: int, session_id: int) -> Review | None:
+    """The coach's review of a session (draft or published) with its parts."""
+    return db.session.scalar(
+        select(Review)
+        .where(Review.coach_id == coach_id, Review.session_id == session_id)
+        .options(
+            selectinload(Review.scores),
+            selectinload(Review.answer_comments),
+            selectinload(Review.revisions),
+        )
+    )
+
+
+@dataclass
+class QueuePage:
+    pagination: object  # flask_sqlalchemy Pagination of PracticeSession
+    drafts: set[int]  # session ids with a draft review by this coach
+
+
+def queue(
+    coach_id: int,
+    *,
+    candidate_id: int | None = None,
+    stage_key: str | None = None,
+    state: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> QueuePage:
+    """Visible sessions without a published review by this coach, oldest first."""
+    stmt = visible_sessions(coach_id).outerjoin(
+        Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
+    )
+    if state == "awaiting":
+        stmt = stmt.where(Review.id.is_(None))
+    elif state == "draft":
+        stmt = stmt.where(Review.status == ReviewStatus.DRAFT.value)
+    else:
+        stmt = stmt.where(or_(Review.id.is_(None), Review.status == ReviewStatus.DRAFT.value))
+    if candidate_id:
+        stmt = stmt.where(PracticeSession.user_id == candidate_id)
+    if stage_key:
+        stmt = stmt.where(PracticeSession.stage_key == stage_key)
+    stmt = stmt.options(
+        joinedload(PracticeSession.user),
+        joinedload(PracticeSession.stage),
+        joinedload(PracticeSession.round_format),
+    ).order_by(_finished_order(), PracticeSession.id)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    ids = [s.id for s in pagination.items]
+    drafts = (
+        set(
+            db.session.scalars(
+                select(Review.session_id).where(
+                    Review.coach_id == coach_id, Review.session_id.in_(ids)
+                )
+            )
+        )
+        if ids
+        else set()
+    )
+    return QueuePage(pagination=pagination, drafts=drafts)
+
+
+def queue_filters(coach_id: int) -> tuple[list[User], list[tuple[str, str]]]:
+    """The candidates and stages the queue can be filtered by."""
+    candidates = db.session.scalars(
+        select(User)
+        .join(CoachLink, CoachLink.candidate_id == User.id)
+        .where(CoachLink.coach_id == coach_id)
+        .order_by(User.display_name, User.id)
+    ).all()
+    from app.models.bank import Stage
+
+    stages = db.session.execute(select(Stage.key, Stage.name).order_by(Stage.position)).all()
+    return list(candidates), [(k, n) for k, n in stages]
+
+
+@dataclass(frozen=True)
+class Counts:
+    awaiting: int
+    draft: int
+    published: int
+    candidates: int
+
+
+def dashboard_counts(coach_id: int) -> Counts:
+    """Awaiting review, in draft, published (visible sessions only) and linked candidates."""
+    row = db.session.execute(
+        visible_sessions(coach_id)
+        .outerjoin(
+            Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
+        )
+        .with_only_columns(
+            func.coalesce(func.sum(case((Review.id.is_(None), 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((Review.status == ReviewStatus.DRAFT.value, 1), else_=0)), 0
+            ),
+            func.coalesce(
+                func.sum(case((Review.status == ReviewStatus.PUBLISHED.value, 1), else_=0)), 0
+            ),
+        )
+    ).one()
+    candidates = db.session.scalar(
+        select(func.count()).select_from(CoachLink).where(CoachLink.coach_id == coach_id)
+    )
+    return Counts(int(row[0]), int(row[1]), int(row[2]), int(candidates or 0))
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    link: CoachLink
+    sessions: int
+    awaiting: int
+
+
+def candidates(coach_id: int, page: int = 1, per_page: int = 20):
+    """The coach's linked candidates (a page) with how many sessions each shares and awaits."""
+    pagination = db.paginate(
+        select(CoachLink)
+        .where(CoachLink.coach_id == coach_id)
+        .options(joinedload(CoachLink.candidate))
+        .order_by(CoachLink.created_at.desc(), CoachLink.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    ids = [link.candidate_id for link in pagination.items]
+    counts: dict[int, tuple[int, int]] = {}
+    if ids:
+        rows = db.session.execute(
+            visible_sessions(coach_id)
+            .outerjoin(
+                Review,
+                and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id),
+            )
+            .where(PracticeSession.user_id.in_(ids))
+            .group_by(PracticeSession.user_id)
+            .with_only_columns(
+                PracticeSession.user_id,
+                func.count(PracticeSession.id),
+                func.sum(case((Review.id.is_(None), 1), else_=0)),
+            )
+        ).all()
+        counts = {uid: (int(n), int(a or 0)) for uid, n, a in rows}
+    rows = [CandidateRow(link, *counts.get(link.candidate_id, (0, 0))) for link in pagination.items]
+    return pagination, rows
+
+
+def candidate_sessions_for_coach(coach_id: int, candidate_id: int, page: int, per_page: int = 20):
+    """A page of the candidate's sessions this coach may see, newest first, with the
+    coach's reviews (and their scores) and the questions' rubric versions."""
+    pagination = db.paginate(
+        visible_sessions(coach_id)
+        .where(PracticeSession.user_id == candidate_id)
+        .options(
+            joinedload(PracticeSession.stage),
+            joinedload(PracticeSession.round_format),
+            selectinload(PracticeSession.items).joinedload(SessionQuestion.rubric_version),
+        )
+        .order_by(_finished_order().desc(), PracticeSession.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    reviews = reviews_by_session(coach_id, [s.id for s in pagination.items])
+    return pagination, reviews
+
+
+def reviews_by_session(coach_id: int, session_ids: list[int]) -> dict[int, Review]:
+    if not session_ids:
+        return {}
+    found = db.session.scalars(
+        select(Review)
+        .where(Review.coach_id == coach_id, Review.session_id.in_(session_ids))
+        .options(selectinload(Review.scores))
+    ).all()
+    return {r.session_id: r for r in found}
+
+
+def reviewed_sessions(candidate_id: int, coach_id: int | None = None, limit: int = 50) -> list:
+    """The candidate's sessions with a published review (by one coach, or any), oldest first,
+    the latest `limit` of them, with their reviews' revisions and the rubric versions."""
+    stmt = (
+        select(Review)
+        .join(PracticeSession, PracticeSession.id == Review.session_id)
+        .where(
+            PracticeSession.user_id == candidate_id,
+            Review.status == ReviewStatus.PUBLISHED.value,
+        )
+        .options(
+            joinedload(Review.session).options(
+                joinedload(PracticeSession.stage),
+                selectinload(PracticeSession.items).joinedload(SessionQuestion.rubric_version),
+            ),
+            selectinload(Review.revisions),
+        )
+        .order_by(_finished_order().desc(), Review.id.desc())
+        .limit(limit)
+    )
+    if coach_id is not None:  # a coach only ever sees what is still visible to them
+        stmt = stmt.where(
+            Review.coach_id == coach_id,
+            Review.session_id.in_(visible_sessions(coach_id).with_only_columns(PracticeSession.id)),
+        )
+    return list(reversed(db.session.scalars(stmt).unique().all()))
+
+
+# --- the candidate's side --------------------------------------------------------------
+
+
+def coaches_of(candidate_id: int) -> list[CoachLink]:
+    """The candidate's coach links, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CoachLink)
+            .where(CoachLink.candidate_id == candidate_id)
+            .options(joinedload(CoachLink.coach))
+            .order_by(CoachLink.created_at, CoachLink.id)
+        )
+    )
+
+
+def finished_sessions_of(candidate_id: int, page: int, per_page: int = 20):
+    """A page of the candidate's finished sessions, newest first, and their published reviews."""
+    pagination = db.paginate(
+        select(PracticeSession)
+        .where(
+            PracticeSession.user_id == candidate_id,
+            PracticeSession.status != SessionStatus.IN_PROGRESS.value,
+        )
+        .options(joinedload(PracticeSession.stage), joinedload(PracticeSession.round_format))
+        .order_by(_finished_order().desc(), PracticeSession.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    ids = [s.id for s in pagination.items]
+    reviews: dict[int, list[Review]] = {}
+    if ids:
+        for review in db.session.scalars(
+            select(Review)
+            .where(Review.session_id.in_(ids), Review.status == ReviewStatus.PUBLISHED.value)
+            .options(joinedload(Review.coach))
+            .order_by(Review.published_at)
+        ):
+            reviews.setdefault(review.session_id, []).append(review)
+    return pagination, reviews
+
+
+def published_review_for_candidate(candidate_id: int, review_id: int) -> Review | None:
+    """A published review of one of the candidate's sessions, with what its page shows."""
+    return db.session.scalar(
+        select(Review)
+        .join(PracticeSession, PracticeSession.id == Review.session_id)
+        .where(
+            Review.id == review_id,
+            PracticeSession.user_id == candidate_id,
+            Review.status == ReviewStatus.PUBLISHED.value,
+        )
+        .options(
+            joinedload(Review.coach),
+            selectinload(Review.revisions),
+            joinedload(Review.session).options(
+                joinedload(PracticeSession.stage),
+                selectinload(PracticeSession.items).options(
+                    joinedload(SessionQuestion.question_version),
+                    joinedload(SessionQuestion.rubric_version),
+                ),
+            ),
+        )
+    )
+
+
+def published_reviews_of_session(candidate_id: int, session_id: int) -> list[Review]:
+    """Published reviews of one of the candidate's sessions (for their report)."""
+    return list(
+        db.session.scalars(
+            select(Review)
+            .join(PracticeSession, PracticeSession.id == Review.session_id)
+            .where(
+                Review.session_id == session_id,
+                PracticeSession.user_id == candidate_id,
+                Review.status == ReviewStatus.PUBLISHED.value,
+            )
+            .options(joinedload(Review.coach), selectinload(Review.revisions))
+            .order_by(Review.published_at)
+        )
+    )
+
+
+def recent_notifications(user_id: int, limit: int = 10) -> tuple[list[Notification], int]:
+    """The user's latest notifications (unread first) and how many are unread."""
+    items = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
+        .limit(limit)
+    ).all()
+    unread = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+    return list(items), int(unread or 0)

@@ -1,0 +1,174 @@
+"""A coach sees nothing of an unlinked candidate or an unshared session: 404 everywhere.
+
+The route tables below are read from the app's url_map, so a new coach route with a
+session or candidate in its URL is covered the moment it is written.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.models.review import Review
+from app.models.users import User
+from tests.coach import builders
+from tests.coach.conftest import login
+
+
+def coach_rules(app, *args):
+    """(rule, method) for every coach route whose URL names one of `args`."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("coach.") and set(rule.arguments) & set(args):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                out.append((rule, method))
+    return out
+
+
+def url(rule, **values):
+    return rule.build(
+        {k: v for k, v in values.items() if k in rule.arguments}, append_unknown=False
+    )[1]
+
+
+def test_the_tables_are_not_empty(app):
+    endpoints = {r.endpoint for r, _ in coach_rules(app, "session_id", "candidate_id")}
+    assert {
+        "coach.session_log",
+        "coach.save_review",
+        "coach.review_revision",
+        "coach.export_log",
+        "coach.export_review",
+        "coach.candidate",
+        "coach.remove_candidate",
+    } <= endpoints
+
+
+def give_review(app, coach_id, session_id):
+    """A published review so that every route would have something to show."""
+    from app.coach import services
+    from app.models.practice import PracticeSession
+
+    with app.app_context():
+        session = db.session.get(PracticeSession, session_id)
+        services.publish(coach_id, session, services.ReviewInput(strengths_md="Good."))
+
+
+def assert_all_404(app, client, session_id, candidate_id):
+    failures = []
+    for rule, method in coach_rules(app, "session_id", "candidate_id"):
+        path = url(rule, session_id=session_id, candidate_id=candidate_id, number=1)
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.open(path, method=method, headers=headers, data={"strengths": "x"})
+            if response.status_code != 404:
+                failures.append((method, path, headers, response.status_code))
+    assert failures == []
+
+
+def test_unlinked_coach_gets_404_on_every_route(app, client, auth, world, make_user):
+    give_review(app, world.coach_id, world.session_id)  # by the linked coach
+    stranger = make_user("coach")
+    login(app, auth, stranger)
+    assert_all_404(app, client, world.session_id, world.candidate_id)
+
+
+def test_coach_after_unlink_gets_404_on_every_route(app, client, auth, world):
+    give_review(app, world.coach_id, world.session_id)
+    with app.app_context():
+        from app.coach import services
+
+        services.unlink_coach(world.candidate_id, world.coach_id)
+    login(app, auth, world.coach_id)
+    assert_all_404(app, client, world.session_id, world.candidate_id)
+    with app.app_context():  # nothing was written by the refused POSTs
+        review = db.session.query(Review).one()
+        assert review.strengths_md == "Good."
+
+
+def test_unshared_session_is_404_on_every_session_route(app, client, auth, world):
+    give_review(app, world.coach_id, world.session_id)
+    with app.app_context():
+        db.session.get(User, world.candidate_id).coach_sharing = "selected"
+        db.session.commit()
+    login(app, auth, world.coach_id)
+    for rule, method in coach_rules(app, "session_id"):
+        path = url(rule, session_id=world.session_id, number=1)
+        assert client.open(path, method=method).status_code == 404, (method, path)
+    # the candidate page itself is still there (they are linked), but lists nothing
+    html = client.get(f"/coach/candidates/{world.candidate_id}").get_data(as_text=True)
+    assert f"/coach/sessions/{world.session_id}" not in html
+
+
+def test_in_progress_session_is_404(app, client, as_coach):
+    with app.app_context():
+        running = builders.session(as_coach.candidate_id, status="in_progress").id
+    assert client.get(f"/coach/sessions/{running}").status_code == 404
+    assert client.get(f"/coach/sessions/{running}/log.json").status_code == 404
+
+
+def test_deactivated_candidate_is_hidden(app, client, as_coach):
+    with app.app_context():
+        db.session.get(User, as_coach.candidate_id).active = False
+        db.session.commit()
+    assert client.get(f"/coach/sessions/{as_coach.session_id}").status_code == 404
+    assert client.get(f"/coach/candidates/{as_coach.candidate_id}").status_code == 404
+
+
+def test_missing_ids_are_404(client, as_coach):
+    assert client.get("/coach/sessions/999999").status_code == 404
+    assert client.get("/coach/candidates/999999").status_code == 404
+    sid = as_coach.session_id
+    assert client.get(f"/coach/sessions/{sid}/review/revisions/1").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["candidate", "admin"])
+def test_other_roles_get_403_on_every_coach_route(app, client, login_as, world, role):
+    login_as(role)
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("coach."):
+            continue
+        path = url(rule, session_id=world.session_id, candidate_id=world.candidate_id, number=1)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert client.open(path, method=method).status_code == 403, (method, path)
+
+
+def test_coach_cannot_write_to_practice_or_feedback_of_a_linked_candidate(app, client, as_coach):
+    """Coaches read; they never change a candidate's answers or self-scores (every write
+    route of practice and feedback that names a session, as they are added)."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ("practice", "feedback"):
+            continue
+        if "session_id" not in rule.arguments:
+            continue
+        values = {a: as_coach.session_id if a == "session_id" else 1 for a in rule.arguments}
+        path = rule.build(values, append_unknown=False)[1]
+        for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
+            response = client.open(path, method=method, data={})
+            assert response.status_code == 404, (method, path, response.status_code)
+
+
+def test_coach_cannot_edit_the_bank(app, client, as_coach):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ("admin", "questions"):
+            continue
+        values = {a: 1 for a in rule.arguments}
+        path = rule.build(values, append_unknown=False)[1]
+        for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
+            assert client.open(path, method=method).status_code in (403, 404), (method, path)
+
+
+def test_candidate_cannot_share_someone_elses_session(app, client, world, login_as):
+    login_as("candidate")
+    response = client.post(f"/coaching/sessions/{world.session_id}/share", data={"shared": "1"})
+    assert response.status_code == 404
+
+
+def test_candidate_cannot_open_someone_elses_notification(app, client, world, login_as):
+    from app.coach import services
+
+    with app.app_context():
+        note = services.notify(world.candidate_id, "new_review", "hi", "/coaching/")
+        db.session.commit()
+        note_id = note.id
+    login_as("candidate")
+    assert client.post(f"/coaching/notifications/{note_id}/open").status_code == 404

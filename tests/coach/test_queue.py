@@ -1,0 +1,153 @@
+"""The review queue and the coach dashboard counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models.review import Review
+from tests import factories
+from tests.coach import builders
+
+
+def session_ids(html: str) -> list[int]:
+    """Session ids in the queue table, in order (once per row)."""
+    ids = []
+    for found in re.findall(r'href="/coach/sessions/(\d+)">[^<]', html):
+        if not ids or ids[-1] != int(found):
+            ids.append(int(found))
+    return list(dict.fromkeys(ids))
+
+
+def test_queue_is_oldest_first_and_excludes_published_and_unfinished(app, client, as_coach):
+    w = as_coach
+    with app.app_context():
+        now = utcnow()
+        old = builders.session(w.candidate_id, started=now - timedelta(days=3)).id
+        newer = builders.session(w.candidate_id, started=now - timedelta(days=1)).id
+        running = builders.session(w.candidate_id, status="in_progress").id
+        done = builders.session(w.candidate_id, started=now - timedelta(days=4)).id
+        db.session.add(Review(session_id=done, coach_id=w.coach_id, status="published"))
+        db.session.add(Review(session_id=newer, coach_id=w.coach_id, status="draft"))
+        db.session.commit()
+    html = client.get("/coach/queue").get_data(as_text=True)
+    ids = session_ids(html)
+    assert ids == [old, newer, w.session_id]
+    assert running not in ids and done not in ids
+    assert "Continue review" in html  # the draft
+
+
+def test_queue_hides_unlinked_candidates(app, client, as_coach, make_user):
+    stranger = make_user("candidate", display_name="Stranger Sam")
+    with app.app_context():
+        hidden = builders.session(stranger).id
+    html = client.get("/coach/queue").get_data(as_text=True)
+    assert hidden not in session_ids(html) and "Stranger Sam" not in html
+
+
+def test_queue_filters_by_candidate_stage_and_state(app, client, as_coach, make_user):
+    w = as_coach
+    other = make_user("candidate", display_name="Other Ola")
+    with app.app_context():
+        builders.link(w.coach_id, other)
+        phone = builders.session(other, stage_key="technical_phone").id
+        draft = builders.session(other).id
+        db.session.add(Review(session_id=draft, coach_id=w.coach_id, status="draft"))
+        db.session.commit()
+    assert session_ids(client.get(f"/coach/queue?candidate={other}").get_data(as_text=True)) == [
+        phone,
+        draft,
+    ]
+    by_stage = client.get("/coach/queue?stage=technical_phone").get_data(as_text=True)
+    assert session_ids(by_stage) == [phone]
+    drafts = client.get("/coach/queue?state=draft").get_data(as_text=True)
+    assert session_ids(drafts) == [draft]
+    awaiting = client.get("/coach/queue?state=awaiting").get_data(as_text=True)
+    assert draft not in session_ids(awaiting)
+    # a bad filter value is ignored, not an error
+    assert client.get("/coach/queue?candidate=abc&state=nope").status_code == 200
+
+
+def test_queue_paginates(app, client, as_coach):
+    w = as_coach
+    with app.app_context():
+        for _ in range(21):
+            builders.session(w.candidate_id, events=False, kinds=("text",))
+    first = client.get("/coach/queue").get_data(as_text=True)
+    assert "Page 1 of 2" in first and len(session_ids(first)) == 20
+    second = client.get("/coach/queue?page=2").get_data(as_text=True)
+    assert len(session_ids(second)) == 2
+
+
+def test_queue_fragment_for_htmx(client, as_coach):
+    response = client.get("/coach/queue", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="queue-table">') and "<html" not in html
+
+
+def count_queries(app, client, url):
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+def add_reviews(app, coach_id, candidate_id):
+    """One draft and one published review (with a revision) for the candidate."""
+    from app.coach import services
+    from app.coach.queries import visible_session
+
+    with app.app_context():
+        draft = builders.session(candidate_id).id
+        done = visible_session(coach_id, builders.session(candidate_id).id)
+        db.session.add(Review(session_id=draft, coach_id=coach_id, status="draft"))
+        db.session.commit()
+        services.publish(coach_id, done, services.ReviewInput(strengths_md="Clear."))
+
+
+def test_list_pages_query_count_does_not_grow(app, client, as_coach):
+    w = as_coach
+    add_reviews(app, w.coach_id, w.candidate_id)
+    urls = ["/coach/queue", "/coach/", "/coach/candidates", f"/coach/candidates/{w.candidate_id}"]
+    small = {url: count_queries(app, client, url) for url in urls}
+    with app.app_context():
+        for _ in range(6):
+            builders.session(w.candidate_id, events=False)
+        for i in range(4):
+            other = factories.user("candidate", display_name=f"Extra {i}").id
+            builders.link(w.coach_id, other)
+            builders.session(other, events=False)
+    add_reviews(app, w.coach_id, w.candidate_id)
+    add_reviews(app, w.coach_id, w.candidate_id)
+    big = {url: count_queries(app, client, url) for url in urls}
+    assert big == small
+
+
+def test_dashboard_counts(app, client, as_coach):
+    w = as_coach
+    with app.app_context():
+        a = builders.session(w.candidate_id).id
+        b = builders.session(w.candidate_id).id
+        db.session.add(Review(session_id=a, coach_id=w.coach_id, status="draft"))
+        db.session.add(Review(session_id=b, coach_id=w.coach_id, status="published"))
+        db.session.commit()
+    html = client.get("/coach/").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "1 awaiting review" in text
+    assert "1 in draft" in text
+    assert "1 published" in text
+    assert "1 candidate " in text
