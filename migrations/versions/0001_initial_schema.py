@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 20:14:15.896088
+Create Date: 2026-11-28 19:44:23.837424
 
 """
 from alembic import op
@@ -38,6 +38,7 @@ def upgrade():
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('first_published_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['current_version_id'], ['question_versions.id'], name=op.f('fk_questions_current_version_id_question_versions'), use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questions')),
     sa.UniqueConstraint('key', name=op.f('uq_questions_key'))
     )
@@ -50,6 +51,7 @@ def upgrade():
     sa.Column('archived', sa.Boolean(), nullable=False),
     sa.Column('current_version_id', sa.Integer(), nullable=True),
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['current_version_id'], ['rubric_versions.id'], name=op.f('fk_rubrics_current_version_id_rubric_versions'), use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rubrics')),
     sa.UniqueConstraint('key', name=op.f('uq_rubrics_key'))
     )
@@ -104,6 +106,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
 
+    op.create_table('coach_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coach_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['users.id'], name=op.f('fk_coach_links_candidate_id_users')),
+    sa.ForeignKeyConstraint(['coach_id'], ['users.id'], name=op.f('fk_coach_links_coach_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coach_links')),
+    sa.UniqueConstraint('coach_id', 'candidate_id', name=op.f('uq_coach_links_coach_id'))
+    )
+    with op.batch_alter_table('coach_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_coach_links_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coach_links_coach_id'), ['coach_id'], unique=False)
+
     op.create_table('loop_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -119,28 +135,20 @@ def upgrade():
     with op.batch_alter_table('loop_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_loop_runs_user_id'), ['user_id'], unique=False)
 
-    op.create_table('practice_schedule',
+    op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('item_key', sa.String(length=60), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('repetitions', sa.Integer(), nullable=False),
-    sa.Column('ease', sa.Float(), nullable=False),
-    sa.Column('interval_days', sa.Integer(), nullable=False),
-    sa.Column('due_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_grade', sa.Integer(), nullable=True),
-    sa.Column('last_score', sa.Float(), nullable=True),
-    sa.Column('recent_score', sa.Float(), nullable=True),
-    sa.Column('reviews', sa.Integer(), nullable=False),
-    sa.Column('last_reviewed_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_practice_schedule_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_schedule')),
-    sa.UniqueConstraint('user_id', 'kind', 'item_key', name=op.f('uq_practice_schedule_user_id'))
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('message', sa.String(length=300), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=False),
+    sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
     )
-    with op.batch_alter_table('practice_schedule', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_practice_schedule_due_at'), ['due_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_practice_schedule_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
 
     op.create_table('question_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -247,7 +255,6 @@ def upgrade():
     sa.Column('finished_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('shared_with_coaches', sa.Boolean(), nullable=False),
     sa.Column('current_position', sa.Integer(), nullable=False),
-    sa.Column('position_since', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['loop_run_id'], ['loop_runs.id'], name=op.f('fk_practice_sessions_loop_run_id_loop_runs')),
     sa.ForeignKeyConstraint(['round_format_id'], ['round_formats.id'], name=op.f('fk_practice_sessions_round_format_id_round_formats')),
@@ -262,7 +269,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_practice_sessions_stage_key'), ['stage_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_practice_sessions_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_practice_sessions_user_id'), ['user_id'], unique=False)
-        batch_op.create_index('uq_practice_sessions_one_open', ['user_id', 'is_take_home'], unique=True, sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
 
     op.create_table('question_version_skills',
     sa.Column('question_version_id', sa.Integer(), nullable=False),
@@ -271,25 +277,29 @@ def upgrade():
     sa.ForeignKeyConstraint(['skill_key'], ['skill_areas.key'], name=op.f('fk_question_version_skills_skill_key_skill_areas')),
     sa.PrimaryKeyConstraint('question_version_id', 'skill_key', name=op.f('pk_question_version_skills'))
     )
-    op.create_table('self_assessments',
+    op.create_table('reviews',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('reflection', sa.Text(), nullable=False),
-    sa.Column('started_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('coach_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('strengths_md', sa.Text(), nullable=False),
+    sa.Column('gaps_md', sa.Text(), nullable=False),
+    sa.Column('next_steps_md', sa.Text(), nullable=False),
+    sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('summary', sa.JSON(), nullable=False),
-    sa.Column('overall_score', sa.Float(), nullable=True),
-    sa.Column('practise_next', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['session_id'], ['practice_sessions.id'], name=op.f('fk_self_assessments_session_id_practice_sessions')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_self_assessments_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_self_assessments')),
-    sa.UniqueConstraint('session_id', name=op.f('uq_self_assessments_session_id'))
+    sa.Column('published_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_revision', sa.Integer(), nullable=False),
+    sa.Column('has_unpublished_changes', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['coach_id'], ['users.id'], name=op.f('fk_reviews_coach_id_users')),
+    sa.ForeignKeyConstraint(['session_id'], ['practice_sessions.id'], name=op.f('fk_reviews_session_id_practice_sessions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reviews')),
+    sa.UniqueConstraint('session_id', 'coach_id', name=op.f('uq_reviews_session_id'))
     )
-    with op.batch_alter_table('self_assessments', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_self_assessments_completed_at'), ['completed_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_self_assessments_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reviews_coach_id'), ['coach_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reviews_published_at'), ['published_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reviews_session_id'), ['session_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reviews_status'), ['status'], unique=False)
 
     op.create_table('session_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -316,9 +326,6 @@ def upgrade():
     sa.Column('answer_unit', sa.String(length=40), nullable=True),
     sa.Column('answer_links', sa.JSON(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.String(length=40), nullable=True),
-    sa.Column('client_seq', sa.Integer(), nullable=False),
-    sa.Column('hints_revealed', sa.Integer(), nullable=False),
     sa.Column('saved_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('time_spent_seconds', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_session_questions_question_id_questions')),
@@ -332,45 +339,64 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_session_questions_question_id'), ['question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_session_questions_session_id'), ['session_id'], unique=False)
 
-    op.create_table('self_scores',
+    op.create_table('review_answer_comments',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
     sa.Column('session_question_id', sa.Integer(), nullable=False),
-    sa.Column('rubric_version_id', sa.Integer(), nullable=False),
+    sa.Column('comment_md', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_review_answer_comments_review_id_reviews')),
+    sa.ForeignKeyConstraint(['session_question_id'], ['session_questions.id'], name=op.f('fk_review_answer_comments_session_question_id_session_questions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_answer_comments')),
+    sa.UniqueConstraint('review_id', 'session_question_id', name=op.f('uq_review_answer_comments_review_id'))
+    )
+    with op.batch_alter_table('review_answer_comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_answer_comments_review_id'), ['review_id'], unique=False)
+
+    op.create_table('review_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('published_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_review_revisions_review_id_reviews')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_revisions')),
+    sa.UniqueConstraint('review_id', 'number', name=op.f('uq_review_revisions_review_id'))
+    )
+    with op.batch_alter_table('review_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_revisions_review_id'), ['review_id'], unique=False)
+
+    op.create_table('review_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('session_question_id', sa.Integer(), nullable=False),
     sa.Column('criterion_key', sa.String(length=60), nullable=False),
     sa.Column('level', sa.Integer(), nullable=True),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['assessment_id'], ['self_assessments.id'], name=op.f('fk_self_scores_assessment_id_self_assessments')),
-    sa.ForeignKeyConstraint(['rubric_version_id'], ['rubric_versions.id'], name=op.f('fk_self_scores_rubric_version_id_rubric_versions')),
-    sa.ForeignKeyConstraint(['session_question_id'], ['session_questions.id'], name=op.f('fk_self_scores_session_question_id_session_questions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_self_scores')),
-    sa.UniqueConstraint('session_question_id', 'criterion_key', name=op.f('uq_self_scores_session_question_id'))
+    sa.Column('comment_md', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_review_scores_review_id_reviews')),
+    sa.ForeignKeyConstraint(['session_question_id'], ['session_questions.id'], name=op.f('fk_review_scores_session_question_id_session_questions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_scores')),
+    sa.UniqueConstraint('review_id', 'session_question_id', 'criterion_key', name=op.f('uq_review_scores_review_id'))
     )
-    with op.batch_alter_table('self_scores', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_self_scores_assessment_id'), ['assessment_id'], unique=False)
-
-    with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.create_foreign_key(batch_op.f('fk_questions_current_version_id_question_versions'), 'question_versions', ['current_version_id'], ['id'], use_alter=True)
-
-    with op.batch_alter_table('rubrics', schema=None) as batch_op:
-        batch_op.create_foreign_key(batch_op.f('fk_rubrics_current_version_id_rubric_versions'), 'rubric_versions', ['current_version_id'], ['id'], use_alter=True)
+    with op.batch_alter_table('review_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_scores_review_id'), ['review_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_questions_current_version_id_question_versions'), type_='foreignkey')
+    with op.batch_alter_table('review_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_scores_review_id'))
 
-    with op.batch_alter_table('rubrics', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_rubrics_current_version_id_rubric_versions'), type_='foreignkey')
+    op.drop_table('review_scores')
+    with op.batch_alter_table('review_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_revisions_review_id'))
 
-    with op.batch_alter_table('self_scores', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_self_scores_assessment_id'))
+    op.drop_table('review_revisions')
+    with op.batch_alter_table('review_answer_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_answer_comments_review_id'))
 
-    op.drop_table('self_scores')
+    op.drop_table('review_answer_comments')
     with op.batch_alter_table('session_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_session_questions_session_id'))
         batch_op.drop_index(batch_op.f('ix_session_questions_question_id'))
@@ -380,14 +406,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_session_events_session_id'))
 
     op.drop_table('session_events')
-    with op.batch_alter_table('self_assessments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_self_assessments_user_id'))
-        batch_op.drop_index(batch_op.f('ix_self_assessments_completed_at'))
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reviews_status'))
+        batch_op.drop_index(batch_op.f('ix_reviews_session_id'))
+        batch_op.drop_index(batch_op.f('ix_reviews_published_at'))
+        batch_op.drop_index(batch_op.f('ix_reviews_coach_id'))
 
-    op.drop_table('self_assessments')
+    op.drop_table('reviews')
     op.drop_table('question_version_skills')
     with op.batch_alter_table('practice_sessions', schema=None) as batch_op:
-        batch_op.drop_index('uq_practice_sessions_one_open', sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
         batch_op.drop_index(batch_op.f('ix_practice_sessions_user_id'))
         batch_op.drop_index(batch_op.f('ix_practice_sessions_status'))
         batch_op.drop_index(batch_op.f('ix_practice_sessions_stage_key'))
@@ -414,15 +441,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_question_versions_question_id'))
 
     op.drop_table('question_versions')
-    with op.batch_alter_table('practice_schedule', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_practice_schedule_user_id'))
-        batch_op.drop_index(batch_op.f('ix_practice_schedule_due_at'))
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
 
-    op.drop_table('practice_schedule')
+    op.drop_table('notifications')
     with op.batch_alter_table('loop_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_loop_runs_user_id'))
 
     op.drop_table('loop_runs')
+    with op.batch_alter_table('coach_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_coach_links_coach_id'))
+        batch_op.drop_index(batch_op.f('ix_coach_links_candidate_id'))
+
+    op.drop_table('coach_links')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
         batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
