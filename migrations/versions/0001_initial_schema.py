@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 19:44:23.837424
+Create Date: 2026-11-28 19:59:25.341039
 
 """
 from alembic import op
@@ -149,6 +149,29 @@ def upgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
+
+    op.create_table('practice_schedule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('item_key', sa.String(length=60), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('repetitions', sa.Integer(), nullable=False),
+    sa.Column('ease', sa.Float(), nullable=False),
+    sa.Column('interval_days', sa.Integer(), nullable=False),
+    sa.Column('due_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_grade', sa.Integer(), nullable=True),
+    sa.Column('last_score', sa.Float(), nullable=True),
+    sa.Column('recent_score', sa.Float(), nullable=True),
+    sa.Column('reviews', sa.Integer(), nullable=False),
+    sa.Column('last_reviewed_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_practice_schedule_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_schedule')),
+    sa.UniqueConstraint('user_id', 'kind', 'item_key', name=op.f('uq_practice_schedule_user_id'))
+    )
+    with op.batch_alter_table('practice_schedule', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_schedule_due_at'), ['due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_practice_schedule_user_id'), ['user_id'], unique=False)
 
     op.create_table('question_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -301,6 +324,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reviews_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reviews_status'), ['status'], unique=False)
 
+    op.create_table('self_assessments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('reflection', sa.Text(), nullable=False),
+    sa.Column('started_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('summary', sa.JSON(), nullable=False),
+    sa.Column('overall_score', sa.Float(), nullable=True),
+    sa.Column('practise_next', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['practice_sessions.id'], name=op.f('fk_self_assessments_session_id_practice_sessions')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_self_assessments_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_self_assessments')),
+    sa.UniqueConstraint('session_id', name=op.f('uq_self_assessments_session_id'))
+    )
+    with op.batch_alter_table('self_assessments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_self_assessments_completed_at'), ['completed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_self_assessments_user_id'), ['user_id'], unique=False)
+
     op.create_table('session_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
@@ -380,11 +423,33 @@ def upgrade():
     with op.batch_alter_table('review_scores', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_review_scores_review_id'), ['review_id'], unique=False)
 
+    op.create_table('self_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('session_question_id', sa.Integer(), nullable=False),
+    sa.Column('rubric_version_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_key', sa.String(length=60), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['self_assessments.id'], name=op.f('fk_self_scores_assessment_id_self_assessments')),
+    sa.ForeignKeyConstraint(['rubric_version_id'], ['rubric_versions.id'], name=op.f('fk_self_scores_rubric_version_id_rubric_versions')),
+    sa.ForeignKeyConstraint(['session_question_id'], ['session_questions.id'], name=op.f('fk_self_scores_session_question_id_session_questions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_self_scores')),
+    sa.UniqueConstraint('session_question_id', 'criterion_key', name=op.f('uq_self_scores_session_question_id'))
+    )
+    with op.batch_alter_table('self_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_self_scores_assessment_id'), ['assessment_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('self_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_self_scores_assessment_id'))
+
+    op.drop_table('self_scores')
     with op.batch_alter_table('review_scores', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_scores_review_id'))
 
@@ -406,6 +471,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_session_events_session_id'))
 
     op.drop_table('session_events')
+    with op.batch_alter_table('self_assessments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_self_assessments_user_id'))
+        batch_op.drop_index(batch_op.f('ix_self_assessments_completed_at'))
+
+    op.drop_table('self_assessments')
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reviews_status'))
         batch_op.drop_index(batch_op.f('ix_reviews_session_id'))
@@ -441,6 +511,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_question_versions_question_id'))
 
     op.drop_table('question_versions')
+    with op.batch_alter_table('practice_schedule', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_schedule_user_id'))
+        batch_op.drop_index(batch_op.f('ix_practice_schedule_due_at'))
+
+    op.drop_table('practice_schedule')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
         batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
