@@ -98,7 +98,7 @@ def test_non_admins_get_403_on_every_admin_endpoint(app, make_user, role):
 
 def test_candidates_get_403_on_every_coach_endpoint(app, make_user):
     client = signed_in_client(app, make_user, "candidate")
-    coach_urls = [(m, u) for rule, m, u in walk(app) if rule.rule.startswith("/coach")]
+    coach_urls = [(m, u) for rule, m, u in walk(app) if rule.rule.startswith("/coach/")]
     assert coach_urls
     for method, url in coach_urls:
         response = client.open(url, method=method)
