@@ -132,7 +132,7 @@ def share_session(session_id: int):
     """Share one session with your coaches, or stop sharing it."""
     form = ShareSessionForm()
     if not form.validate_on_submit() or form.shared.data not in ("0", "1"):
-        abort(400)
+        abort(422, "Choose to share the session or to stop sharing it.")
     try:
         session = services.set_session_shared(current_user.id, session_id, form.shared.data == "1")
     except services.NotFound:

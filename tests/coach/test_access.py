@@ -132,19 +132,45 @@ def test_other_roles_get_403_on_every_coach_route(app, client, login_as, world, 
             assert client.open(path, method=method).status_code == 403, (method, path)
 
 
+# What the candidate's own pages would post: valid for the answer, warning and scoring forms,
+# so a refusal is about who asks, not about the shape of the request.
+CANDIDATE_PAYLOAD = {
+    "revision": "3",
+    "seq": "1",
+    "answer_text": "written by the coach",
+    "action": "save",
+    "seconds_left": "300",
+    "threshold": "300",
+    "reflection": "written by the coach",
+}
+
+
 def test_coach_cannot_write_to_practice_or_feedback_of_a_linked_candidate(app, client, as_coach):
     """Coaches read; they never change a candidate's answers or self-scores (every write
-    route of practice and feedback that names a session, as they are added)."""
+    route of practice and feedback that names a session)."""
+    with app.app_context():
+        running = builders.session(as_coach.candidate_id, status="in_progress").id
+    checked = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.split(".")[0] not in ("practice", "feedback"):
             continue
         if "session_id" not in rule.arguments:
             continue
-        values = {a: as_coach.session_id if a == "session_id" else 1 for a in rule.arguments}
-        path = rule.build(values, append_unknown=False)[1]
-        for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
-            response = client.open(path, method=method, data={})
-            assert response.status_code == 404, (method, path, response.status_code)
+        for session_id in (as_coach.session_id, running):
+            values = {a: session_id if a == "session_id" else 0 for a in rule.arguments}
+            path = rule.build(values, append_unknown=False)[1]
+            for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
+                response = client.open(path, method=method, data=CANDIDATE_PAYLOAD)
+                assert response.status_code == 404, (method, path, response.status_code)
+                checked.append(rule.endpoint)
+    assert {"practice.autosave", "practice.submit", "feedback.score"} <= set(checked)
+    with app.app_context():
+        from app.models.practice import PracticeSession
+
+        for sid in (as_coach.session_id, running):
+            session = db.session.get(PracticeSession, sid)
+            assert all("coach" not in item.answer_text for item in session.items)
+            assert session.status == ("submitted" if sid == as_coach.session_id else "in_progress")
 
 
 def test_coach_cannot_edit_the_bank(app, client, as_coach):

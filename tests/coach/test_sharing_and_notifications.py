@@ -67,7 +67,7 @@ def test_bad_sharing_input_changes_nothing(app, client, as_candidate):
     assert client.post("/coaching/sharing", data={"mode": "everyone"}).status_code == 422
     assert (
         client.post(f"/coaching/sessions/{w.session_id}/share", data={"shared": "x"}).status_code
-        == 400
+        == 422
     )
     with app.app_context():
         assert db.session.get(User, w.candidate_id).coach_sharing == "all"
