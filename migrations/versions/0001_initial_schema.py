@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 20:18:53.151319
+Create Date: 2026-11-28 20:33:27.514830
 
 """
 from alembic import op
