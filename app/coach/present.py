@@ -12,6 +12,9 @@ from datetime import datetime
 from app.coach import sessionlog
 from app.coach.selfscores import SelfScores
 from app.domain import calibration
+from app.domain import report as report_domain
+from app.domain.estimates import EstimateCheck, check_estimate
+from app.domain.scoring import criteria_from_json, mean, score_question
 
 
 def level_label(criterion: dict, level: int | None) -> str:
@@ -83,6 +86,19 @@ class QuestionView:
         return min(200, round(self.spent_seconds / self.suggested_seconds * 100))
 
     @property
+    def estimate(self) -> EstimateCheck | None:
+        """The automatic check of an estimate answer against the bank's reference."""
+        if self.version.answer_kind != "estimate":
+            return None
+        return check_estimate(
+            self.item.answer_number,
+            self.version.estimate_value,
+            self.version.estimate_tolerance_pct,
+            self.item.answer_unit,
+            self.version.estimate_unit,
+        )
+
+    @property
     def code_lines(self) -> list[str] | None:
         if self.version.answer_kind != "code":
             return None
@@ -100,31 +116,30 @@ class SessionLogView:
 
     @property
     def self_overall(self) -> float | None:
-        return calibration.overall_points(
-            calibration.LevelScore(
-                row.criterion["key"],
-                row.criterion["title"],
-                row.self_level,
-                *level_range(row.criterion),
-                float(row.criterion.get("weight", 1.0) or 1.0),
-            )
-            for q in self.questions
-            for row in q.criteria
-        )
+        if self.self_scores.overall is not None:
+            return self.self_scores.overall
+        return session_overall(self.session, self.self_scores.levels)
 
     @property
     def coach_overall(self) -> float | None:
-        return calibration.overall_points(
-            calibration.LevelScore(
-                row.criterion["key"],
-                row.criterion["title"],
-                row.coach_level,
-                *level_range(row.criterion),
-                float(row.criterion.get("weight", 1.0) or 1.0),
-            )
+        levels = {
+            (q.item.id, row.criterion["key"]): row.coach_level
             for q in self.questions
             for row in q.criteria
-        )
+        }
+        return session_overall(self.session, levels)
+
+
+def session_overall(session, levels: dict) -> float | None:
+    """The overall 0-100 score the feedback report would give these levels: each question
+    the weighted mean of its criteria, the session the mean of the scored questions."""
+    return mean(
+        score_question(
+            criteria_from_json(item.rubric_version.criteria),
+            {c["key"]: levels.get((item.id, c["key"])) for c in item.rubric_version.criteria},
+        ).score
+        for item in session.items
+    )
 
 
 def coach_values(snap: dict | None) -> tuple[dict, dict, dict]:
@@ -242,7 +257,6 @@ def coach_level_scores(session, levels: dict) -> list[calibration.LevelScore]:
             c["title"],
             levels.get((item.id, c["key"])),
             *level_range(c),
-            float(c.get("weight", 1.0) or 1.0),
         )
         for item in session.items
         for c in item.rubric_version.criteria
@@ -323,15 +337,15 @@ def candidate_overview(pagination, reviews: dict, published: list, self_scores_f
 
     def self_points(session) -> float | None:
         s = selfs.get(session.id)
-        return calibration.overall_points(coach_level_scores(session, s.levels)) if s else None
+        if s is None:
+            return None
+        return s.overall if s.overall is not None else session_overall(session, s.levels)
 
     rows = [
         SessionRow(
             session=s,
             review=reviews.get(s.id),
-            coach_points=calibration.overall_points(
-                coach_level_scores(s, working_levels(reviews.get(s.id)))
-            ),
+            coach_points=session_overall(s, working_levels(reviews.get(s.id))),
             self_points=self_points(s),
         )
         for s in pagination.items
@@ -339,15 +353,18 @@ def candidate_overview(pagination, reviews: dict, published: list, self_scores_f
     chart_points, level_scores = [], []
     for review in published:
         levels, _, _ = coach_values(review.revisions[-1].snapshot if review.revisions else None)
-        scores = coach_level_scores(review.session, levels)
-        level_scores.extend(scores)
+        level_scores.extend(coach_level_scores(review.session, levels))
         chart_points.append(
             ChartPoint(
-                review.session, calibration.overall_points(scores), self_points(review.session)
+                review.session,
+                session_overall(review.session, levels),
+                self_points(review.session),
             )
         )
     averages = calibration.criterion_averages(level_scores)
-    strengths, gaps = calibration.strengths_and_gaps(averages)
+    strengths, gaps = calibration.strengths_and_gaps(
+        averages, strong_at=report_domain.STRENGTH_AT, weak_below=report_domain.GAP_BELOW
+    )
     return {
         "pagination": pagination,
         "rows": rows,

@@ -34,13 +34,15 @@ class QuestionLike(Protocol):
 
 
 def category(kind: str) -> str:
-    """The meaning of an event kind: start, save, switch, hint, warning, submit, auto_submit,
-    close, score or other."""
+    """The meaning of an event kind: start, save, refused, switch, hint, warning, submit,
+    auto_submit, close, score or other."""
     k = (kind or "").lower()
     if "auto" in k and "submit" in k:
         return "auto_submit"
     if "submit" in k or k == "finished":
         return "submit"
+    if "refus" in k or "reject" in k:
+        return "refused"
     if "save" in k:
         return "save"
     if "switch" in k or "navigat" in k or k in {"opened_question", "question_opened", "moved"}:
@@ -116,9 +118,16 @@ def _label(cat: str, kind: str, position: int | None, data: dict) -> str:
         return f"Opened a hint on {q}" if q else "Opened a hint"
     if cat == "warning":
         left = data.get("minutes_left") or data.get("minutes")
+        seconds = data.get("seconds_left")
+        if not isinstance(left, int | float) and isinstance(seconds, int | float):
+            left = seconds / 60
         if isinstance(left, int | float):
             return f"Time warning shown ({left:g} min left)"
         return "Time warning shown"
+    if cat == "refused":
+        reason = data.get("reason") or data.get("error")
+        where = f" on {q}" if q else ""
+        return f"Save refused{where} ({reason})" if reason else f"Save refused{where}"
     if cat == "submit":
         return "Submitted"
     if cat == "auto_submit":
@@ -126,7 +135,10 @@ def _label(cat: str, kind: str, position: int | None, data: dict) -> str:
     if cat == "close":
         return "Closed after the grace period"
     if cat == "score":
-        return "Self-scoring saved" if "save" not in kind else "Self-score saved"
+        overall = data.get("overall")
+        if isinstance(overall, int | float):
+            return f"Finished self-scoring (overall {overall:.0f}/100)"
+        return "Finished self-scoring"
     return kind.replace("_", " ").capitalize()
 
 

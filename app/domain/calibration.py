@@ -146,14 +146,13 @@ def overall_delta_points(gaps: Iterable[CriterionGap]) -> float | None:
 
 @dataclass(frozen=True)
 class LevelScore:
-    """One scored criterion of one answer (self or coach), for simple averages."""
+    """One scored criterion of one answer (self or coach), for per-criterion averages."""
 
     criterion: str
     title: str
     level: int | None
     min_level: int
     max_level: int
-    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -162,17 +161,6 @@ class CriterionAverage:
     title: str
     mean_points: float
     count: int
-
-
-def overall_points(scores: Iterable[LevelScore]) -> float | None:
-    """Weighted mean of the scored criteria on the 0-100 scale; None when nothing is scored."""
-    total = weight = 0.0
-    for s in scores:
-        if s.level is None or s.weight <= 0:
-            continue
-        total += points(s.level, s.min_level, s.max_level) * s.weight
-        weight += s.weight
-    return total / weight if weight else None
 
 
 def criterion_averages(scores: Iterable[LevelScore]) -> list[CriterionAverage]:
@@ -194,7 +182,7 @@ def criterion_averages(scores: Iterable[LevelScore]) -> list[CriterionAverage]:
 
 
 def strengths_and_gaps(
-    averages: Sequence[CriterionAverage], strong_at: float = 67.0, weak_below: float = 50.0
+    averages: Sequence[CriterionAverage], strong_at: float = 75.0, weak_below: float = 50.0
 ) -> tuple[list[CriterionAverage], list[CriterionAverage]]:
     """Criteria at or above `strong_at` points, and those below `weak_below` (weakest first)."""
     strengths = [a for a in averages if a.mean_points >= strong_at]

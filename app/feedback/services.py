@@ -389,7 +389,9 @@ def coach_review_for_report(session_id: int):
     The report template includes `feedback/_coach_section.html` (with `coach_review`
     and `report` in its context) only when this returns something other than None.
     """
-    return None
+    from app.coach.report_section import coach_review_for_report as coach_section
+
+    return coach_section(session_id)
 
 
 def report_json(report: report_domain.Report) -> str:

@@ -80,16 +80,34 @@ def session(
             SessionEvent(kind="saved", at=at(2), position=0, data={"length": 120}),
             SessionEvent(kind="saved", at=at(6), position=0, data={"length": 640}),
             SessionEvent(kind="saved", at=at(25), position=0, data={"length": 1400}),
-            SessionEvent(kind="switched", at=at(30), position=1, data={}),
-            SessionEvent(kind="hint_shown", at=at(31), position=1, data={}),
+            SessionEvent(
+                kind="question_switched", at=at(30), position=1, data={"from_position": 0}
+            ),
+            SessionEvent(kind="hint_revealed", at=at(31), position=1, data={"hint": 1}),
             SessionEvent(kind="saved", at=at(35), position=1, data={"length": 80}),
-            SessionEvent(kind="warning", at=at(40), position=None, data={"minutes_left": 5}),
+            SessionEvent(kind="warning_shown", at=at(40), position=1, data={"seconds_left": 300}),
         ]
         if finished:
             obj.events.append(SessionEvent(kind=status, at=at(ended_after), position=None, data={}))
     db.session.add(obj)
     db.session.commit()
     return obj
+
+
+def self_score(session_id: int, levels_by_position: dict[int, list[int]], reflection: str = ""):
+    """Score a session as its candidate would, through the feedback area's service (finished)."""
+    from app.feedback import services as feedback
+
+    session = db.session.get(PracticeSession, session_id)
+    levels = {}
+    for item in session.items:
+        for criterion, level in zip(
+            item.rubric_version.criteria, levels_by_position.get(item.position, []), strict=False
+        ):
+            levels[(item.id, criterion["key"])] = level
+    return feedback.save_scoring(
+        session_id, session.user_id, levels, {}, reflection, utcnow(), finish=True
+    )
 
 
 def user(user_id: int) -> User:

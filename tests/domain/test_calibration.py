@@ -65,17 +65,6 @@ def test_across_sessions_weighs_each_session_the_same():
     assert cal.overall_delta_points(s1 + s2) == pytest.approx((200 / 3 + 0 - 100 / 3) / 3)
 
 
-def test_overall_points_is_weighted_and_ignores_unscored():
-    scores = [
-        LevelScore("a", "A", 4, 1, 4, weight=2.0),  # 100
-        LevelScore("b", "B", 1, 1, 4, weight=1.0),  # 0
-        LevelScore("c", "C", None, 1, 4, weight=5.0),  # unscored
-    ]
-    assert cal.overall_points(scores) == pytest.approx(200 / 3)
-    assert cal.overall_points([LevelScore("c", "C", None, 1, 4)]) is None
-    assert cal.overall_points([LevelScore("z", "Z", 3, 1, 4, weight=0)]) is None
-
-
 def test_criterion_averages_strengths_and_gaps():
     scores = [
         LevelScore("cost", "Cost modeling", 4, 1, 4),
@@ -90,3 +79,9 @@ def test_criterion_averages_strengths_and_gaps():
     strengths, gaps = cal.strengths_and_gaps(averages)
     assert [s.criterion for s in strengths] == ["cost"]
     assert [g.criterion for g in gaps] == ["privacy"]
+
+
+def test_strength_and_gap_thresholds_can_be_set():
+    averages = cal.criterion_averages([LevelScore("a", "A", 3, 1, 4)])  # 66.7 points
+    assert cal.strengths_and_gaps(averages)[0] == []  # below 75 by default
+    assert [a.criterion for a in cal.strengths_and_gaps(averages, strong_at=60)[0]] == ["a"]
