@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -124,3 +125,21 @@ def test_estimate_outside_tolerance(app, client, as_coach):
         db.session.commit()
     text = text_of(client.get(f"/coach/sessions/{sid}").get_data(as_text=True))
     assert "Estimate check: outside tolerance" in text and "4.17× the reference" in text
+
+
+def test_submitting_through_practice_notifies_the_coach(app, world):
+    from app.models.review import Notification
+    from app.practice import services as practice
+
+    with app.app_context():
+        running = builders.session(world.candidate_id, status="in_progress", events=False).id
+        session = db.session.get(PracticeSession, running)
+        session.deadline_at = session.started_at + timedelta(hours=3)
+        db.session.commit()
+        practice.submit_round(world.candidate_id, running)
+        notes = db.session.scalars(
+            select(Notification).where(Notification.user_id == world.coach_id)
+        ).all()
+    assert [(n.kind, n.link) for n in notes] == [
+        ("session_to_review", f"/coach/sessions/{running}")
+    ]
