@@ -1,7 +1,10 @@
 """Picking the questions of a round. Pure and deterministic for a given seed.
 
 Rules, in order of priority for every pick:
-1. only questions whose answer kind the round format allows (empty list: any kind);
+1. only questions whose answer kind the round format allows (empty list: any kind), and
+   of those only questions whose suggested time fits the round, when there are enough
+   of them (a 3-hour sprint never draws a brief sized for the 48-hour window, but a
+   round can always start);
 2. questions the candidate has seen fewer times first (unseen before seen);
 3. the skill area that most needs practice: with a weakness map (skill -> score, higher
    means weaker) the weakest skills first; without one every skill counts the same. A
@@ -24,12 +27,21 @@ class Candidate:
     question_id: int
     answer_kind: str
     skills: tuple[str, ...] = field(default_factory=tuple)
+    minutes: int = 0  # suggested time
 
 
 def allowed(candidates: Iterable[Candidate], answer_kinds: Iterable[str] | None) -> list[Candidate]:
     """The candidates whose answer kind the format allows (all when it names none)."""
     kinds = set(answer_kinds or ())
     return [c for c in candidates if not kinds or c.answer_kind in kinds]
+
+
+def fitting(pool: list[Candidate], count: int, max_minutes: int | None) -> list[Candidate]:
+    """The candidates that fit in `max_minutes`, or the whole pool when too few do."""
+    if not max_minutes:
+        return pool
+    fits = [c for c in pool if c.minutes <= max_minutes]
+    return fits if len(fits) >= count else pool
 
 
 def _neutral(weakness: Mapping[str, float] | None) -> float:
@@ -61,11 +73,12 @@ def pick(
     seen: Mapping[int, int] | None = None,
     weakness: Mapping[str, float] | None = None,
     answer_kinds: Iterable[str] | None = None,
+    max_minutes: int | None = None,
     seed: int | str = 0,
 ) -> list[Candidate]:
     """Choose up to `count` questions for a round (fewer when the pool is smaller)."""
     seen = seen or {}
-    pool = allowed(candidates, answer_kinds)
+    pool = fitting(allowed(candidates, answer_kinds), count, max_minutes)
     pool.sort(key=lambda c: c.question_id)  # input order must not matter
     random.Random(str(seed)).shuffle(pool)
     tiebreak = {c.question_id: i for i, c in enumerate(pool)}

@@ -381,13 +381,10 @@ def _candidates(fmt: RoundFormat) -> tuple[list[selection.Candidate], dict[int, 
         for v in versions
         if v.rubric is not None and v.rubric.current_version_id is not None
     }
-    # A 3-hour take-home sprint must not hand out a brief sized for the 48-hour window:
-    # prefer questions whose suggested time fits the round, when enough of them exist.
-    fitting = {qid: v for qid, v in usable.items() if v.suggested_minutes <= fmt.duration_minutes}
-    if len(fitting) >= fmt.question_count:
-        usable = fitting
     candidates = [
-        selection.Candidate(v.question_id, v.answer_kind, tuple(s.key for s in v.skills))
+        selection.Candidate(
+            v.question_id, v.answer_kind, tuple(s.key for s in v.skills), v.suggested_minutes
+        )
         for v in usable.values()
     ]
     return candidates, usable
@@ -434,6 +431,7 @@ def start_round(
         seen=_seen_counts(user_id),
         weakness=weakness,
         answer_kinds=fmt.answer_kinds,
+        max_minutes=fmt.duration_minutes,
         seed=seed,
     )
     if not picks:

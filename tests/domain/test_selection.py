@@ -81,3 +81,16 @@ def test_unseen_beats_weakness():
 def test_small_pool_gives_what_there_is():
     assert len(pick(POOL[:2], 5, seed=0)) == 2
     assert pick([], 3, seed=0) == []
+
+
+def test_questions_that_fit_the_round_first_when_there_are_enough():
+    pool = [
+        Candidate(1, "deliverable", ("mlops",), minutes=720),
+        Candidate(2, "deliverable", ("mlops",), minutes=150),
+        Candidate(3, "text", ("mlops",), minutes=10),
+    ]
+    for seed in range(10):
+        assert ids(pick(pool, 1, answer_kinds=["deliverable"], max_minutes=180, seed=seed)) == [2]
+    # the fit is counted among the allowed kinds: too few fit, so the whole pool is used
+    assert len(pick(pool, 2, answer_kinds=["deliverable"], max_minutes=180, seed=0)) == 2
+    assert ids(pick(pool, 1, max_minutes=None, seen={2: 1, 3: 1}, seed=0)) == [1]

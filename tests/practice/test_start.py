@@ -192,18 +192,28 @@ def test_started_event_records_the_seed(app, client, login_as, make_bank, events
         assert sorted(event.data["questions"]) == sorted(bank.question_ids)
 
 
-def test_round_draws_only_questions_that_fit_its_length(app):
+def test_round_draws_only_questions_that_fit_its_length(app, client, login_as):
     """A 3-hour take-home sprint draws briefs sized for it, never a 12-hour one."""
-    from app.practice import services
-
+    login_as()
     with app.app_context():
-        longs = [factories.question("take_home", suggested_minutes=720).id for _ in range(3)]
-        short = factories.question("take_home", suggested_minutes=150).id
-        sprint = factories.round_format("take_home", minutes=180, count=1)
-        candidates, usable = services._candidates(sprint)
-        assert set(usable) == {short}
-        assert [c.question_id for c in candidates] == [short]
-        # With too few fitting questions, the round still starts with what there is.
-        pair = factories.round_format("take_home", minutes=180, count=2)
-        _, usable = services._candidates(pair)
-        assert set(usable) == {short, *longs}
+        longs = [
+            factories.question("take_home", answer_kind="deliverable", suggested_minutes=720).id
+            for _ in range(3)
+        ]
+        short = factories.question("take_home", answer_kind="deliverable", suggested_minutes=150).id
+        factories.question("take_home", answer_kind="text", suggested_minutes=20)
+        sprint = factories.round_format(
+            "take_home", minutes=180, count=1, answer_kinds=["deliverable"]
+        ).id
+        pair = factories.round_format(
+            "take_home", minutes=180, count=2, answer_kinds=["deliverable"]
+        ).id
+    for _ in range(3):
+        client.post("/practice/rounds", data={"format_id": sprint})
+        session_id = only_session_id(app)
+        assert [row.question_id for row in items(app, session_id)] == [short]
+        client.post(f"/practice/sessions/{session_id}/submit")
+    # With too few fitting questions of the allowed kind, the round starts with what there is.
+    client.post("/practice/rounds", data={"format_id": pair})
+    drawn = {row.question_id for row in items(app, only_session_id(app))}
+    assert len(drawn) == 2 and drawn <= {short, *longs}
