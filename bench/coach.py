@@ -17,8 +17,8 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from bench.__main__ import bare_apps, mockloop_app, rate, row
 from app.extensions import db
+from bench.__main__ import bare_apps, mockloop_app, rate, row
 
 
 def build_world(app, sessions: int) -> tuple[int, int, list[int]]:
@@ -121,8 +121,8 @@ def main() -> None:
             data = {"strengths": "Clear.", "gaps": "Cost model."}
             save = f"/coach/sessions/{ids[0]}/review"
 
-            def autosave(c=client, u=save):
-                response = c.post(u, data=data, headers={"HX-Request": "true"})
+            def autosave(c=client, u=save, d=data):
+                response = c.post(u, data=d, headers={"HX-Request": "true"})
                 assert response.status_code == 200
 
             row("POST review draft (htmx autosave)", rate(autosave, seconds), base)
