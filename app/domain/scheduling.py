@@ -20,7 +20,10 @@ SM-2 update after a review with grade q (Wozniak, 1987):
 
 (The interval for n >= 2 uses the ease *before* this review, as in the original.)
 Weak items (q < 3) are therefore due the next day and keep resurfacing until they are
-graded 3 or better; strong items move out to 6 days, then about 15, 38, ... days.
+graded 3 or better; strong items move out to 6 days, then about 15, 38, ... days, but
+never beyond `MAX_INTERVAL_DAYS` (180): an interview season is months long, so even a
+mastered criterion comes back twice a year (and the interval, growing by EF each time,
+would otherwise pass the largest date Python can hold after a few dozen passes).
 
 `recent_score` is a recency-weighted mean the practise-next list and the skill-weakness
 signal use: recent' = score on the first review, else (recent + score) / 2.
@@ -40,6 +43,7 @@ INITIAL_EASE = 2.5
 MIN_EASE = 1.3
 PASS_GRADE = 3
 MAX_GRADE = 5
+MAX_INTERVAL_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def review(state: ScheduleState, score: float, now: datetime) -> ScheduleState:
         elif state.repetitions == 1:
             interval = 6
         else:
-            interval = max(1, round(state.interval_days * state.ease))
+            interval = min(MAX_INTERVAL_DAYS, max(1, round(state.interval_days * state.ease)))
         repetitions = state.repetitions + 1
     else:
         repetitions = 0

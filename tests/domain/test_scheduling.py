@@ -8,6 +8,7 @@ import pytest
 
 from app.domain.scheduling import (
     INITIAL_EASE,
+    MAX_INTERVAL_DAYS,
     MIN_EASE,
     ScheduleState,
     grade_from_score,
@@ -64,6 +65,19 @@ def test_strong_item_intervals_grow_1_6_then_times_ease():
     ease_before = state.ease
     state = review(state, 100.0, NOW)
     assert state.interval_days == round(6 * ease_before)
+
+
+def test_a_criterion_mastered_again_and_again_comes_back_within_half_a_year():
+    """Found by the item-statistics tests: 90 strong self-scores in a row made the interval
+    (x EF per pass) overflow Python's dates, and finishing a scoring raised a 500."""
+    state = ScheduleState()
+    intervals = []
+    for _ in range(200):
+        state = review(state, 100.0, NOW)
+        intervals.append(state.interval_days)
+    assert intervals[:3] == [1, 6, 16]
+    assert max(intervals) == intervals[-1] == MAX_INTERVAL_DAYS == 180
+    assert state.due_at == NOW + timedelta(days=180)
 
 
 def test_weak_item_resets_and_comes_back_tomorrow():
