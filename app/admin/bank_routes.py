@@ -17,10 +17,11 @@ from app.admin.bank_forms import (
     RubricForm,
     new_rubric_form,
 )
+from app.domain import item_stats
 from app.extensions import db
 from app.models.bank import QuestionStatus, RoundFormat
 from app.models.users import Role
-from app.questions import services
+from app.questions import services, stats
 from app.questions.services import BankError, BankNotFound
 
 bp = Blueprint("bank_admin", __name__)
@@ -124,11 +125,14 @@ def question_detail(question_id: int):
     """One question: status, actions and its version history with diffs."""
     question = services.get_question(question_id) or abort(404)
     texts = [services.version_text(question, v) for v in question.versions]
+    overall, per_version = stats.question_statistics(question.id)
     return render_template(
         "admin/bank/question_detail.html",
         question=question,
         diffs=services.version_diffs(texts),
         delete_blocker=services.deletion_blocker(question),
+        usage=overall,
+        usage_by_version=per_version,
     )
 
 
@@ -377,3 +381,27 @@ def edit_loop(plan_id: int | None = None):
             return redirect(url_for(".loops"))
     form.set_choices(services.bank_choices()["formats"])
     return _form_page("admin/bank/loop_form.html", form, problems, plan=plan)
+
+
+# --- item statistics ---------------------------------------------------------------------
+
+
+@bp.get("/stats")
+def item_statistics():
+    """How each question plays in finished rounds: attempts, blanks, time, scores, flags."""
+    filters = {
+        "stage": request.args.get("stage") or None,
+        "status": request.args.get("status") or None,
+        "sort": request.args.get("sort") if request.args.get("sort") in stats.SORTS else "most",
+    }
+    page, by_question = stats.item_statistics(**filters, page=_page())
+    return render_template(
+        "admin/bank/stats.html",
+        page=page,
+        stats=by_question,
+        filters=filters,
+        sorts=stats.SORTS,
+        choices=services.bank_choices(),
+        statuses=[s.value for s in QuestionStatus],
+        thresholds=item_stats,
+    )

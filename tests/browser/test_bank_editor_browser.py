@@ -75,3 +75,25 @@ def test_candidate_browses_the_bank(app, bank, make_user, open_page):
     page.goto("/questions/gpu-cost")
     assert page.get_by_role("heading", level=1, name="Serving cost of a 7B model").is_visible()
     assert page.get_by_text("SECRET-WORKED-ANSWER").count() == 0
+
+
+def test_item_statistics_with_flags_pass_the_gates(app, make_user, open_page):
+    from tests import factories
+    from tests.admin.test_item_stats import sit
+
+    candidate = make_user()
+    with app.app_context():
+        qid = factories.question(title="Budget a reranker", suggested_minutes=10).id
+        for _ in range(5):
+            sit(qid, candidate, seconds=1800, levels=[1, 2, 1])
+    page = open_page("admin")
+    sign_in(page, user_email(app, make_user(role="admin")), role="admin")
+    page.goto("/admin/bank/questions")
+    page.get_by_role("link", name="Item statistics").click()
+    page.wait_for_url("**/admin/bank/stats")
+    row = page.get_by_role("row").filter(has_text="Budget a reranker")
+    assert "runs long" in row.inner_text() and "scores low" in row.inner_text()
+    check_page(page)
+    row.get_by_role("link", name="Budget a reranker").click()
+    page.get_by_role("heading", name="How it plays").wait_for()
+    check_page(page)
