@@ -121,6 +121,42 @@
     return response.json().catch(function () { return null; });
   }
 
+  /* A copy of unsaved answer text in this browser (localStorage), one entry per question:
+   * written as the candidate types, removed once the server has accepted that text. If the
+   * tab closes or the browser dies while saves fail (network down), the round page puts
+   * the text back on the next visit. Only never-saved text lives here, and for 3 days at
+   * most (a 48-hour take-home plus slack). */
+  var BACKUP_PREFIX = "mockloop:unsaved:";
+  var BACKUP_MAX_AGE_MS = 3 * 24 * 3600 * 1000;
+
+  function backupStore() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  function readBackup(key) {
+    var store = backupStore();
+    if (!store) return null;
+    try {
+      var entry = JSON.parse(store.getItem(key) || "null");
+      return entry && entry.fields ? entry : null;
+    } catch (e) { return null; }
+  }
+
+  function purgeOldBackups() {
+    var store = backupStore();
+    if (!store) return;
+    var now = Date.now();
+    var keys = [];
+    for (var i = 0; i < store.length; i++) {
+      var key = store.key(i);
+      if (key && key.indexOf(BACKUP_PREFIX) === 0) keys.push(key);
+    }
+    keys.forEach(function (key) {
+      var entry = readBackup(key);
+      if (!entry || !(now - entry.at < BACKUP_MAX_AGE_MS)) store.removeItem(key);
+    });
+  }
+
   function initRound(round) {
     var form = round.querySelector("[data-answer-form]");
     var clockEl = round.querySelector("[data-timer-clock]");
@@ -330,7 +366,7 @@
       var p = document.createElement("p");
       p.textContent = text;
       problemEl.appendChild(p);
-      if (action) problemEl.appendChild(action);
+      [].concat(action || []).forEach(function (el) { problemEl.appendChild(el); });
       problemEl.hidden = false;
       form.classList.add("has-save-problem");
     }
@@ -340,6 +376,78 @@
       problemEl.hidden = true;
       problemEl.textContent = "";
       form.classList.remove("has-save-problem");
+    }
+
+    var backupKey = BACKUP_PREFIX + url;
+
+    function values() {
+      var result = {};
+      fields.forEach(function (el) { result[el.name] = el.value; });
+      return result;
+    }
+
+    function sameValues(a) {
+      var now = values();
+      return Object.keys(now).every(function (name) { return (a[name] || "") === now[name]; });
+    }
+
+    function writeBackup() {
+      var store = backupStore();
+      if (!store) return;
+      var entry = { rev: revisionInput ? revisionInput.value : "", at: Date.now(), fields: values() };
+      try { store.setItem(backupKey, JSON.stringify(entry)); } catch (e) { /* full: the server copy still counts */ }
+    }
+
+    function clearBackup() {
+      var store = backupStore();
+      if (store) store.removeItem(backupKey);
+    }
+
+    function applyValues(saved) {
+      fields.forEach(function (el) {
+        if (Object.prototype.hasOwnProperty.call(saved, el.name) && el.value !== saved[el.name]) {
+          el.value = saved[el.name];
+          el.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+      });
+    }
+
+    function button(text, onClick) {
+      var el = document.createElement("button");
+      el.type = "button";
+      el.className = "button secondary";
+      el.textContent = text;
+      el.addEventListener("click", onClick);
+      return el;
+    }
+
+    /* On load: text typed here that never reached the server comes back into the field. */
+    function restoreBackup() {
+      var saved = readBackup(backupKey);
+      if (!saved) return;
+      if (sameValues(saved.fields)) { clearBackup(); return; }
+      if (!revisionInput || String(saved.rev) === revisionInput.value) {
+        applyValues(saved.fields);
+        showStatus("Restored what you typed here before the page closed; saving it now.");
+        send();
+        return;
+      }
+      // The answer was saved elsewhere since this text was typed: the candidate chooses.
+      showStatus("Saved elsewhere since.");
+      showProblem("This browser still holds text you typed in this answer that never " +
+        "reached the server, and the answer has been saved from another tab or device " +
+        "since. Which one do you want to keep?", [
+        button("Use the text from this browser", function () {
+          clearProblem();
+          applyValues(saved.fields);
+          send();
+        }),
+        button("Keep the saved version", function () {
+          clearBackup();
+          clearProblem();
+          showStatus("Kept the saved version.");
+        })
+      ]);
     }
 
     function showOver(redirect, message) {
@@ -414,6 +522,8 @@
         retryDelay = 0;
         blocked = null;
         if (revisionInput) revisionInput.value = String(json.revision);
+        // What was typed during the save is now based on the new revision.
+        if (dirty) writeBackup(); else clearBackup();
         showStatus(json.saved_label ? "Saved at " + json.saved_label : "Saved.");
         clearProblem();
         hooks.onSynced(json.seconds_remaining, json.grace_remaining);
@@ -468,6 +578,7 @@
 
     function onInput() {
       dirty = true;
+      writeBackup();
       if (blocked === "invalid") blocked = null;
       if (blocked) return;
       showStatus("Unsaved changes…");
@@ -488,11 +599,14 @@
     });
 
     window.addEventListener("beforeunload", function (evt) {
-      if (dirty && blocked === "stale" && !stopped && !submitting) {
+      // A failed or refused save: ask before leaving (the text also stays in this browser).
+      if (dirty && (blocked === "stale" || retryDelay > 0) && !stopped && !submitting) {
         evt.preventDefault();
         evt.returnValue = "";
       }
     });
+
+    restoreBackup();
 
     return {
       unsaved: function () { return dirty; },
@@ -543,6 +657,7 @@
     var rounds = [];
     if (scope.matches && scope.matches("[data-round]")) rounds.push(scope);
     scope.querySelectorAll("[data-round]").forEach(function (el) { rounds.push(el); });
+    if (rounds.length) purgeOldBackups();
     rounds.forEach(function (round) {
       if (round.getAttribute("data-round-bound")) return;
       round.setAttribute("data-round-bound", "1");

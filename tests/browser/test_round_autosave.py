@@ -127,6 +127,14 @@ def test_a_second_tab_gets_the_409_message_and_overwrites_nothing(app, page, can
     other.wait_for_load_state("load")
     other.get_by_label("Your answer").wait_for()
     assert other.get_by_label("Your answer").input_value() == "Written in the first tab"
+    # the browser kept the second tab's text and offers it back; the candidate declines
+    offer = other.locator("[data-save-problem]")
+    offer.get_by_text("never reached the server").wait_for()
+    offer.get_by_role("button", name="Keep the saved version").click()
+    assert offer.is_hidden()
+    other.reload()
+    assert other.locator("[data-save-problem]").is_hidden()
+    assert other.get_by_label("Your answer").input_value() == "Written in the first tab"
 
 
 def test_warnings_are_announced_and_logged(app, page, candidate):
@@ -314,3 +322,63 @@ def test_grace_then_close_counts_the_grace_down_then_closes(app, page, candidate
     with app.app_context():
         assert db.session.get(PracticeSession, session_id).status == "closed"
     assert saved_answer(app, session_id).answer_text == "Finished in the grace period"
+
+
+def test_text_typed_offline_survives_closing_the_tab(app, page, candidate):
+    """The network drops, the candidate types on and closes the tab: nothing is lost."""
+    name = make_format(app)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    url = page.url
+    page.get_by_label("Your answer").fill("Saved part.")
+    page.get_by_text(SAVED).wait_for()
+
+    page.context.set_offline(True)
+    page.get_by_label("Your answer").press_sequentially(" Typed offline.")
+    page.locator("[data-save-problem]").get_by_text("Not saved").wait_for()
+    page.close()  # the tab is gone; the server never got the last words
+    assert saved_answer(app, session_id).answer_text == "Saved part."
+
+    page.context.set_offline(False)
+    again = watch_page(page.context.new_page(), role="candidate")
+    again.goto(url)
+    assert again.get_by_label("Your answer").input_value() == "Saved part. Typed offline."
+    again.get_by_text(SAVED).wait_for()
+    assert saved_answer(app, session_id).answer_text == "Saved part. Typed offline."
+    again.reload()
+    assert again.get_by_label("Your answer").input_value() == "Saved part. Typed offline."
+    stored = again.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('mockloop:unsaved:'))"
+    )
+    assert stored == [], "a saved answer leaves no copy behind in the browser"
+    check_page(again)
+
+
+def test_offline_text_and_a_newer_save_elsewhere_the_candidate_chooses(app, page, candidate):
+    name = make_format(app)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    url = page.url
+    page.context.set_offline(True)
+    page.get_by_label("Your answer").fill("Laptop draft, never sent.")
+    page.locator("[data-save-problem]").get_by_text("Not saved").wait_for()
+    page.close()
+    page.context.set_offline(False)
+
+    with app.app_context():  # meanwhile the candidate answered on another device
+        item = db.session.scalar(
+            select(SessionQuestion).where(SessionQuestion.session_id == session_id)
+        )
+        item.answer_text, item.revision = "Phone answer.", item.revision + 1
+        db.session.commit()
+
+    again = watch_page(page.context.new_page(), role="candidate")
+    again.goto(url)
+    assert again.get_by_label("Your answer").input_value() == "Phone answer."
+    offer = again.locator("[data-save-problem]")
+    offer.get_by_text("saved from another tab or device").wait_for()
+    check_page(again)
+    offer.get_by_role("button", name="Use the text from this browser").click()
+    again.get_by_text(SAVED).wait_for()
+    assert again.get_by_label("Your answer").input_value() == "Laptop draft, never sent."
+    assert saved_answer(app, session_id).answer_text == "Laptop draft, never sent."
