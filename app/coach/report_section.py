@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from app.clock import utcnow
 from app.coach import present, queries
 from app.coach.selfscores import self_scores_for
+from app.domain import report as report_domain
 from app.extensions import db
 from app.models.practice import PracticeSession
 
@@ -50,3 +51,42 @@ def coach_review_for_report(session_id: int) -> CoachSection | None:
         for review in reviews
     ]
     return CoachSection(entries=entries, trends=present.trends(history, selfs))
+
+
+def published_reviews_for_report(session) -> list[report_domain.CoachReviewInput]:
+    """The latest *published* revision of each coach review of the session, as report input.
+
+    Drafts and unpublished edits never reach a report or its exports: only frozen
+    revision snapshots are read here.
+    """
+    positions = {item.id: item.position for item in session.items}
+    inputs = []
+    for review in queries.published_reviews_of_session(session.user_id, session.id):
+        if not review.revisions:
+            continue
+        revision = review.revisions[-1]
+        levels, comments, answer_comments = present.coach_values(revision.snapshot)
+        inputs.append(
+            report_domain.CoachReviewInput(
+                coach_name=review.coach.display_name,
+                revision=revision.number,
+                published_at=revision.published_at,
+                levels={
+                    (positions[sq], key): level
+                    for (sq, key), level in levels.items()
+                    if sq in positions
+                },
+                comments={
+                    (positions[sq], key): text
+                    for (sq, key), text in comments.items()
+                    if sq in positions
+                },
+                answer_comments={
+                    positions[sq]: text for sq, text in answer_comments.items() if sq in positions
+                },
+                strengths_md=revision.snapshot.get("strengths_md", ""),
+                gaps_md=revision.snapshot.get("gaps_md", ""),
+                next_steps_md=revision.snapshot.get("next_steps_md", ""),
+            )
+        )
+    return inputs

@@ -20,6 +20,11 @@ times, estimate checks) and `build_report` derives everything else. The rules:
   has no per-question time recorded, the round's own duration is used. The round "ran
   out of time" when it ended by the clock (auto-submitted or closed), not by the
   candidate.
+- Coach reviews (only their published revisions ever reach a report): the coach's
+  levels are scored with the same rules as the self-scores (per question, per
+  criterion, overall). The gap per criterion is self minus coach, from
+  `app.domain.calibration.session_gaps`: over the answers *both* scored, in levels and
+  in 0-100 points; a criterion only one side scored has no gap.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.domain.calibration import CriterionGap, ScorePair, session_gaps
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
 from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
 
@@ -185,6 +191,7 @@ class Report:
     reflection: str = ""
     completed_at: datetime | None = None
     practise_next: Mapping = field(default_factory=dict)
+    coach_reviews: tuple[CoachReviewReport, ...] = ()
 
     @property
     def strengths(self) -> tuple[CriterionSummary, ...]:
@@ -213,12 +220,113 @@ class Report:
         return tuple(q for q in self.questions if q.question.estimate is not None)
 
 
+@dataclass(frozen=True)
+class CoachReviewInput:
+    """A coach's published review revision, keyed by question position and criterion key."""
+
+    coach_name: str
+    revision: int
+    published_at: datetime
+    levels: Mapping[tuple[int, str], int | None]
+    comments: Mapping[tuple[int, str], str] = field(default_factory=dict)
+    answer_comments: Mapping[int, str] = field(default_factory=dict)
+    strengths_md: str = ""
+    gaps_md: str = ""
+    next_steps_md: str = ""
+
+
+@dataclass(frozen=True)
+class CoachCriterion:
+    """One criterion across the session: self score, coach score and the gap."""
+
+    key: str
+    title: str
+    self_score: float | None
+    coach_score: float | None
+    gap: CriterionGap | None  # self minus coach over the answers both scored
+
+    @property
+    def gap_points(self) -> float | None:
+        return None if self.gap is None else self.gap.delta_points
+
+    @property
+    def gap_levels(self) -> float | None:
+        return None if self.gap is None else self.gap.delta
+
+
+@dataclass(frozen=True)
+class CoachReviewReport:
+    coach_name: str
+    revision: int
+    published_at: datetime
+    questions: tuple[QuestionResult, ...]  # the coach's scores, same order as Report.questions
+    answer_comments: Mapping[int, str]  # by question position
+    criteria: tuple[CoachCriterion, ...]
+    overall: float | None
+    strengths_md: str = ""
+    gaps_md: str = ""
+    next_steps_md: str = ""
+
+
+def _coach_review(
+    questions: tuple[QuestionReport, ...], review: CoachReviewInput
+) -> CoachReviewReport:
+    """Score a coach's levels like the self-scores and compare them, criterion by criterion."""
+    results = []
+    pairs = []
+    for q in questions:
+        position = q.question.position
+        levels = {c.key: review.levels.get((position, c.key)) for c in q.question.criteria}
+        comments = {c.key: review.comments.get((position, c.key), "") for c in q.question.criteria}
+        results.append(score_question(q.question.criteria, levels, comments))
+        for mine in q.result.results:
+            c = mine.criterion
+            pairs.append(
+                ScorePair(
+                    criterion=c.key,
+                    title=c.title,
+                    self_level=mine.level.value if mine.level else None,
+                    coach_level=levels.get(c.key),
+                    min_level=c.min_value,
+                    max_level=c.max_value,
+                )
+            )
+    gaps = {g.criterion: g for g in session_gaps(pairs)}
+    coach_scores: dict[str, list[float | None]] = {}
+    for result in results:
+        for r in result.results:
+            coach_scores.setdefault(r.criterion.key, []).append(r.score)
+    criteria = tuple(
+        CoachCriterion(
+            key=c.key,
+            title=c.title,
+            self_score=c.score,
+            coach_score=mean(coach_scores.get(c.key, [])),
+            gap=gaps.get(c.key),
+        )
+        for c in _criteria(questions)
+    )
+    return CoachReviewReport(
+        coach_name=review.coach_name,
+        revision=review.revision,
+        published_at=review.published_at,
+        questions=tuple(results),
+        answer_comments=dict(review.answer_comments),
+        criteria=criteria,
+        overall=mean(r.score for r in results),
+        strengths_md=review.strengths_md,
+        gaps_md=review.gaps_md,
+        next_steps_md=review.next_steps_md,
+    )
+
+
 def build_report(
     session: SessionInput,
     questions: list[QuestionInput],
     reflection: str = "",
     completed_at: datetime | None = None,
     practise_next: Mapping | None = None,
+    coach_reviews: list[CoachReviewInput] | tuple[CoachReviewInput, ...] = (),
 ) -> Report:
     """Derive every score, verdict, time and estimate figure of a report."""
     question_reports = tuple(
@@ -241,6 +349,7 @@ def build_report(
         reflection=reflection,
         completed_at=completed_at,
         practise_next=practise_next or {},
+        coach_reviews=tuple(_coach_review(question_reports, c) for c in coach_reviews),
     )
 
 
@@ -424,6 +533,53 @@ def to_dict(report: Report) -> dict:
         },
         "reflection": report.reflection,
         "practise_next": dict(report.practise_next),
+        "coach_reviews": [_coach_dict(report, c) for c in report.coach_reviews],
+    }
+
+
+def _coach_dict(report: Report, review: CoachReviewReport) -> dict:
+    return {
+        "coach": review.coach_name,
+        "revision": review.revision,
+        "published_at": _iso(review.published_at),
+        "overall": _num(review.overall),
+        "self_overall": _num(report.overall),
+        "gap": "self minus coach, over the answers both scored (levels and 0-100 points)",
+        "criteria": [
+            {
+                "key": c.key,
+                "title": c.title,
+                "self_score": _num(c.self_score),
+                "coach_score": _num(c.coach_score),
+                "gap_levels": _num(c.gap_levels),
+                "gap_points": _num(c.gap_points),
+                "answers_compared": c.gap.pairs if c.gap else 0,
+                "reading": c.gap.verdict if c.gap else None,
+            }
+            for c in review.criteria
+        ],
+        "questions": [
+            {
+                "number": q.question.position + 1,
+                "title": q.question.title,
+                "score": _num(result.score),
+                "comment": review.answer_comments.get(q.question.position, ""),
+                "criteria": [
+                    {
+                        "key": r.criterion.key,
+                        "level": _level(r.level),
+                        "self_level": _level(mine.level),
+                        "score": _num(r.score),
+                        "comment": r.note,
+                    }
+                    for r, mine in zip(result.results, q.result.results, strict=True)
+                ],
+            }
+            for q, result in zip(report.questions, review.questions, strict=True)
+        ],
+        "strengths": review.strengths_md,
+        "gaps": review.gaps_md,
+        "next_steps": review.next_steps_md,
     }
 
 
@@ -507,9 +663,64 @@ def to_markdown(report: Report) -> str:
         ]
     if report.reflection.strip():
         lines += ["## Reflection", "", report.reflection.strip(), ""]
+    for review in report.coach_reviews:
+        lines += _coach_markdown(report, review)
     lines += ["## Practise next", ""]
     lines += _practise_next_lines(report.practise_next) or ["Nothing scheduled yet."]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _signed(value: float | None, places: int = 1) -> str:
+    if value is None:
+        return "-"
+    text = f"{round(value, places):+g}"
+    return "0" if text in ("+0", "-0") else text
+
+
+def _coach_markdown(report: Report, review: CoachReviewReport) -> list[str]:
+    lines = [
+        f"## Coach review: {review.coach_name}",
+        "",
+        f"Revision {review.revision}, published {review.published_at:%Y-%m-%d %H:%M} UTC. "
+        f"Coach's overall: {format_score(review.overall)} "
+        f"(yours: {format_score(report.overall)}).",
+        "",
+        "Gap = your score minus the coach's, over the answers you both scored.",
+        "",
+        "| Criterion | You | Coach | Gap (levels) | Gap (points) |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {_cell(c.title)} | {format_score(c.self_score)} | {format_score(c.coach_score)} "
+        f"| {_signed(c.gap_levels)} | {_signed(c.gap_points, 0)} |"
+        for c in review.criteria
+    ]
+    lines.append("")
+    for q, result in zip(report.questions, review.questions, strict=True):
+        qi = q.question
+        lines += [
+            f"### Coach on question {qi.position + 1}: {qi.title}",
+            "",
+            "| Criterion | Your level | Coach's level | Coach's comment |",
+            "|---|---|---|---|",
+        ]
+        for r, mine in zip(result.results, q.result.results, strict=True):
+            yours = f"{mine.level.label} ({mine.level.value})" if mine.level else "unscored"
+            theirs = f"{r.level.label} ({r.level.value})" if r.level else "unscored"
+            cells = (r.criterion.title, yours, theirs, r.note)
+            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        comment = review.answer_comments.get(qi.position, "").strip()
+        if comment:
+            lines += ["", comment]
+        lines.append("")
+    for title, text in (
+        ("Strengths", review.strengths_md),
+        ("Gaps", review.gaps_md),
+        ("Next steps", review.next_steps_md),
+    ):
+        if text.strip():
+            lines += [f"### Coach's {title.lower()}", "", text.strip(), ""]
+    return lines
 
 
 def _verdict_lines(summaries: tuple[CriterionSummary, ...]) -> list[str]:
@@ -567,6 +778,7 @@ CSV_HEADER = [
     "level_label",
     "score",
     "detail",
+    "coach",
 ]
 
 
@@ -584,7 +796,7 @@ def to_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
 
-    def row(section, number, qtitle, key, title, level, label, score, detail=""):
+    def row(section, number, qtitle, key, title, level, label, score, detail="", coach=""):
         writer.writerow(
             [
                 section,
@@ -596,6 +808,7 @@ def to_csv(report: Report) -> str:
                 _csv_safe(label),
                 "" if score is None else f"{score:.2f}",
                 _csv_safe(detail),
+                _csv_safe(coach),
             ]
         )
 
@@ -624,4 +837,49 @@ def to_csv(report: Report) -> str:
     for k in report.skills:
         row("skill", "", "", k.key, k.name, None, "", k.score, f"{k.question_count} questions")
     row("overall", "", "", "", "Overall", None, "", report.overall)
+    for review in report.coach_reviews:
+        who = f"{review.coach_name} (revision {review.revision})"
+        for q, result in zip(report.questions, review.questions, strict=True):
+            qi = q.question
+            for r in result.results:
+                row(
+                    "coach_question_criterion",
+                    qi.position + 1,
+                    qi.title,
+                    r.criterion.key,
+                    r.criterion.title,
+                    r.level.value if r.level else None,
+                    r.level.label if r.level else "unscored",
+                    r.score,
+                    r.note,
+                    who,
+                )
+            comment = review.answer_comments.get(qi.position, "")
+            row(
+                "coach_question",
+                qi.position + 1,
+                qi.title,
+                "",
+                "",
+                None,
+                "",
+                result.score,
+                comment,
+                who,
+            )
+        for c in review.criteria:
+            detail = f"self {_num(c.self_score)}; gap (self - coach) " + (
+                f"{c.gap_levels:+.2f} levels, {c.gap_points:+.2f} points over {c.gap.pairs} answers"
+                if c.gap
+                else "none (not scored by both)"
+            )
+            row("coach_criterion", "", "", c.key, c.title, None, "", c.coach_score, detail, who)
+        row("coach_overall", "", "", "", "Overall", None, "", review.overall, "", who)
+        for key, text in (
+            ("strengths", review.strengths_md),
+            ("gaps", review.gaps_md),
+            ("next_steps", review.next_steps_md),
+        ):
+            if text.strip():
+                row("coach_summary", "", "", key, "", None, "", None, text.strip(), who)
     return out.getvalue()

@@ -15,6 +15,9 @@ For other areas:
 - `coach_review_for_report(session)`: the extension point for the coach area; returns
   None until coach review exists. The report template includes
   `feedback/_coach_section.html` only when it is not None.
+- `published_coach_reviews(session)`: the coach area's published review revisions as
+  report input; `report_for_owner` puts them in `Report.coach_reviews`, so the page and
+  the Markdown, JSON and CSV exports show the coach's scores and the gap per criterion.
 """
 
 from __future__ import annotations
@@ -329,7 +332,11 @@ def _session_input(session: PracticeSession) -> report_domain.SessionInput:
     )
 
 
-def _build_report(view: ScoringView, assessment: SelfAssessment | None) -> report_domain.Report:
+def _build_report(
+    view: ScoringView,
+    assessment: SelfAssessment | None,
+    coach_reviews: list[report_domain.CoachReviewInput] | None = None,
+) -> report_domain.Report:
     session = view.session
     ended = min(session.finished_at or session.deadline_at, session.deadline_at)
     questions = [
@@ -357,6 +364,7 @@ def _build_report(view: ScoringView, assessment: SelfAssessment | None) -> repor
         reflection=assessment.reflection if assessment else "",
         completed_at=assessment.completed_at if assessment else None,
         practise_next=assessment.practise_next if assessment else None,
+        coach_reviews=coach_reviews or (),
     )
 
 
@@ -380,7 +388,15 @@ def report_for_owner(
     view = _scoring_view(session)
     if not view.is_complete:
         raise ReportNotReady(session_id)
-    return _build_report(view, view.assessment)
+    return _build_report(view, view.assessment, published_coach_reviews(session))
+
+
+def published_coach_reviews(session: PracticeSession) -> list[report_domain.CoachReviewInput]:
+    """Coach area extension point: the published coach reviews of a session, as report
+    input (coach scores and gaps in the report and its exports; drafts never)."""
+    from app.coach.report_section import published_reviews_for_report
+
+    return published_reviews_for_report(session)
 
 
 def coach_review_for_report(session_id: int):

@@ -190,3 +190,42 @@ def test_exports_carry_the_same_figures():
     note_cells = [r[8] for r in rows if r[0] == "question_criterion"]
     assert "'=HYPERLINK(evil) | pipe" in note_cells  # formula neutralised
     assert rows[-1][:2] == ["overall", ""] and rows[-1][7] == "50.00"
+
+
+def test_coach_review_is_scored_like_the_self_scores_and_compared_per_criterion():
+    from app.domain.report import CoachReviewInput
+
+    review = CoachReviewInput(
+        coach_name="Carla",
+        revision=2,
+        published_at=T0 + timedelta(days=1),
+        levels={(0, "cost"): 2, (1, "cost"): 4, (1, "privacy"): 3},
+        comments={(0, "cost"): "=cmd|' /C calc'!A0"},
+        answer_comments={1: "Good | sharp."},
+        strengths_md="Structure.",
+    )
+    report = build_report(
+        session(), [q(0, {"cost": 4, "privacy": 1}), q(1, {"cost": 4})], coach_reviews=[review]
+    )
+    [coach] = report.coach_reviews
+    cost, privacy = coach.criteria
+    # cost: self 4 and 4, coach 2 and 4 -> +1 level, +33.3 points over 2 answers
+    assert (cost.self_score, round(cost.coach_score, 2)) == (100.0, 66.67)
+    assert (cost.gap_levels, round(cost.gap_points, 2), cost.gap.pairs) == (1.0, 33.33, 2)
+    # privacy: self scored Q1 only, coach Q2 only: nothing to compare
+    assert privacy.gap is None and privacy.gap_points is None
+    assert round(privacy.coach_score, 2) == 66.67
+    assert round(coach.questions[0].score, 2) == 33.33  # Q1: cost only
+    assert round(coach.overall, 2) == round((33.33 + (100 + 66.67) / 2) / 2, 2)
+    assert (
+        report.overall
+        == build_report(session(), [q(0, {"cost": 4, "privacy": 1}), q(1, {"cost": 4})]).overall
+    )
+    rows = list(csv.reader(io.StringIO(to_csv(report))))
+    assert rows[0][-1] == "coach"
+    assert [r[8] for r in rows if r[0] == "coach_question_criterion" and r[8]] == [
+        "'=cmd|' /C calc'!A0"
+    ]
+    assert "Good \\| sharp." not in to_markdown(report)  # comments are paragraphs, not cells
+    assert "Good | sharp." in to_markdown(report)
+    assert to_dict(report)["coach_reviews"][0]["questions"][1]["comment"] == "Good | sharp."
