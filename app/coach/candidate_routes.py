@@ -19,6 +19,14 @@ bp = Blueprint("coaching", __name__)
 LINK_LIMIT = "10 per minute"  # invite codes are guessable only by brute force; slow it down
 
 
+@bp.app_template_global()
+def coach_sharing(session_id: int):
+    """For the candidate's own session pages (round, report): can their coaches see it?"""
+    if not current_user.is_authenticated:
+        return None
+    return queries.session_sharing(current_user.id, session_id)
+
+
 def _page() -> int:
     return request.args.get("page", 1, type=int) or 1
 

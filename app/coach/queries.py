@@ -295,6 +295,38 @@ def coaches_of(candidate_id: int) -> list[CoachLink]:
     )
 
 
+@dataclass(frozen=True)
+class SessionSharing:
+    """Whether the candidate's linked coaches can see one of their sessions, and why.
+
+    Shaped like the session for `coaching/_share_toggle.html` (`id`, `shared_with_coaches`).
+    """
+
+    id: int
+    shared_with_coaches: bool
+    mode: str  # the candidate's choice: "all" or "selected"
+    coaches: int  # how many coaches the candidate has linked
+
+    @property
+    def visible(self) -> bool:
+        return self.coaches > 0 and (self.mode == "all" or self.shared_with_coaches)
+
+
+def session_sharing(candidate_id: int, session_id: int) -> SessionSharing | None:
+    """The sharing state of one of the candidate's own sessions (None when not theirs)."""
+    row = db.session.execute(
+        select(PracticeSession.shared_with_coaches, User.coach_sharing)
+        .join(User, User.id == PracticeSession.user_id)
+        .where(PracticeSession.id == session_id, PracticeSession.user_id == candidate_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    coaches = db.session.scalar(
+        select(func.count()).select_from(CoachLink).where(CoachLink.candidate_id == candidate_id)
+    )
+    return SessionSharing(session_id, bool(row[0]), row[1], int(coaches or 0))
+
+
 def finished_sessions_of(candidate_id: int, page: int, per_page: int = 20):
     """A page of the candidate's finished sessions, newest first, and their published reviews."""
     pagination = db.paginate(

@@ -129,3 +129,34 @@ def test_nav_shows_coaches_to_candidates_only(client, app, auth, world):
     login(app, auth, world.coach_id)
     html = client.get("/dashboard").get_data(as_text=True)
     assert 'href="/coaching/"' not in html and 'href="/coach/"' in html
+
+
+def test_sharing_is_shown_and_toggled_on_the_session_and_report_pages(app, client, as_candidate):
+    """The choice is visible on each session: the finished round and its report say
+    whether the coaches see it, and a shared-only candidate can share from there."""
+    w = as_candidate
+    with app.app_context():
+        builders.self_score(w.session_id, {0: [3]})
+    round_url = f"/practice/sessions/{w.session_id}"
+    report_url = f"/feedback/sessions/{w.session_id}/report"
+    for url in (round_url, report_url):
+        html = client.get(url).get_data(as_text=True)
+        assert "Visible to your coaches" in html, url
+    client.post("/coaching/sharing", data={"mode": "selected"})
+    for url in (round_url, report_url):
+        html = client.get(url).get_data(as_text=True)
+        assert "Private" in html and "Share with coaches" in html, url
+    response = client.post(
+        f"/coaching/sessions/{w.session_id}/share", data={"shared": "1", "next": report_url}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == report_url
+    html = client.get(report_url).get_data(as_text=True)
+    assert "Shared with your coaches" in html and "Stop sharing" in html
+
+
+def test_session_pages_say_so_when_no_coach_is_linked(app, client, make_user, login_as):
+    candidate = login_as("candidate")
+    with app.app_context():
+        session_id = builders.session(candidate).id
+    html = client.get(f"/practice/sessions/{session_id}").get_data(as_text=True)
+    assert "You have no coach linked" in html and "Share with coaches" not in html
