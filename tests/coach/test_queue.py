@@ -151,3 +151,21 @@ def test_dashboard_counts(app, client, as_coach):
     assert "1 in draft" in text
     assert "1 published" in text
     assert "1 candidate " in text
+
+
+def test_candidate_coaching_page_query_count_does_not_grow(app, client, auth, as_coach):
+    """The candidate's Coaches page (coaches, sessions with sharing and reviews) too."""
+    from tests.coach.conftest import login
+
+    w = as_coach
+    add_reviews(app, w.coach_id, w.candidate_id)
+    auth.logout()
+    login(app, auth, w.candidate_id)
+    small = count_queries(app, client, "/coaching/")
+    with app.app_context():
+        for _ in range(5):
+            builders.session(w.candidate_id, events=False)
+        for i in range(3):
+            builders.link(factories.user("coach", display_name=f"Coach {i}").id, w.candidate_id)
+    add_reviews(app, w.coach_id, w.candidate_id)
+    assert count_queries(app, client, "/coaching/") == small
