@@ -43,6 +43,7 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
+    next = HiddenField()  # where to go once signed up (e.g. a coach's invite link)
     submit = SubmitField("Create account")
 
     def validate_password(self, field):

@@ -43,8 +43,8 @@ def home():
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
-    """Create a candidate account and sign in."""
-    form = RegisterForm()
+    """Create a candidate account and sign in (then go on to `next`, e.g. an invite link)."""
+    form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
             user = services.register(
@@ -58,7 +58,7 @@ def register():
         else:
             sign_in(user)
             flash("Welcome to mockloop. Pick a stage to rehearse.", "success")
-            return redirect(url_for("accounts.dashboard"))
+            return redirect(safe_next(form.next.data))
     return render_template("accounts/register.html", form=form)
 
 

@@ -147,6 +147,51 @@ def test_invite_link_when_signed_out_goes_to_sign_in_and_back(app, client, make_
     assert "/login?next=" in response.headers["Location"] and code in response.headers["Location"]
 
 
+def test_invite_link_for_someone_without_an_account_survives_sign_up(app, client, make_user):
+    """A new candidate opens the invite link, creates an account from the sign-in page and
+    lands back on the invite to confirm it."""
+    from urllib.parse import unquote
+
+    coach_id = make_user("coach", display_name="Coach Carla")
+    with app.app_context():
+        code = services.rotate_invite_code(coach_id)
+    login_url = client.get(f"/coaching/join/{code}").headers["Location"]
+    login_page = client.get(login_url).get_data(as_text=True)
+    register_url = re.search(r'href="(/register\?next=[^"]+)"', login_page).group(1)
+    assert code in unquote(register_url)
+    register_page = client.get(register_url.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'value="/coaching/join/{code}"' in register_page  # the hidden next field
+    response = client.post(
+        "/register",
+        data={
+            "email": "new.candidate@example.com",
+            "display_name": "New Candidate",
+            "password": "a long enough passphrase here",
+            "confirm": "a long enough passphrase here",
+            "next": f"/coaching/join/{code}",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/coaching/join/{code}"
+    assert "Coach Carla" in client.get(f"/coaching/join/{code}").get_data(as_text=True)
+    assert client.post(f"/coaching/join/{code}").status_code == 302
+    assert len(links(app)) == 1
+
+
+def test_sign_up_does_not_follow_an_offsite_next(client):
+    response = client.post(
+        "/register",
+        data={
+            "email": "someone@example.com",
+            "display_name": "Someone",
+            "password": "a long enough passphrase here",
+            "confirm": "a long enough passphrase here",
+            "next": "//evil.example.com/",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+
+
 def test_unlinking_removes_access_at_once(app, client, auth, world):
     login(app, auth, world.coach_id)
     assert client.get(f"/coach/sessions/{world.session_id}").status_code == 200
