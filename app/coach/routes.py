@@ -139,9 +139,10 @@ def _log_page(session, form=None, layout=None, status=200):
     review = queries.review_of(current_user.id, session.id)
     if form is None:
         form, layout = build_review_form(session, review)
-    selfs = self_scores_for([session.id]).get(session.id)
+    history = queries.reviewed_sessions(session.user_id, coach_id=current_user.id)
+    selfs = self_scores_for([session.id] + [r.session_id for r in history])
     working = services.snapshot(review) if review is not None else None
-    view = present.session_log(session, selfs, utcnow(), working)
+    view = present.session_log(session, selfs.get(session.id), utcnow(), working)
     return (
         render_template(
             "coach/session_log.html",
@@ -150,6 +151,7 @@ def _log_page(session, form=None, layout=None, status=200):
             review=review,
             form=form,
             layout=layout,
+            trends=present.trends(history, selfs),
         ),
         status,
     )

@@ -143,3 +143,15 @@ def test_submitting_through_practice_notifies_the_coach(app, world):
     assert [(n.kind, n.link) for n in notes] == [
         ("session_to_review", f"/coach/sessions/{running}")
     ]
+
+
+def test_session_log_shows_calibration_across_reviewed_sessions(app, client, as_coach):
+    w = as_coach
+    with app.app_context():
+        second = builders.session(w.candidate_id).id
+        builders.self_score(w.session_id, {0: [4]})
+        builders.self_score(second, {0: [2]})
+    publish_levels(app, w, {0: [2]})  # +2 on latency in the first session
+    text = text_of(client.get(f"/coach/sessions/{second}").get_data(as_text=True))
+    assert "sessions you reviewed (published revisions)" in text
+    assert "Latency budgeting 1 +2 +67 rates self higher" in text
