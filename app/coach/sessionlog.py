@@ -280,6 +280,15 @@ class TimeSink:
     def over_seconds(self) -> float:
         return self.seconds - self.suggested_seconds
 
+    @property
+    def spent_label(self) -> str:
+        """Time spent as "27 min 10 s" (a short question is "40 s", not "0 min")."""
+        return fmt_duration(self.seconds)
+
+    @property
+    def suggested_label(self) -> str:
+        return fmt_duration(self.suggested_seconds)
+
 
 @dataclass
 class Summary:

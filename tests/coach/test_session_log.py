@@ -21,7 +21,11 @@ def test_summary_strip_tells_the_story(client, as_coach):
     assert "Submitted by the candidate" in text
     assert "Answered 2 of 2" in text
     # question 1 took 30 of its 20 suggested minutes: the biggest sink, flagged as over
-    assert re.search(r"Biggest time sinks Q1 30 min \(over 20\) ; Q2 15 min", text)
+    assert re.search(
+        r"Biggest time sinks Q1 30 min \(over the 20 min suggested\) ; "
+        r"Q2 15 min \(of the 20 min suggested\)",
+        text,
+    )
     assert "4 saves · 1 switch · 1 hint · 1 warning" in text
     assert "not self-scored yet" in text
 
@@ -81,7 +85,7 @@ def test_log_prefers_stored_time_per_question(app, client, as_coach):
         session.items[1].time_spent_seconds = 1500
         db.session.commit()
     text = text_of(client.get(f"/coach/sessions/{as_coach.session_id}").get_data(as_text=True))
-    assert "Biggest time sinks Q2 25 min (over 20) ; Q1 10 min" in text
+    assert "Biggest time sinks Q2 25 min (over the 20 min suggested) ; Q1 10 min" in text
 
 
 def test_log_json_export(client, as_coach):

@@ -120,4 +120,22 @@ def test_summary_names_the_two_biggest_time_sinks():
     assert summary.finished_how == "Auto-submitted when time ran out"
     assert (summary.answered, summary.total, summary.saves, summary.hints) == (2, 3, 2, 1)
     assert [(s.position, s.over_seconds) for s in summary.time_sinks] == [(2, 900.0), (0, 300.0)]
+    assert [(s.spent_label, s.suggested_label) for s in summary.time_sinks] == [
+        ("20 min", "5 min"),
+        ("15 min", "10 min"),
+    ]
     assert summary.used_pct == 100 and summary.duration_label == "1 h"
+
+
+def test_a_short_time_sink_reads_in_seconds_not_as_zero_minutes():
+    summary = log.summary(
+        status="submitted",
+        started_at=START,
+        deadline_at=START + timedelta(minutes=15),
+        finished_at=START + timedelta(seconds=50),
+        events=[],
+        questions=[(0, "A", 4, True)],
+        spent={0: 25.0},
+        now=START + timedelta(hours=1),
+    )
+    assert summary.time_sinks[0].spent_label == "25 s"
