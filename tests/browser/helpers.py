@@ -233,3 +233,25 @@ def self_score(page, level_index: int = 2) -> None:
     score_every_criterion(page, level_index)
     page.get_by_role("button", name="Finish scoring").click()
     at(page, r"/feedback/sessions/\d+/report$")
+
+
+def invite_code(page) -> tuple[str, str]:
+    """As a coach: open the coaching overview, create an invite code if there is none yet,
+    and read the code and the invite link off the page."""
+    import re
+
+    nav(page, "Coaching")
+    create = page.get_by_role("button", name="Create invite code")
+    if create.count():
+        create.click()
+        page.get_by_text(re.compile(r"^Your invite code is now ")).wait_for()
+    code = page.locator("#invite-code").inner_text().strip()
+    return code, page.get_by_label("Invite link").input_value()
+
+
+def link_coach(page, code: str, coach_name: str) -> None:
+    """As a candidate: enter a coach's invite code on the Coaches page."""
+    nav(page, "Coaches")
+    page.get_by_label("Coach invite code").fill(code)
+    page.get_by_role("button", name="Link coach").click()
+    page.get_by_text(f"{coach_name} is now your coach.").wait_for()
