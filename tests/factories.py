@@ -140,10 +140,10 @@ def question(
 def round_format(
     stage_key: str = "system_design", minutes: int = 60, count: int = 1, **fields
 ) -> RoundFormat:
-    stage(stage_key, stage_key.replace("_", " ").title(), minutes)
+    stage_obj = stage(stage_key, stage_key.replace("_", " ").title(), minutes)
     obj = RoundFormat(
         key=fields.pop("key", f"fmt-{next(_seq)}"),
-        name=fields.pop("name", f"{stage_key} round"),
+        name=fields.pop("name", f"{stage_obj.name} ({minutes} min)"),  # as the bank names them
         stage_key=stage_key,
         duration_minutes=minutes,
         question_count=count,

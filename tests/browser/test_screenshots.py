@@ -46,6 +46,10 @@ def test_screenshots_round_and_report(page, app, bank, make_user):
     shoot(page, "practice")
     page.get_by_role("button", name=re.compile(r"^Start ML system design")).click()
     at(page, r"/practice/sessions/\d+$")
+    if page.locator("#answer_number").count():  # show the design problem, not the estimate
+        questions = page.get_by_role("navigation", name="Questions in this round")
+        questions.get_by_role("button").nth(1).click()
+        at(page, r"\?q=1$")
     answer_box(page).fill(
         "Clarify first: traffic, latency budget, what a regression costs, who signs off.\n\n"
         "1. Offline: a golden set per feature plus an LLM judge calibrated on 200 labels.\n"
