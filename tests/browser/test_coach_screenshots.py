@@ -142,7 +142,7 @@ def test_screenshots_coach_session_log(app, bank, make_user, open_page, app_cloc
     first = coach.locator("article.question").first
     for i, select in enumerate(first.get_by_role("combobox").all()):
         select.select_option(str(3 - i % 2))
-    first.get_by_role("textbox").first.fill("State each assumption before the arithmetic.")
+    first.get_by_role("textbox").first.fill("Good scoping; say which numbers you assumed.")
     coach.locator("#review-status").filter(has_text="Draft saved at").wait_for()
     check_page(coach)
     # tall enough for the summary, the timeline and the first answer with both scores
