@@ -226,6 +226,8 @@ def save_scoring(
     """
     view = scoring_view(session_id, user_id, now)
     if view.is_complete:
+        if _repeats_final(view.assessment, levels, notes, reflection):
+            return view.assessment  # a late autosave or a second Finish: nothing to change
         raise ScoringLocked("Scoring of this round is finished; the report is final.")
     if len(reflection or "") > REFLECTION_MAX_CHARS:
         raise ScoringError(
@@ -271,6 +273,24 @@ def save_scoring(
             "nothing was saved here. Reload the page and try again."
         ) from error
     return assessment
+
+
+def _repeats_final(assessment: SelfAssessment, levels, notes, reflection: str) -> bool:
+    """Whether a save only repeats what finished scoring locked (the page's last autosave
+    can reach the server just after "Finish scoring" carried the same values)."""
+    stored = {(s.session_question_id, s.criterion_key): s for s in assessment.scores}
+
+    def level(key):
+        return stored[key].level if key in stored else None
+
+    def note(key):
+        return stored[key].note if key in stored else ""
+
+    return (
+        all(level(key) == value for key, value in levels.items())
+        and all(note(key) == (value or "").strip() for key, value in notes.items())
+        and assessment.reflection == (reflection or "").strip()
+    )
 
 
 def _validate(by_item, levels, notes) -> None:

@@ -154,6 +154,37 @@ def test_finish_completes_logs_event_updates_schedule_and_opens_report(app, clie
     assert "finished" in response.get_data(as_text=True)
 
 
+def test_a_late_autosave_repeating_the_finished_scores_is_accepted_and_changes_nothing(
+    app, client, finished_round
+):
+    """The page's last htmx autosave can reach the server just after Finish carried the
+    same values: that is no conflict (it used to get a 409, a console error on the report)."""
+    r = finished_round()
+    final = {
+        r.level(0, 0): "4",
+        r.level(0, 1): "1",
+        r.note(0, 0): "Budgeted each hop. ",
+        "reflection": "Spent too long on latency.",
+    }
+    response = client.post(r.score_url, data={**final, "finish": "Finish scoring"})
+    assert response.status_code == 302
+    before = _scores(app, r.session_id)
+    assert client.post(r.autosave_url, data=final).status_code == 200
+    assert client.post(r.score_url, data={**final, "finish": "Finish scoring"}).status_code == 302
+    assert _scores(app, r.session_id) == before
+    # anything else is still refused, and nothing changes
+    for changed in (
+        {**final, r.level(0, 1): "2"},
+        {**final, r.level(0, 2): "3"},
+        {**final, r.note(0, 0): "Another note."},
+        {**final, "reflection": "Rewritten."},
+    ):
+        assert client.post(r.autosave_url, data=changed).status_code == 409
+    assert _scores(app, r.session_id) == before
+    with app.app_context():
+        assert db.session.scalar(select(SelfAssessment.reflection)) == "Spent too long on latency."
+
+
 @pytest.mark.parametrize(
     "path", ["score", "score/autosave", "report", "report.md", "report.json", "report.csv"]
 )
