@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.security import no_store
+from app.typed import back_url, known_fields, typed_fields
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please go back and try again."),
@@ -34,6 +36,10 @@ CSRF_MESSAGE = (
     "Your form expired or was sent from elsewhere. Reload the page and try again; "
     "nothing was changed."
 )
+CSRF_TYPED_MESSAGE = (
+    "This page had expired, so nothing was saved. Here is what you typed: copy it, "
+    "then reload the page and paste it."
+)
 
 
 def wants_fragment() -> bool:
@@ -45,13 +51,34 @@ def wants_fragment() -> bool:
     )
 
 
-def render_error(status: int, detail: str | None = None):
+def render_error(status: int, detail: str | None = None, **context):
     """The error page (or fragment) for `status`, with an optional safe detail message."""
     title, message = MESSAGES.get(status, (f"Error {status}", "Something went wrong."))
     if isinstance(detail, str) and detail and status in (400, 409, 422):
         message = detail
     template = "errors/_fragment.html" if wants_fragment() else "errors/page.html"
-    return render_template(template, status=status, title=title, message=message), status
+    return render_template(template, status=status, title=title, message=message, **context), status
+
+
+def render_csrf_error():
+    """The stale-token page. A plain form gets back what it carried, to copy; never resent.
+
+    htmx requests get the short fragment: their text is still on the page (app.js fetches
+    a fresh token for the round's autosave).
+    """
+    if wants_fragment() or request.method == "GET":
+        return render_error(400, CSRF_MESSAGE)
+    typed = typed_fields(
+        request.form,
+        current_app.extensions["mockloop.form_fields"],
+        current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
+    )
+    if not typed:
+        return render_error(400, CSRF_MESSAGE)
+    body, status = render_error(
+        400, CSRF_TYPED_MESSAGE, typed=typed, back_url=back_url(current_app)
+    )
+    return no_store(current_app.make_response((body, status)))
 
 
 def audit_denial() -> None:
@@ -75,9 +102,12 @@ def audit_denial() -> None:
 def register(app: Flask) -> None:
     """Install the error handlers."""
 
+    # Read after the blueprints (and so all their forms) are imported.
+    app.extensions["mockloop.form_fields"] = known_fields()
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, CSRF_MESSAGE)
+        return render_csrf_error()
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import CSRF_MESSAGE
+from app.errors import CSRF_MESSAGE, CSRF_TYPED_MESSAGE
 from app.extensions import db
 from tests.conftest import PASSWORD, csrf_token, make_app
 from tests.test_access import walk
@@ -121,9 +121,11 @@ def test_every_unsafe_endpoint_refuses_a_request_without_token(app, make_user):
     for rule, method, url in walk(app):
         if method not in UNSAFE_METHODS:
             continue
-        response = client.open(url, method=method, data={"anything": "1"})
+        response = client.open(url, method=method, data={"anything": "typed"})
         assert response.status_code == 400, (method, url, response.status_code)
-        assert CSRF_MESSAGE in response.get_data(as_text=True), (method, url)
+        page = response.get_data(as_text=True)
+        # Refused, and what was sent comes back to copy (tests/test_csrf_recovery.py).
+        assert CSRF_TYPED_MESSAGE in page and ">typed</textarea>" in page, (method, url)
         checked.append(rule.endpoint)
     assert {"accounts.logout", "accounts.change_password", "admin.change_role"} <= set(checked)
     assert client.get("/dashboard").status_code == 200  # nothing above signed us out

@@ -15,11 +15,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 from app.clock import utcnow
 from app.domain import timing
-from app.errors import render_error
+from app.errors import render_csrf_error, render_error, wants_fragment
 from app.extensions import db
 from app.practice import services
 from app.practice.forms import (
@@ -31,6 +31,7 @@ from app.practice.forms import (
 )
 from app.practice.views import refusal_payload, round_context, save_payload, session_status
 from app.security import no_store
+from app.typed import request_is_same_origin
 
 bp = Blueprint("practice", __name__)
 
@@ -39,6 +40,41 @@ bp = Blueprint("practice", __name__)
 def not_found(error: services.NotFound):
     """Someone else's (or no) session: 404, never a hint that it exists."""
     return render_error(404)
+
+
+ANSWER_EXPIRED = (
+    "This page had expired, so your answer is not saved yet. It is back in the boxes "
+    "below with a fresh form: press Save again."
+)
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError):
+    """A stale token on our own answer form: the round again, the typed text in its boxes.
+
+    Only for a same-origin plain POST on a round still open for editing; the save itself
+    waits for the candidate to press Save. Anything else gets the app's stale-token page.
+    """
+    if request.endpoint == "practice.answer" and not wants_fragment() and request_is_same_origin():
+        page = _answer_again(**request.view_args)
+        if page is not None:
+            return page
+    return render_csrf_error()
+
+
+def _answer_again(session_id: int, position: int):
+    """The round page for `position` with the posted (unsaved) answer, or None if closed."""
+    try:
+        session = services.round_view(current_user.id, session_id, utcnow())
+    except services.NotFound:
+        return None
+    if not timing.editable_in_browser(session, utcnow()) or position >= len(session.items):
+        return None
+    form = AnswerForm()  # the posted fields, unvalidated; the page renders a fresh token
+    context = round_context(
+        session, position, utcnow(), current_user.timezone, form=form, problem=ANSWER_EXPIRED
+    )
+    return _page(render_template("practice/round.html", **context), 400)
 
 
 @bp.app_template_filter("local_when")

@@ -382,3 +382,51 @@ def test_offline_text_and_a_newer_save_elsewhere_the_candidate_chooses(app, page
     again.get_by_text(SAVED).wait_for()
     assert again.get_by_label("Your answer").input_value() == "Laptop draft, never sent."
     assert saved_answer(app, session_id).answer_text == "Laptop draft, never sent."
+
+
+def test_without_javascript_a_stale_form_comes_back_with_the_typed_answer(
+    app, open_page, candidate
+):
+    """Signed in again in another tab, then Save: the round returns with the text, unsaved."""
+    name = make_format(app, kinds=("text",))
+    page = open_page("candidate", java_script_enabled=False)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    other = watch_page(page.context.new_page(), role="candidate")
+    other.goto("/dashboard")
+    other.get_by_role("button", name="Sign out").click()
+    other.wait_for_url("**/login")
+    sign_in(other, "sitter@example.com")  # this page's CSRF token is now stale
+
+    typed = "Two-tower retrieval, then a ranker.\nCache <embeddings> & batch."
+    page.get_by_label("Your answer").fill(typed)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("alert").get_by_text("not saved yet").wait_for()
+    assert page.get_by_label("Your answer").input_value() == typed
+    assert saved_answer(app, session_id).answer_text == ""
+    # (check_page injects axe, which needs JavaScript: the copy page below is gated with it)
+
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert page.get_by_text(re.compile(r"Saved at \d\d:\d\d:\d\d\.")).is_visible()
+    assert saved_answer(app, session_id).answer_text == typed
+
+
+def test_a_stale_form_elsewhere_gives_the_text_back_to_copy(app, open_page, candidate):
+    """Any other form (here: sign-up) shows what was typed, read-only, and no way to resend."""
+    page = open_page("anonymous")
+    page.goto("/register")
+    other = watch_page(page.context.new_page(), role="anonymous")
+    sign_in(other, "sitter@example.com")  # the shared session is cleared: token stale
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Display name").fill("Ada <Lovelace>")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Repeat password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text("This page had expired, so nothing was saved.").wait_for()
+    assert page.get_by_label("Display name").input_value() == "Ada <Lovelace>"
+    assert page.get_by_label("Display name").get_attribute("readonly") is not None
+    assert "a long enough passphrase" not in page.content()
+    assert page.locator("main form, main button").count() == 0
+    check_page(page, allow_console=(r"status of 400",))
+    page.get_by_role("link", name="Back to the page").click()
+    page.wait_for_url("**/register")
