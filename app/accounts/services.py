@@ -49,8 +49,8 @@ def user_for_login_id(login_id: str) -> User | None:
     return user
 
 
-def register(email: str, display_name: str, password: str, *, ip: str | None = None) -> User:
-    """Create a candidate account."""
+def _add_account(email: str, display_name: str, password: str, role: str) -> User:
+    """Add (and flush, not commit) an account: a free email and an acceptable password."""
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise AccountError("An account with this email already exists.", "email")
@@ -59,12 +59,18 @@ def register(email: str, display_name: str, password: str, *, ip: str | None = N
         raise AccountError(problem, "password")
     user = User(
         email=email,
-        display_name=display_name.strip(),
+        display_name=display_name,
         password_hash=hash_password(password),
-        role=Role.CANDIDATE.value,
+        role=role,
     )
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+def register(email: str, display_name: str, password: str, *, ip: str | None = None) -> User:
+    """Create a candidate account."""
+    user = _add_account(email, display_name.strip(), password, Role.CANDIDATE.value)
     audit.record("account.register", actor_id=user.id, target_type="user", target_id=user.id, ip=ip)
     db.session.commit()
     return user
@@ -74,20 +80,8 @@ def create_user(email: str, display_name: str, password: str, role: str) -> User
     """Create an account with any role (command line)."""
     if role not in {r.value for r in Role}:
         raise AccountError(f"Unknown role {role!r}; use candidate, coach or admin.", "role")
-    email = normalise_email(email)
-    if user_by_email(email) is not None:
-        raise AccountError("An account with this email already exists.", "email")
-    problem = password_problem(password, email)
-    if problem:
-        raise AccountError(problem, "password")
-    user = User(
-        email=email,
-        display_name=display_name.strip() or email.split("@")[0],
-        password_hash=hash_password(password),
-        role=role,
-    )
-    db.session.add(user)
-    db.session.flush()
+    name = display_name.strip() or normalise_email(email).split("@")[0]
+    user = _add_account(email, name, password, role)
     audit.record("account.create", target_type="user", target_id=user.id, role=role)
     db.session.commit()
     return user

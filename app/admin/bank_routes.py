@@ -6,6 +6,8 @@ Each change is audited by the service it calls.
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -43,6 +45,39 @@ def _refused(error: BankError, form) -> list[str]:
     return form.show_problems(error.problems) if error.problems else [str(error)]
 
 
+def _editor(form, template: str, save, done, *, fill=None, **context):
+    """The question and rubric editors' flow, new or edit.
+
+    A GET shows the form (filled from `fill()` when editing); a row action (add or remove
+    a criterion, level, hint...) redraws it; a submit validates and calls
+    `save(doc, actor_id=, change_note=)`, then `done(result)` (flash and redirect). A
+    refused save redraws the form with its problems (422).
+    """
+    problems = None
+    if not form.is_submitted():
+        if fill is not None:
+            form.fill(fill())
+    elif not form.row_action():
+        problems = []
+    if problems is not None and form.validate():
+        try:
+            result = save(
+                form.to_doc(), actor_id=current_user.id, change_note=form.change_note.data
+            )
+        except BankError as error:
+            problems = _refused(error, form)
+        else:
+            return done(result)
+    return _form_page(template, form, problems, **context)
+
+
+def _saved_version(version, detail_url: str):
+    """After an edit: which version it made (or that nothing changed), back to the detail."""
+    message = f"Saved as version {version.number}." if version else "No changes to save."
+    flash(message, "success" if version else "info")
+    return redirect(detail_url)
+
+
 # --- questions ---------------------------------------------------------------------------
 
 
@@ -76,20 +111,14 @@ def new_question():
     """Create a draft question."""
     form = QuestionForm()
     form.set_choices(services.bank_choices())
-    problems = None
-    if form.is_submitted() and not form.row_action():
-        problems = []
-    if problems is not None and form.validate():
-        try:
-            question = services.create_question(
-                form.to_doc(), actor_id=current_user.id, change_note=form.change_note.data
-            )
-        except BankError as error:
-            problems = _refused(error, form)
-        else:
-            flash(f"Draft '{question.key}' created. Preview it, then publish it.", "success")
-            return redirect(url_for(".question_detail", question_id=question.id))
-    return _form_page("admin/bank/question_form.html", form, problems, question=None)
+
+    def created(question):
+        flash(f"Draft '{question.key}' created. Preview it, then publish it.", "success")
+        return redirect(url_for(".question_detail", question_id=question.id))
+
+    return _editor(
+        form, "admin/bank/question_form.html", services.create_question, created, question=None
+    )
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -98,26 +127,16 @@ def edit_question(question_id: int):
     question = services.get_question(question_id) or abort(404)
     form = QuestionForm()
     form.set_choices(services.bank_choices(), current_rubric=question.current_version.rubric.key)
-    problems = None
-    if not form.is_submitted():
-        form.fill(services.question_doc(question))
-    elif not form.row_action():
-        problems = []
-    if problems is not None and form.validate():
-        try:
-            version = services.update_question(
-                question.id,
-                form.to_doc(),
-                actor_id=current_user.id,
-                change_note=form.change_note.data,
-            )
-        except BankError as error:
-            problems = _refused(error, form)
-        else:
-            message = f"Saved as version {version.number}." if version else "No changes to save."
-            flash(message, "success" if version else "info")
-            return redirect(url_for(".question_detail", question_id=question.id))
-    return _form_page("admin/bank/question_form.html", form, problems, question=question)
+    return _editor(
+        form,
+        "admin/bank/question_form.html",
+        partial(services.update_question, question.id),
+        lambda version: _saved_version(
+            version, url_for(".question_detail", question_id=question.id)
+        ),
+        fill=lambda: services.question_doc(question),
+        question=question,
+    )
 
 
 @bp.get("/questions/<int:question_id>")
@@ -222,48 +241,32 @@ def rubrics():
 @bp.route("/rubrics/new", methods=["GET", "POST"])
 def new_rubric():
     """Create a rubric with its criteria and levels."""
-    form = new_rubric_form()
-    problems = None
-    if form.is_submitted() and not form.row_action():
-        problems = []
-    if problems is not None and form.validate():
-        try:
-            rubric = services.create_rubric(
-                form.to_doc(), actor_id=current_user.id, change_note=form.change_note.data
-            )
-        except BankError as error:
-            problems = _refused(error, form)
-        else:
-            flash(f"Rubric '{rubric.key}' created.", "success")
-            return redirect(url_for(".rubric_detail", rubric_id=rubric.id))
-    return _form_page("admin/bank/rubric_form.html", form, problems, rubric=None)
+
+    def created(rubric):
+        flash(f"Rubric '{rubric.key}' created.", "success")
+        return redirect(url_for(".rubric_detail", rubric_id=rubric.id))
+
+    return _editor(
+        new_rubric_form(),
+        "admin/bank/rubric_form.html",
+        services.create_rubric,
+        created,
+        rubric=None,
+    )
 
 
 @bp.route("/rubrics/<int:rubric_id>/edit", methods=["GET", "POST"])
 def edit_rubric(rubric_id: int):
     """Edit a rubric's criteria and levels; each save that changes something is a version."""
     rubric = services.get_rubric(rubric_id) or abort(404)
-    form = RubricForm()
-    problems = None
-    if not form.is_submitted():
-        form.fill(services.rubric_doc(rubric))
-    elif not form.row_action():
-        problems = []
-    if problems is not None and form.validate():
-        try:
-            version = services.update_rubric(
-                rubric.id,
-                form.to_doc(),
-                actor_id=current_user.id,
-                change_note=form.change_note.data,
-            )
-        except BankError as error:
-            problems = _refused(error, form)
-        else:
-            message = f"Saved as version {version.number}." if version else "No changes to save."
-            flash(message, "success" if version else "info")
-            return redirect(url_for(".rubric_detail", rubric_id=rubric.id))
-    return _form_page("admin/bank/rubric_form.html", form, problems, rubric=rubric)
+    return _editor(
+        RubricForm(),
+        "admin/bank/rubric_form.html",
+        partial(services.update_rubric, rubric.id),
+        lambda version: _saved_version(version, url_for(".rubric_detail", rubric_id=rubric.id)),
+        fill=lambda: services.rubric_doc(rubric),
+        rubric=rubric,
+    )
 
 
 @bp.get("/rubrics/<int:rubric_id>")

@@ -118,13 +118,25 @@ def start():
     if not form.validate_on_submit():
         flash("Pick a round format to start.", "error")
         return redirect(url_for("practice.index"))
+    return _open_round(
+        lambda: services.start_round(current_user.id, form.format_id.data),
+        url_for("practice.index"),
+    )
+
+
+def _open_round(start, back_url: str, refused=(services.NoQuestions,)):
+    """Start a round with `start()` and go to its page.
+
+    Another round still running is a 409 page that links to it; a refusal in `refused`
+    (no questions, loop step not open yet) is flashed on `back_url`.
+    """
     try:
-        session = services.start_round(current_user.id, form.format_id.data)
+        session = start()
     except services.AlreadyRunning as refusal:
         return _page(render_template("practice/already_running.html", refusal=refusal), 409)
-    except services.NoQuestions as refusal:
+    except refused as refusal:
         flash(str(refusal), "error")
-        return redirect(url_for("practice.index"))
+        return redirect(back_url)
     return redirect(url_for("practice.round_page", session_id=session.id))
 
 
@@ -290,14 +302,11 @@ def start_loop_step(run_id: int, position: int):
     """Start the loop's next round when it is open."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        session = services.start_loop_step(current_user.id, run_id, position)
-    except services.AlreadyRunning as refusal:
-        return _page(render_template("practice/already_running.html", refusal=refusal), 409)
-    except (services.StepNotOpen, services.NoQuestions) as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("practice.loop_page", run_id=run_id))
-    return redirect(url_for("practice.round_page", session_id=session.id))
+    return _open_round(
+        lambda: services.start_loop_step(current_user.id, run_id, position),
+        url_for("practice.loop_page", run_id=run_id),
+        refused=(services.StepNotOpen, services.NoQuestions),
+    )
 
 
 @bp.post("/loops/<int:run_id>/leave")

@@ -447,17 +447,18 @@ def list_rubrics(page: int = 1, per_page: int = 20):
 
 def version_text(question: Question, version: QuestionVersion) -> str:
     """A version as YAML-ish text, for diffs (status is not part of a version)."""
-    doc = bankfiles.question_file_doc(question_doc(question, version))
-    doc.pop("status", None)
-    doc.pop("key", None)
-    return bankfiles.dump_yaml(doc)
+    return _diff_text(bankfiles.question_file_doc(question_doc(question, version)), "status")
 
 
 def rubric_version_text(rubric: Rubric, version: RubricVersion) -> str:
-    """A rubric version as YAML-ish text, for diffs."""
-    doc = rubric_doc(rubric, version)
-    doc.pop("archived", None)
+    """A rubric version as YAML-ish text, for diffs (archiving is not part of a version)."""
+    return _diff_text(rubric_doc(rubric, version), "archived")
+
+
+def _diff_text(doc: dict, unversioned: str) -> str:
+    """`doc` as YAML-ish text without its key and the `unversioned` field."""
     doc.pop("key", None)
+    doc.pop(unversioned, None)
     return bankfiles.dump_yaml(doc)
 
 
@@ -561,16 +562,21 @@ def update_question(
         change_note=change_note,
     )
     question.updated_at = utcnow()
-    audit.record(
-        "question.edit",
-        actor_id=actor_id,
-        target_type="question",
-        target_id=question.key,
-        version=version.number,
-        note=change_note or "",
-    )
+    _audit_edit("question", question.key, version.number, actor_id, change_note)
     _commit_or_refuse("This question was changed meanwhile; reload and try again.")
     return version
+
+
+def _audit_edit(kind: str, key: str, number: int, actor_id: int | None, note: str) -> None:
+    """Audit an edit of the question or rubric `key` that made its version `number`."""
+    audit.record(
+        f"{kind}.edit",
+        actor_id=actor_id,
+        target_type=kind,
+        target_id=key,
+        version=number,
+        note=note or "",
+    )
 
 
 def _question_or_error(question_id: int) -> Question:
@@ -735,14 +741,7 @@ def update_rubric(
     if rubric_content(checked) == rubric_content(rubric_doc(rubric)):
         return None
     version = add_rubric_version(rubric, checked, actor_id=actor_id, change_note=change_note)
-    audit.record(
-        "rubric.edit",
-        actor_id=actor_id,
-        target_type="rubric",
-        target_id=rubric.key,
-        version=version.number,
-        note=change_note or "",
-    )
+    _audit_edit("rubric", rubric.key, version.number, actor_id, change_note)
     _commit_or_refuse("This rubric was changed meanwhile; reload and try again.")
     return version
 

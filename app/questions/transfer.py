@@ -34,6 +34,8 @@ from app.questions.services import (
     IMPORT_NOTE,
     add_question_version,
     add_rubric_version,
+    format_doc,
+    loop_doc,
     question_content,
     question_doc,
     rubric_content,
@@ -89,6 +91,17 @@ def import_bank(bank: bankfiles.BankFiles) -> ImportReport:
     return report
 
 
+def _upsert(existing: dict, model: type, key: str, values: dict, kind: str, report) -> None:
+    """Add the row `key` (kept in `existing`) or bring its attributes up to `values`."""
+    row = existing.get(key)
+    if row is None:
+        existing[key] = model(key=key, **values)
+        db.session.add(existing[key])
+        report.tally(kind, "added")
+    else:
+        report.tally(kind, "changed" if sync_attributes(row, values) else "unchanged")
+
+
 def _import_stages(stages: list[dict], report: ImportReport) -> None:
     existing = {s.key: s for s in db.session.scalars(select(Stage))}
     for position, doc in enumerate(stages):
@@ -98,12 +111,7 @@ def _import_stages(stages: list[dict], report: ImportReport) -> None:
             "description": doc["description"],
             "position": position,
         }
-        stage = existing.get(doc["key"])
-        if stage is None:
-            db.session.add(Stage(key=doc["key"], **values))
-            report.tally("stages", "added")
-        else:
-            report.tally("stages", "changed" if sync_attributes(stage, values) else "unchanged")
+        _upsert(existing, Stage, doc["key"], values, "stages", report)
     db.session.flush()
 
 
@@ -111,13 +119,7 @@ def _import_skills(skills: list[dict], report: ImportReport) -> dict[str, SkillA
     existing = {s.key: s for s in db.session.scalars(select(SkillArea))}
     for position, doc in enumerate(skills):
         values = {"name": doc["name"], "description": doc["description"], "position": position}
-        skill = existing.get(doc["key"])
-        if skill is None:
-            existing[doc["key"]] = SkillArea(key=doc["key"], **values)
-            db.session.add(existing[doc["key"]])
-            report.tally("skills", "added")
-        else:
-            report.tally("skills", "changed" if sync_attributes(skill, values) else "unchanged")
+        _upsert(existing, SkillArea, doc["key"], values, "skills", report)
     db.session.flush()
     return existing
 
@@ -228,13 +230,7 @@ def _import_formats(formats: list[dict], report: ImportReport) -> dict[str, int]
             "position": position,
             "archived": doc["archived"],
         }
-        fmt = existing.get(doc["key"])
-        if fmt is None:
-            existing[doc["key"]] = RoundFormat(key=doc["key"], **values)
-            db.session.add(existing[doc["key"]])
-            report.tally("formats", "added")
-        else:
-            report.tally("formats", "changed" if sync_attributes(fmt, values) else "unchanged")
+        _upsert(existing, RoundFormat, doc["key"], values, "formats", report)
     db.session.flush()
     return {key: f.id for key, f in existing.items()}
 
@@ -336,37 +332,22 @@ def _drop_empty(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if v not in ("", None, [])}
 
 
-def _format_doc(fmt: RoundFormat) -> dict:
-    doc = {
-        "key": fmt.key,
-        "name": fmt.name,
-        "stage": fmt.stage_key,
-        "minutes": fmt.duration_minutes,
-        "questions": fmt.question_count,
-        "answer_kinds": list(fmt.answer_kinds or []),
-        "expiry": fmt.expiry_policy,
-        "grace_seconds": fmt.grace_seconds,
-        "description": fmt.description,
-    }
-    if fmt.archived:
-        doc["archived"] = True
+def _short(doc: dict) -> dict:
+    """The editor's full doc as the files write it: `archived` only when true, no empties."""
+    if not doc.get("archived"):
+        doc.pop("archived", None)
     return _drop_empty(doc)
+
+
+def _format_doc(fmt: RoundFormat) -> dict:
+    return _short(format_doc(fmt))
 
 
 def _loop_doc(plan: LoopPlan) -> dict:
-    steps = []
-    for step in plan.steps:
-        s = {"format": step.round_format.key, "label": step.label}
-        if step.gap_minutes:
-            s["gap_minutes"] = step.gap_minutes
-        if step.opens_at:
-            s["opens_at"] = step.opens_at
-        steps.append(_drop_empty(s))
-    doc = {"key": plan.key, "name": plan.name, "description": plan.description}
-    if plan.archived:
-        doc["archived"] = True
-    doc["steps"] = steps
-    return _drop_empty(doc)
+    doc = loop_doc(plan)
+    # A step leaves out a zero gap and an unset time, as well as an empty label.
+    doc["steps"] = [{k: v for k, v in step.items() if v} for step in doc["steps"]]
+    return _short(doc)
 
 
 def export_bank(directory: str | Path, *, prune: bool = False) -> ExportReport:
