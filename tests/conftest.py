@@ -5,7 +5,9 @@ TEST_DATABASE_URL (PostgreSQL in CI). The schema is built once per run; each tes
 starts from empty tables.
 
 A test that needs a service or a browser skips with a reason on a machine without it,
-except when CI is set, where that skip is a failure (`require_or_skip`).
+except when CI is set, where that skip is a failure (`require_or_skip`). Tests marked
+`postgres_only` are not skipped on SQLite but deselected, with a line in the summary
+saying why: the SQLite leg has nothing to run them on, the PostgreSQL leg runs them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from app import create_app
 from app.config import normalise_database_url
@@ -21,6 +23,41 @@ from app.extensions import db
 from tests import factories
 
 PASSWORD = factories.PASSWORD
+
+
+POSTGRES_ONLY_DESELECTED = pytest.StashKey[int]()
+
+
+def database_is_postgresql() -> bool:
+    """Whether TEST_DATABASE_URL names a PostgreSQL database (unset: SQLite)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    return bool(url) and make_url(normalise_database_url(url)).get_backend_name() == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect (not skip) `postgres_only` tests when the database is not PostgreSQL.
+
+    In CI a TEST_DATABASE_URL that is not PostgreSQL keeps them, so they fail instead of
+    vanishing (see `require_or_skip`).
+    """
+    if database_is_postgresql():
+        return
+    if os.environ.get("CI") and os.environ.get("TEST_DATABASE_URL"):
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+    config.stash[POSTGRES_ONLY_DESELECTED] = len(deselected)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    count = config.stash.get(POSTGRES_ONLY_DESELECTED, 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} postgres_only test{'s' if count != 1 else ''} deselected: the test "
+            "database is SQLite; they run with TEST_DATABASE_URL=postgresql+psycopg://..."
+        )
 
 
 def require_or_skip(reason: str) -> None:
