@@ -512,6 +512,26 @@ def _commit_or_refuse(message: str) -> None:
         raise BankError(message) from None
 
 
+def _add_draft(doc: dict, *, actor_id: int | None, change_note: str) -> Question:
+    """Add (and flush) a draft question whose version 1 is the checked `doc`."""
+    rubric_ids, skills, _ = _refs()
+    now = utcnow()
+    question = Question(key=doc["key"], status=QuestionStatus.DRAFT.value, created_at=now)
+    question.updated_at = now
+    db.session.add(question)
+    db.session.flush()
+    add_question_version(
+        question,
+        doc,
+        rubric_ids=rubric_ids,
+        skills=skills,
+        actor_id=actor_id,
+        change_note=change_note,
+        first=True,
+    )
+    return question
+
+
 def create_question(doc: dict, *, actor_id: int | None, change_note: str = "") -> Question:
     """Create a draft question with its version 1."""
     doc = dict(doc, status=QuestionStatus.DRAFT.value)
@@ -521,21 +541,7 @@ def create_question(doc: dict, *, actor_id: int | None, change_note: str = "") -
             "Please correct the highlighted fields; nothing was saved.",
             [bankfiles.Problem("question", 1, "this key is already used", ("key",))],
         )
-    rubric_ids, skills, _ = _refs()
-    now = utcnow()
-    question = Question(key=checked["key"], status=QuestionStatus.DRAFT.value, created_at=now)
-    question.updated_at = now
-    db.session.add(question)
-    db.session.flush()
-    add_question_version(
-        question,
-        checked,
-        rubric_ids=rubric_ids,
-        skills=skills,
-        actor_id=actor_id,
-        change_note=change_note or "created",
-        first=True,
-    )
+    question = _add_draft(checked, actor_id=actor_id, change_note=change_note or "created")
     audit.record(
         "question.create", actor_id=actor_id, target_type="question", target_id=question.key
     )
@@ -606,20 +612,10 @@ def duplicate_question(question_id: int, *, actor_id: int | None) -> Question:
     doc = question_doc(source)
     doc.update(key=_free_key(source.key), status=QuestionStatus.DRAFT.value)
     doc["title"] = f"{doc['title']} (copy)"[:200]
-    rubric_ids, skills, _ = _refs()
-    now = utcnow()
-    copy = Question(key=doc["key"], status=QuestionStatus.DRAFT.value, created_at=now)
-    copy.updated_at = now
-    db.session.add(copy)
-    db.session.flush()
-    add_question_version(
-        copy,
+    copy = _add_draft(
         doc,
-        rubric_ids=rubric_ids,
-        skills=skills,
         actor_id=actor_id,
         change_note=f"copied from {source.key} version {source.current_version.number}",
-        first=True,
     )
     audit.record(
         "question.duplicate",
