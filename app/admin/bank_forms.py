@@ -464,7 +464,7 @@ class FormatForm(ActionForm):
     minutes = StringField("Length (minutes)", filters=[one_line])
     questions = StringField("Questions per round", filters=[one_line], default="1")
     answer_kinds = MultiCheckboxField(
-        "Only these answer kinds (none ticked: any)",
+        "Only these answer kinds (none ticked: any; two or more: each round mixes them)",
         choices=options((k, k.title()) for k in bankfiles.ANSWER_KINDS),
         validate_choice=False,
     )

@@ -11,6 +11,11 @@ Rules, in order of priority for every pick:
    skill already covered by an earlier pick of this round counts for less, so a round
    spreads across skills instead of drilling one;
 4. ties broken by a shuffle seeded with `seed`, so the same inputs give the same round.
+
+A format that lists several answer kinds asks for a mix: before rules 2-4, each pick
+prefers a kind this round has drawn fewer times, so an "ML system design" round listing
+[text, estimate] gets one design problem and one estimate, never two of one kind while
+the other kind has questions. A format listing one kind or none is not affected.
 """
 
 from __future__ import annotations
@@ -83,12 +88,15 @@ def pick(
     random.Random(str(seed)).shuffle(pool)
     tiebreak = {c.question_id: i for i, c in enumerate(pool)}
     neutral = _neutral(weakness)
+    mix = len(set(answer_kinds or ())) > 1
+    drawn: dict[str, int] = {}  # answer kind -> picks so far (only counted for a mix)
     covered: dict[str, int] = {}
     chosen: list[Candidate] = []
     while pool and len(chosen) < count:
         best = min(
             pool,
             key=lambda c: (
+                drawn.get(c.answer_kind, 0),
                 seen.get(c.question_id, 0),
                 -_need(c, weakness, covered, neutral),
                 tiebreak[c.question_id],
@@ -96,6 +104,8 @@ def pick(
         )
         pool.remove(best)
         chosen.append(best)
+        if mix:
+            drawn[best.answer_kind] = drawn.get(best.answer_kind, 0) + 1
         for skill in best.skills:
             covered[skill] = covered.get(skill, 0) + 1
     return chosen

@@ -94,3 +94,30 @@ def test_questions_that_fit_the_round_first_when_there_are_enough():
     # the fit is counted among the allowed kinds: too few fit, so the whole pool is used
     assert len(pick(pool, 2, answer_kinds=["deliverable"], max_minutes=180, seed=0)) == 2
     assert ids(pick(pool, 1, max_minutes=None, seen={2: 1, 3: 1}, seed=0)) == [1]
+
+
+def test_a_format_listing_several_kinds_gets_a_mix_of_them():
+    # The "ML system design" format lists [text, estimate]: one design problem and one
+    # estimate, whatever the seed, even when the estimate is seen and a text one is not.
+    for seed in range(30):
+        kinds = sorted(
+            c.answer_kind for c in pick(POOL, 2, answer_kinds=["text", "estimate"], seed=seed)
+        )
+        assert kinds == ["estimate", "text"], seed
+    seen = {3: 2}
+    picked = pick(POOL, 2, answer_kinds=["estimate", "text"], seen=seen, seed=1)
+    assert sorted(c.answer_kind for c in picked) == ["estimate", "text"]
+    # more questions than kinds: the kinds take turns
+    picked = pick(POOL, 3, answer_kinds=["code", "estimate", "text"], seed=4)
+    assert sorted(c.answer_kind for c in picked) == ["code", "estimate", "text"]
+
+
+def test_a_mix_falls_back_to_what_there_is_and_one_kind_is_unaffected():
+    # only one estimate in the pool: the rest of a 3-question [text, estimate] round is text
+    picked = pick(POOL, 3, answer_kinds=["text", "estimate"], seed=2)
+    assert sorted(c.answer_kind for c in picked) == ["estimate", "text", "text"]
+    # no list or a single kind: the picks are exactly as before (no mixing rule)
+    for seed in range(10):
+        assert ids(pick(POOL, 3, answer_kinds=["text"], seed=seed)) == ids(
+            pick([c for c in POOL if c.answer_kind == "text"], 3, seed=seed)
+        )

@@ -90,3 +90,15 @@ def test_every_stocked_loop_plan_runs_end_to_end(app, real_bank):
             run = db.session.get(LoopRun, run_id)
             assert run.status == "finished", plan_id
             assert len(run.sessions) == len(run.plan.steps)
+
+
+def test_a_system_design_round_is_one_design_problem_and_one_estimate(app, real_bank):
+    """What the format's description promises, for any seed, round after round."""
+    with app.app_context():
+        user_id = factories.user().id
+        fmt = db.session.scalar(select(RoundFormat).where(RoundFormat.key == "system_design"))
+        for seed in range(6):
+            session = services.start_round(user_id, fmt.id, seed=seed)
+            kinds = sorted(item.question_version.answer_kind for item in session.items)
+            assert kinds == ["estimate", "text"], seed
+            services.submit_round(user_id, session.id)
