@@ -1,8 +1,10 @@
-"""Journey: a candidate starts a mock loop ("AI-first startup, one intensive day") and moves
-through its first two rounds: technical phone, then (30 minutes later) ML system design.
+"""Journey: a candidate takes a whole mock loop ("AI-first startup, one intensive day")
+through the pages: technical phone, then (30 minutes later) ML system design, then (30
+minutes later) the take-home sprint with its links and write-up; the loop page shows each
+gap while it runs and the loop as finished at the end.
 
-The one database shortcut: the first round's times are moved 31 minutes into the past
-instead of waiting for the gap between rounds.
+The one database shortcut: each finished round's times are moved 31 minutes into the
+past instead of waiting for the gap between rounds.
 """
 
 import pytest
@@ -49,7 +51,7 @@ def open_loop(page) -> None:
     at(page, r"/practice/loops/\d+$")
 
 
-def test_mock_loop_first_two_rounds(page, app, bank, make_user):
+def test_a_whole_mock_loop_through_the_pages(page, app, bank, make_user):
     ensure_stage_questions(app, "system_design")
     sign_in(page, user_email(app, make_user()))
     nav(page, "Practice")
@@ -76,7 +78,25 @@ def test_mock_loop_first_two_rounds(page, app, bank, make_user):
     assert second != first
 
     open_loop(page)
+    loop_url = page.url
     assert "Done" in steps.nth(0).inner_text()
     assert "Done" in steps.nth(1).inner_text()
+    assert "Open now" not in steps.nth(2).inner_text(), "the sprint opened before its gap"
+    assert "30 min" in steps.nth(2).inner_text(), "the gap is shown"
+    check_page(page)
+
+    move_times_back(app, second, 31 * 60)
+    page.reload()
+    assert "Open now" in steps.nth(2).inner_text()
+    page.get_by_role("button", name="Start Take-home sprint").click()
+    at(page, r"/practice/sessions/\d+$")
+    assert page.locator("#answer_links").count() == 1, "a take-home asks for links"
+    third = sit_round(page, "Take-home sprint")
+    assert third not in (first, second)
+
+    page.goto(loop_url)
+    at(page, r"/practice/loops/\d+$")
+    assert all("Done" in steps.nth(i).inner_text() for i in range(3))
+    assert "Finished" in page.locator("main").inner_text()
     check_page(page)
     assert_no_console_errors(page)
