@@ -110,6 +110,32 @@ def test_rubric_has_enough_criteria_with_a_descriptor_on_every_level(key):
         assert not any(_blank(lv.get("descriptor")) for lv in levels), criterion["key"]
 
 
+# One rubric per kind of round (issue 4), each scoring at least one published question:
+# a rubric nobody is scored with is a promise the bank does not keep.
+ROUND_KIND_RUBRICS = [
+    "screening",
+    "coding",
+    "prompt_engineering",
+    "system_design",
+    "research_depth",
+    "take_home",
+    "collaboration",
+    "governance",
+    "bias_audit",
+]
+
+
+@pytest.mark.parametrize("key", ROUND_KIND_RUBRICS)
+def test_every_kind_of_round_has_a_rubric_that_scores_published_questions(key):
+    assert key in RUBRICS, f"no rubrics/{key}.yaml"
+    assert any(q["rubric"] == key for q in PUBLISHED), f"no published question uses {key}"
+
+
+def test_every_rubric_scores_at_least_one_published_question():
+    used = {q["rubric"] for q in PUBLISHED}
+    assert sorted(set(RUBRICS) - used) == []
+
+
 def test_question_keys_and_titles_are_unique():
     keys = Counter(q["key"] for q in QUESTIONS.values())
     titles = Counter(" ".join(q["title"].lower().split()) for q in QUESTIONS.values())
