@@ -136,6 +136,31 @@ def test_every_rubric_scores_at_least_one_published_question():
     assert sorted(set(RUBRICS) - used) == []
 
 
+def _shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_no_two_prompts_say_nearly_the_same_thing():
+    """Five-word phrases two prompts share, as a share of the smaller prompt's, leaving out
+    stock phrases found in four or more prompts (the take-home briefs share their list of
+    deliverables). A copied and lightly edited question scores far above 0.5; the closest
+    distinct pair today is about 0.11."""
+    prompts = {q["key"]: _shingles(q["prompt"]) for q in QUESTIONS.values()}
+    stock = Counter(s for shingles in prompts.values() for s in shingles)
+    prompts = {k: {s for s in v if stock[s] < 4} for k, v in prompts.items()}
+    keys = sorted(prompts)
+    close = [
+        (a, b)
+        for i, a in enumerate(keys)
+        for b in keys[i + 1 :]
+        if prompts[a]
+        and prompts[b]
+        and len(prompts[a] & prompts[b]) / min(len(prompts[a]), len(prompts[b])) > 0.5
+    ]
+    assert close == []
+
+
 def test_question_keys_and_titles_are_unique():
     keys = Counter(q["key"] for q in QUESTIONS.values())
     titles = Counter(" ".join(q["title"].lower().split()) for q in QUESTIONS.values())
