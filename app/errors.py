@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -63,10 +63,14 @@ def render_error(status: int, detail: str | None = None, **context):
 def render_csrf_error():
     """The stale-token page. A plain form gets back what it carried, to copy; never resent.
 
-    htmx requests get the short fragment: their text is still on the page (app.js fetches
-    a fresh token for the round's autosave).
+    htmx fragment requests (autosaves) get the short fragment and a fresh token, which
+    app.js uses to send the request again (see `_fresh_token_for_htmx`). A boosted form
+    is a whole action: it is never resent for the user, since the sign-in may now be
+    someone else's; it gets the page that gives back what was typed.
     """
-    if wants_fragment() or request.method == "GET":
+    if wants_fragment():
+        return _fresh_token_for_htmx(render_error(400, CSRF_MESSAGE))
+    if request.method == "GET":
         return render_error(400, CSRF_MESSAGE)
     typed = typed_fields(
         request.form,
@@ -79,6 +83,17 @@ def render_csrf_error():
         400, CSRF_TYPED_MESSAGE, typed=typed, back_url=back_url(current_app)
     )
     return no_store(current_app.make_response((body, status)))
+
+
+def _fresh_token_for_htmx(rendered):
+    """Hand an htmx autosave a valid token for this session in `X-CSRF-Token`: the page's
+    went stale (signed in again in another tab), and app.js sends the request once more
+    with it instead of swapping this error in. Only the page's own script can read a
+    response header (no CORS here), and only it sends HX-Request. Should the new sign-in
+    be another user's, the resent save is refused like any other (404: not theirs)."""
+    response = current_app.make_response(rendered)
+    response.headers["X-CSRF-Token"] = generate_csrf()
+    return no_store(response)
 
 
 def audit_denial() -> None:

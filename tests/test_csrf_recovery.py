@@ -155,3 +155,33 @@ def test_htmx_requests_keep_the_short_fragment(app, make_user):
     page = response.get_data(as_text=True)
     assert CSRF_MESSAGE in page and "<html" not in page
     assert typed_areas(page) == {}
+
+
+@pytest.mark.csrf
+def test_htmx_requests_get_a_fresh_token_that_works(app, make_user):
+    """app.js retries an htmx request once with the token from X-CSRF-Token."""
+    client = signed_in(app, make_user)
+    response = client.post(
+        "/settings/sign-out-everywhere", headers={"X-CSRFToken": STALE, "HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    fresh = response.headers["X-CSRF-Token"]
+    assert fresh and fresh != STALE
+    assert "no-store" in response.headers["Cache-Control"]
+    retried = client.post(
+        "/settings/sign-out-everywhere", headers={"X-CSRFToken": fresh, "HX-Request": "true"}
+    )
+    assert retried.status_code in (200, 302, 303), retried.status_code
+
+
+@pytest.mark.csrf
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true", "HX-Boosted": "true"}])
+def test_whole_forms_are_never_resent_so_they_get_no_token(app, make_user, headers):
+    """A plain or boosted form is a whole action and the new sign-in may be someone else's:
+    it gets the page that gives back what was typed, and no token to resend it with."""
+    client = signed_in(app, make_user)
+    response = client.post(
+        "/settings/sign-out-everywhere", data={"csrf_token": STALE}, headers=headers
+    )
+    assert response.status_code == 400
+    assert "X-CSRF-Token" not in response.headers

@@ -19,6 +19,40 @@
     }
   });
 
+  /* A fresh CSRF token: the meta tag and every form on the page. */
+  function setCsrfToken(value) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) meta.setAttribute("content", value);
+    document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+      input.value = value;
+    });
+  }
+  window.mockloop.setCsrfToken = setCsrfToken;
+
+  /* The page's token went stale (the user signed in again in another tab): the server
+   * answers an htmx request with 400 and a fresh token in X-CSRF-Token. Take it and send
+   * the same request once more (the form's values are read again, so nothing typed is
+   * lost) instead of swapping the error in. A second refusal within 10 s is shown. */
+  var csrfRetried = new WeakMap();
+  document.addEventListener("htmx:before:response", function (evt) {
+    var ctx = evt.detail && evt.detail.ctx;
+    var response = ctx && ctx.response;
+    var fresh = response && response.status === 400 && response.headers &&
+      response.headers.get("X-CSRF-Token");
+    if (!fresh || !ctx.sourceElement || !window.htmx) return;
+    var last = csrfRetried.get(ctx.sourceElement);
+    if (last && Date.now() - last < 10000) return;
+    csrfRetried.set(ctx.sourceElement, Date.now());
+    setCsrfToken(fresh);
+    evt.preventDefault();
+    window.htmx.ajax(ctx.request.method, ctx.request.action, {
+      source: ctx.sourceElement,
+      event: ctx.sourceEvent,
+      target: ctx.target,
+      swap: ctx.swap
+    });
+  });
+
   /* Feature initialisers register here: mockloop.features.push(function (root) {...}). */
   var features = (window.mockloop.features = window.mockloop.features || []);
 
@@ -77,13 +111,7 @@
   }
 
   /* A fresh CSRF token from the server: the meta tag and every form on the page. */
-  function setToken(value) {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) meta.setAttribute("content", value);
-    document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
-      input.value = value;
-    });
-  }
+  function setToken(value) { mockloop.setCsrfToken(value); }
 
   function newClientId() {
     var bytes = new Uint8Array(12);
