@@ -90,8 +90,28 @@ def html_pages() -> HtmlCollector:
     return HtmlCollector()
 
 
+@pytest.fixture(scope="session")
+def browser_templates():
+    """Names of the templates rendered for Chromium during the run.
+
+    The live server runs in this process, so Flask's `template_rendered` signal sees its
+    renders; requests from the test client are left out by their User-Agent.
+    """
+    from flask import request, template_rendered
+
+    seen: set[str] = set()
+
+    def record(sender, template, context, **extra):
+        if "HeadlessChrome" in request.headers.get("User-Agent", "") and template.name:
+            seen.add(template.name)
+
+    template_rendered.connect(record, weak=False)
+    yield seen
+    template_rendered.disconnect(record)
+
+
 @pytest.fixture
-def open_page(browser, live_server, html_pages):
+def open_page(browser, live_server, html_pages, browser_templates):
     """open_page(role="anonymous") -> a page in a fresh browser context (its own cookies).
 
     Each page is watched: `page.errors` collects console errors, uncaught exceptions and
