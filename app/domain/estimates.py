@@ -49,6 +49,11 @@ class EstimateCheck:
         return self.status is EstimateStatus.WITHIN
 
     @property
+    def checked(self) -> bool:
+        """An answer and a reference were both there to compare."""
+        return self.status in (EstimateStatus.WITHIN, EstimateStatus.OUTSIDE)
+
+    @property
     def label(self) -> str:
         return {
             EstimateStatus.WITHIN: "within tolerance",
@@ -112,7 +117,7 @@ class EstimateAccuracy:
 def accuracy(checks: Iterable[EstimateCheck]) -> EstimateAccuracy:
     """How many estimates were within tolerance, of those that could be checked."""
     checks = list(checks)
-    checked = [c for c in checks if c.status in (EstimateStatus.WITHIN, EstimateStatus.OUTSIDE)]
+    checked = [c for c in checks if c.checked]
     return EstimateAccuracy(
         checked=len(checked),
         within=sum(1 for c in checked if c.within),

@@ -26,7 +26,7 @@ admin is not sent chasing noise:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 
 MIN_ATTEMPTS = 5
@@ -114,7 +114,7 @@ def _with_flags(stats: ItemStats) -> ItemStats:
             flags.append("scores high")
     if stats.estimates_checked >= MIN_ATTEMPTS and (stats.within_pct or 0) < LOW_WITHIN_PCT:
         flags.append("estimates rarely within tolerance")
-    return ItemStats(**{**stats.__dict__, "flags": tuple(flags)})
+    return replace(stats, flags=tuple(flags))
 
 
 def by_version(attempts: Iterable[Attempt]) -> list[tuple[int, ItemStats]]:

@@ -115,7 +115,6 @@ def _attempts(question_ids: list[int]) -> dict[int, list[item_stats.Attempt]]:
         session, version = item.session, item.question_version
         ended = min(session.finished_at or session.deadline_at, session.deadline_at)
         estimate = estimate_for(item)
-        checked = estimate is not None and estimate.status in ("within", "outside")
         result[item.question_id].append(
             item_stats.Attempt(
                 version_number=version.number,
@@ -126,7 +125,7 @@ def _attempts(question_ids: list[int]) -> dict[int, list[item_stats.Attempt]]:
                 suggested_minutes=version.suggested_minutes,
                 hints_revealed=item.hints_revealed,
                 self_score=scores.get(item.id),
-                estimate_within=estimate.within if checked else None,
+                estimate_within=estimate.within if estimate and estimate.checked else None,
             )
         )
     return result
