@@ -51,11 +51,16 @@ screenshots: install
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-## Regenerate the single initial migration from the models (no release yet, so one
-## revision "0001" is kept; run after changing models, then review the file).
+## Add a schema revision after changing models: `make migration MSG="add email verification"`.
+## 0001 is the frozen baseline and is never regenerated: this builds a scratch SQLite
+## database at the current head, autogenerates the difference as the next numbered
+## revision (0002_..., 0003_...) and leaves it for you to review by hand (migrations/README).
 migration: install
-	rm -f migrations/versions/*.py
+	@test -n "$(MSG)" || { echo 'usage: make migration MSG="what changed"'; exit 2; }
 	rm -rf $(VENV)/migration-tmp && mkdir -p $(VENV)/migration-tmp
-	DATABASE_URL=sqlite:///$(CURDIR)/$(VENV)/migration-tmp/empty.db MOCKLOOP_ENV=development \
-	  $(BIN)/flask db migrate --rev-id 0001 -m "initial schema"
+	set -e; last=$$(ls migrations/versions | sed -n 's/^\([0-9]\{4\}\)_.*\.py$$/\1/p' | sort | tail -1); \
+	  rev=$$(printf '%04d' $$(expr $$last + 1)); \
+	  export DATABASE_URL=sqlite:///$(CURDIR)/$(VENV)/migration-tmp/head.db MOCKLOOP_ENV=development; \
+	  $(BIN)/flask db upgrade; \
+	  $(BIN)/flask db migrate --rev-id $$rev -m "$(MSG)"
 	rm -rf $(VENV)/migration-tmp
