@@ -60,7 +60,7 @@ migration: install
 	rm -rf $(VENV)/migration-tmp && mkdir -p $(VENV)/migration-tmp
 	set -e; last=$$(ls migrations/versions | sed -n 's/^\([0-9]\{4\}\)_.*\.py$$/\1/p' | sort | tail -1); \
 	  rev=$$(printf '%04d' $$(expr $$last + 1)); \
-	  export DATABASE_URL=sqlite:///$(CURDIR)/$(VENV)/migration-tmp/head.db MOCKLOOP_ENV=development; \
+	  export DATABASE_URL=sqlite:///$(abspath $(VENV))/migration-tmp/head.db MOCKLOOP_ENV=development; \
 	  $(BIN)/flask db upgrade; \
 	  $(BIN)/flask db migrate --rev-id $$rev -m "$(MSG)"
 	rm -rf $(VENV)/migration-tmp
