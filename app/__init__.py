@@ -6,7 +6,7 @@ from flask import Flask
 
 from app import access, cli, errors, security
 from app.config import ROOT, load_config
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -39,6 +39,7 @@ def register_extensions(app: Flask) -> None:
     access.init_app(app)  # deny by default; before CSRF so anonymous POSTs go to sign-in
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
 
 

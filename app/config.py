@@ -69,6 +69,25 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
+    # Email (Flask-Mailman, SMTP). Links in emails start with PUBLIC_URL when it is set
+    # (set it in production, e.g. https://mockloop.example.com), else the request's host.
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "mockloop <no-reply@localhost>"
+    MAIL_TIMEOUT = 10
+    PUBLIC_URL = None
+    # Password-reset and verification links.
+    PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
+    # "Forgot password?" requests: per client address and per email address.
+    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = "3 per hour"
+
     ANSWER_MAX_CHARS = 50_000
     DEFAULT_GRACE_SECONDS = 60
     PER_PAGE = 20
@@ -77,6 +96,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    MAIL_BACKEND = "console"  # printed by `make run`; set MAIL_SERVER to send for real
     SESSION_COOKIE_SECURE = False
     HSTS = False
 
@@ -119,6 +139,23 @@ def from_environment(env: str, environ: os._Environ | dict) -> dict:
             values["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
         except ValueError as error:
             raise ConfigError("TRUSTED_PROXIES must be a number of proxies, such as 1") from error
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+        if environ.get(name):
+            values[name] = environ[name]
+    if environ.get("MAIL_SERVER"):
+        values["MAIL_BACKEND"] = "smtp"
+    if environ.get("MAIL_PORT"):
+        try:
+            values["MAIL_PORT"] = int(environ["MAIL_PORT"])
+        except ValueError as error:
+            raise ConfigError("MAIL_PORT must be a port number, such as 587") from error
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if environ.get(name):
+            values[name] = environ[name].strip().lower() in {"1", "true", "yes", "on"}
+    if values.get("MAIL_USE_TLS") and values.get("MAIL_USE_SSL"):
+        raise ConfigError("Set MAIL_USE_TLS (STARTTLS, port 587) or MAIL_USE_SSL (465), not both")
+    if environ.get("PUBLIC_URL"):
+        values["PUBLIC_URL"] = environ["PUBLIC_URL"].rstrip("/")
     if environ.get("REDIS_URL"):
         values["REDIS_URL"] = environ["REDIS_URL"]
         values["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]

@@ -21,6 +21,7 @@ from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db
 from tests import factories
+from tests.mailbox import smtp_server
 
 PASSWORD = factories.PASSWORD
 
@@ -76,9 +77,25 @@ def database_url(tmp_path_factory) -> str:
 
 
 def make_app(database_url: str, **overrides):
-    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url}
+    """A testing app on `database_url`; its email goes over SMTP to the run's aiosmtpd."""
+    server = smtp_server()
+    config = {
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": server.host,
+        "MAIL_PORT": server.port,
+    }
     config.update(overrides)
     return create_app(config)
+
+
+@pytest.fixture
+def mailbox():
+    """What the SMTP server received during this test (emptied before it starts)."""
+    box = smtp_server().mailbox
+    box.clear()
+    yield box
+    box.clear()
 
 
 @pytest.fixture(scope="session")

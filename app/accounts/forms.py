@@ -101,3 +101,33 @@ class UserSearchForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[r.value for r in Role])
     submit = SubmitField("Change role")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase works well.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+    submit = SubmitField("Set new password")
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        "New email address", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    submit = SubmitField("Send confirmation")

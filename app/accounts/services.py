@@ -82,6 +82,7 @@ def create_user(email: str, display_name: str, password: str, role: str) -> User
         raise AccountError(f"Unknown role {role!r}; use candidate, coach or admin.", "role")
     name = display_name.strip() or normalise_email(email).split("@")[0]
     user = _add_account(email, name, password, role)
+    user.email_verified_at = utcnow()  # an operator created it for this address
     audit.record("account.create", target_type="user", target_id=user.id, role=role)
     db.session.commit()
     return user
