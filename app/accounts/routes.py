@@ -275,11 +275,12 @@ def confirm_email_change(token: str):
     """Move the account to the new address the link was sent to (a click, no change on GET)."""
     form = EmptyForm()
     if form.validate_on_submit():
+        signed_in_id = current_user.id if current_user.is_authenticated else None  # before rotation
         try:
             user = recovery.confirm_email_change(token)
         except recovery.LinkProblem as problem:
             return render_template("accounts/link_problem.html", problem=str(problem)), 400
-        if current_user.is_authenticated and current_user.id == user.id:
+        if signed_in_id == user.id:
             renew_sign_in(user)
         flash(f"Your address is now {user.email}. Other sessions were ended.", "success")
         target = "accounts.settings" if current_user.is_authenticated else "accounts.login"

@@ -110,6 +110,13 @@ def link_coach(candidate_id: int, code: str, *, ip: str | None = None) -> LinkRe
         )
     if coach.id == candidate_id:
         raise CoachError("This is your own invite code; share it with your candidates.", "code")
+    candidate = db.session.get(User, candidate_id)
+    if not candidate.is_verified:
+        raise CoachError(
+            "Confirm your email address first: open the link we emailed you "
+            "(Settings can send it again). Then link your coach.",
+            "code",
+        )
     existing = db.session.scalar(
         select(CoachLink).where(
             CoachLink.coach_id == coach.id, CoachLink.candidate_id == candidate_id
@@ -117,7 +124,6 @@ def link_coach(candidate_id: int, code: str, *, ip: str | None = None) -> LinkRe
     )
     if existing is not None:
         return LinkResult(coach, created=False)
-    candidate = db.session.get(User, candidate_id)
     db.session.add(CoachLink(coach_id=coach.id, candidate_id=candidate_id, created_at=utcnow()))
     notify(
         coach.id,
