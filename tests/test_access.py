@@ -16,7 +16,7 @@ from app.access import is_public_endpoint
 from tests.conftest import PASSWORD
 
 PUBLIC_ENDPOINTS = {
-    "accounts.home",
+    "home.landing",
     "accounts.login",
     "accounts.register",
     # links from emails: opened in any browser, the token is the credential
@@ -73,7 +73,7 @@ def test_public_allow_list_matches_the_public_marks(app):
 
 def test_the_walk_covers_every_blueprint(app):
     walked = {rule.endpoint.split(".")[0] for rule, _, _ in walk(app)}
-    assert {"accounts", "admin", "coach", "practice", "questions", "feedback"} <= walked
+    assert {"accounts", "admin", "coach", "practice", "bank", "learning", "home"} <= walked
 
 
 def test_anonymous_is_sent_to_sign_in_everywhere_but_public_pages(app, client):
