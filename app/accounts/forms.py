@@ -128,6 +128,6 @@ class ChangeEmailForm(FlaskForm):
         "New email address", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
     )
     password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+        "Your password, to confirm it is you", validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
     submit = SubmitField("Send confirmation")
