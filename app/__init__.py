@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from app.home.routes import bp as home_bp
     from app.learning.routes import bp as learning_bp
     from app.practice.routes import bp as practice_bp
+    from app.privacy.routes import bp as privacy_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(bank_bp, url_prefix="/questions")
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp, url_prefix="/feedback")
     app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
+    app.register_blueprint(privacy_bp, url_prefix="/settings/data")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(home_bp)
 

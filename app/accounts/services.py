@@ -38,6 +38,11 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def user_by_id(user_id: int) -> User | None:
+    """The account with this id, or None."""
+    return db.session.get(User, user_id)
+
+
 def user_for_login_id(login_id: str) -> User | None:
     """Resolve Flask-Login's id "<user id>:<session token>"; a stale token resolves to nobody."""
     user_id, _, token = (login_id or "").partition(":")
@@ -192,7 +197,11 @@ ROLES = tuple(role.value for role in Role)
 
 def search_users(query: str | None, page: int, per_page: int):
     """Users whose email or display name contains `query`, newest first, one page."""
-    stmt = select(User).order_by(User.created_at.desc(), User.id.desc())
+    stmt = (
+        select(User)
+        .where(User.deleted_at.is_(None))
+        .order_by(User.created_at.desc(), User.id.desc())
+    )
     query = (query or "").strip()
     if query:
         needle = query.lower()  # % and _ are matched literally

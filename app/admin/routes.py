@@ -7,6 +7,8 @@ from app.access import require_role, safe_next
 from app.accounts import services
 from app.accounts.forms import EmptyForm, RoleForm, UserSearchForm
 from app.models.users import Role
+from app.privacy import deletion
+from app.privacy.forms import DeleteAccountForm
 
 bp = Blueprint("admin", __name__)
 
@@ -98,6 +100,29 @@ def _set_active(user_id: int, *, active: bool):
     if user.id == current_user.id and not active:
         return redirect(url_for("accounts.login"))
     return _back_to_users()
+
+
+@bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
+def delete_user(user_id: int):
+    """Delete someone's account (what goes is listed; the admin's password confirms)."""
+    user = services.user_by_id(user_id)
+    if user is None or user.is_deleted:
+        abort(404)
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            deletion.delete_account_as_admin(
+                user_id, current_user.id, form.password.data, ip=request.remote_addr
+            )
+        except services.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            if user_id == current_user.id:
+                return redirect(url_for("accounts.login"))
+            flash("The account and its data are deleted.", "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.errors else 200
+    return render_template("admin/delete_user.html", user=user, form=form), status
 
 
 @bp.get("/audit")
