@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.users import User
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD
 from tests.mailbox import free_port
 
 NEW = "new.address@example.com"
@@ -63,14 +63,12 @@ def test_unverified_can_practise_but_not_link_a_coach(app, client, mailbox, make
         assert db.session.scalar(select(CoachLink.coach_id)) == coach_id
 
 
-def test_settings_can_send_the_link_again_and_a_failed_send_says_so(
-    database_url, _schema, client, mailbox
-):
+def test_settings_can_send_the_link_again_and_a_failed_send_says_so(other_app, client, mailbox):
     sign_up(client)
     assert "not confirmed yet" in client.get("/settings").get_data(as_text=True)
     client.post("/settings/verify")
     assert len(mailbox.messages("fresh@example.com")) == 2
-    broken = make_app(database_url, WTF_CSRF_ENABLED=False, MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
+    broken = other_app(MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
     other = broken.test_client()
     response = sign_up(other, "second@example.com")
     assert response.status_code == 302  # the account exists all the same
