@@ -1,4 +1,4 @@
-"""Command-line groups: `flask users`, `flask bank`, `flask sessions`."""
+"""Command-line groups: `flask users`, `flask bank`, `flask sessions`, `flask maintenance`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ def register(app: Flask) -> None:
     from app.accounts.cli import users
     from app.bank.cli import bank
     from app.practice.cli import sessions
+    from app.privacy.cli import maintenance
 
     app.cli.add_command(users)
     app.cli.add_command(bank)
     app.cli.add_command(sessions)
+    app.cli.add_command(maintenance)

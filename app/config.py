@@ -88,6 +88,10 @@ class Config:
     PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"
     PASSWORD_RESET_LIMIT_PER_ADDRESS = "3 per hour"
 
+    # `flask maintenance prune` keeps this many days of notifications and audit events.
+    NOTIFICATION_RETENTION_DAYS = 365
+    AUDIT_RETENTION_DAYS = 365
+
     ANSWER_MAX_CHARS = 50_000
     DEFAULT_GRACE_SECONDS = 60
     PER_PAGE = 20
@@ -154,6 +158,12 @@ def from_environment(env: str, environ: os._Environ | dict) -> dict:
             values[name] = environ[name].strip().lower() in {"1", "true", "yes", "on"}
     if values.get("MAIL_USE_TLS") and values.get("MAIL_USE_SSL"):
         raise ConfigError("Set MAIL_USE_TLS (STARTTLS, port 587) or MAIL_USE_SSL (465), not both")
+    for name in ("NOTIFICATION_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"):
+        if environ.get(name):
+            try:
+                values[name] = int(environ[name])
+            except ValueError as error:
+                raise ConfigError(f"{name} must be a number of days, such as 365") from error
     if environ.get("PUBLIC_URL"):
         values["PUBLIC_URL"] = environ["PUBLIC_URL"].rstrip("/")
     if environ.get("REDIS_URL"):
