@@ -132,7 +132,7 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> LoginRe
 def _user_or_error(user_id: int) -> User:
     """The account with this id, or UnknownUser."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or user.is_deleted:  # a deleted account's row is only a tombstone
         raise UnknownUser("There is no such account.")
     return user
 
