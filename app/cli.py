@@ -1,4 +1,4 @@
-"""Command-line groups: `flask users`, `flask bank`, `flask sessions`, `flask maintenance`."""
+"""Command-line groups: users, bank, sessions, notifications, maintenance."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from app.accounts.cli import users
     from app.bank.cli import bank
+    from app.coach.cli import notifications
     from app.practice.cli import sessions
     from app.privacy.cli import maintenance
 
@@ -15,3 +16,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(bank)
     app.cli.add_command(sessions)
     app.cli.add_command(maintenance)
+    app.cli.add_command(notifications)

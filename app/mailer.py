@@ -27,12 +27,14 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def send(to: str, template: str, **context) -> bool:
+def send(to: str, template: str, headers: dict | None = None, **context) -> bool:
     """Send templates/email/<template>.{txt,html} (subject from the first text line) to `to`."""
     text = render_template(f"email/{template}.txt", **context)
     subject, _, body = text.partition("\n")
     html = render_template(f"email/{template}.html", subject=subject, **context)
-    message = EmailMultiAlternatives(subject=subject.strip(), body=body.lstrip("\n"), to=[to])
+    message = EmailMultiAlternatives(
+        subject=subject.strip(), body=body.lstrip("\n"), to=[to], headers=headers or {}
+    )
     message.attach_alternative(html, "text/html")
     try:
         sent = message.send()

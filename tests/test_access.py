@@ -24,6 +24,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.reset_password",
     "accounts.verify_email",
     "accounts.confirm_email_change",
+    "accounts.unsubscribe",
 }
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -131,3 +132,10 @@ class ChangeEmailForm(FlaskForm):
         "Your password, to confirm it is you", validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
     submit = SubmitField("Send confirmation")
+
+
+class NotificationEmailsForm(FlaskForm):
+    email_notifications = BooleanField(
+        "Email me when a coach publishes a review or a candidate shares a round with me"
+    )
+    submit = SubmitField("Save email choice")

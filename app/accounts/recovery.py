@@ -30,6 +30,7 @@ from app.models.users import User, normalise_email
 RESET = "mockloop.password-reset"
 VERIFY = "mockloop.verify-email"
 CHANGE = "mockloop.change-email"
+UNSUBSCRIBE = "mockloop.unsubscribe"
 
 
 class LinkProblem(AccountError):
@@ -214,5 +215,41 @@ def confirm_email_change(token: str) -> User:
         old=old_email,
         new=new_email,
     )
+    db.session.commit()
+    return user
+
+
+# --- notification emails ----------------------------------------------------------------
+
+
+def unsubscribe_token(user_id: int) -> str:
+    """The token of the unsubscribe link in every notification email (it does not expire)."""
+    return _serializer(UNSUBSCRIBE).dumps({"u": user_id})
+
+
+def set_email_notifications(user_id: int, wanted: bool) -> User:
+    """Turn notification emails on (a confirmed address is needed) or off."""
+    user = _user_or_error(user_id)
+    if wanted and not user.is_verified:
+        raise AccountError(
+            "Confirm your email address first; then notification emails can be turned on.",
+            "email_notifications",
+        )
+    user.email_notifications = wanted
+    db.session.commit()
+    return user
+
+
+def unsubscribe(token: str) -> User:
+    """Turn notification emails off from the link in one of them."""
+    try:
+        payload = _serializer(UNSUBSCRIBE).loads(token)
+    except BadSignature as error:
+        raise LinkProblem(UNUSABLE) from error
+    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or user.is_deleted:
+        raise LinkProblem(UNUSABLE)
+    user.email_notifications = False
+    audit.record("email.unsubscribe", actor_id=user.id, target_type="user", target_id=user.id)
     db.session.commit()
     return user

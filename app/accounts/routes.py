@@ -12,6 +12,7 @@ from app.accounts.forms import (
     EmptyForm,
     ForgotPasswordForm,
     LoginForm,
+    NotificationEmailsForm,
     RegisterForm,
     ResetPasswordForm,
     TimeZoneForm,
@@ -119,6 +120,9 @@ def _settings_page(password_form=None, timezone_form=None, email_form=None, stat
         password_form=password_form or ChangePasswordForm(),
         timezone_form=timezone_form,
         email_form=email_form or ChangeEmailForm(),
+        notifications_form=NotificationEmailsForm(
+            email_notifications=current_user.email_notifications
+        ),
         devices_form=EmptyForm(),
     ), status
 
@@ -289,3 +293,32 @@ def change_email():
                 flash(mailer.SEND_FAILED, "error")
             return redirect(url_for("accounts.settings"))
     return _settings_page(email_form=form, status=422)
+
+
+@bp.post("/settings/notifications")
+def set_notification_emails():
+    """Turn notification emails on or off (on needs a confirmed address)."""
+    form = NotificationEmailsForm()
+    if form.validate_on_submit():
+        try:
+            recovery.set_email_notifications(current_user.id, form.email_notifications.data)
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            state = "on" if form.email_notifications.data else "off"
+            flash(f"Notification emails are {state}.", "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/email/unsubscribe/<token>", methods=["GET", "POST"])
+@public
+def unsubscribe(token: str):
+    """Turn notification emails off from the link in one (a click, no change on GET)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            recovery.unsubscribe(token)
+        except recovery.LinkProblem as problem:
+            return render_template("accounts/link_problem.html", problem=str(problem)), 400
+        return render_template("accounts/unsubscribed.html")
+    return render_template("accounts/confirm_link.html", form=form, purpose="unsubscribe")

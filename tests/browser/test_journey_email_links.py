@@ -37,4 +37,29 @@ def test_confirm_the_address_then_change_it(open_page, mailbox):
     page.get_by_role("button", name="Confirm").click()
     at(page, r"/settings$")
     page.get_by_text("Signed in as moved.mail@example.com").wait_for()
+
+    page.get_by_label("Email me when a coach publishes a review").check()
+    page.get_by_role("button", name="Save email choice").click()
+    page.get_by_text("Notification emails are on.").wait_for()
+    check_page(page)
+    assert page.errors == []
+
+
+def test_the_unsubscribe_link_stops_notification_emails(app, open_page, make_user):
+    from app.accounts import recovery
+    from app.extensions import db
+    from app.models.users import User
+
+    user_id = make_user(email="subscribed@example.com", email_notifications=True)
+    with app.test_request_context():
+        token = recovery.unsubscribe_token(user_id)
+    page = open_page("anonymous")  # opened from the mail client, signed in or not
+    page.goto(f"/email/unsubscribe/{token}")
+    page.get_by_role("heading", name="Stop notification emails").wait_for()
+    check_page(page)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("heading", name="Notification emails stopped").wait_for()
+    check_page(page)
+    with app.app_context():
+        assert db.session.get(User, user_id).email_notifications is False
     assert page.errors == []
