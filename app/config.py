@@ -87,6 +87,8 @@ class Config:
     # "Forgot password?" requests: per client address and per email address.
     PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"
     PASSWORD_RESET_LIMIT_PER_ADDRESS = "3 per hour"
+    # Verification resends and change-of-address requests, per signed-in account.
+    ACCOUNT_EMAIL_LIMIT = "5 per hour"
 
     # `flask maintenance prune` keeps this many days of notifications and audit events.
     NOTIFICATION_RETENTION_DAYS = 365

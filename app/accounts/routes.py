@@ -266,7 +266,15 @@ def confirm_email_change(token: str):
     return render_template("accounts/confirm_link.html", form=form, purpose="change")
 
 
+def _account_key() -> str:
+    """Rate-limit key for the signed-in account (emails it can make us send)."""
+    return f"mail:{current_user.id}"
+
+
 @bp.post("/settings/verify")
+@limiter.shared_limit(
+    lambda: current_app.config["ACCOUNT_EMAIL_LIMIT"], scope="account-mail", key_func=_account_key
+)
 def resend_verification():
     """Send the address-confirmation link again."""
     _send_verification(current_user.id)
@@ -274,6 +282,9 @@ def resend_verification():
 
 
 @bp.post("/settings/email")
+@limiter.shared_limit(
+    lambda: current_app.config["ACCOUNT_EMAIL_LIMIT"], scope="account-mail", key_func=_account_key
+)
 def change_email():
     """Ask to move the account to a new address; a link goes to that address."""
     form = ChangeEmailForm()

@@ -160,3 +160,16 @@ def test_set_password_prompts_and_refuses_bad_input(app, runner, make_user):
         args=["users", "set-password", "prompt@example.com", "--password-stdin"], input="short\n"
     )
     assert weak.exit_code != 0 and "at least 12" in weak.output
+
+
+def test_emails_an_account_can_trigger_are_limited(app, client, login_as, mailbox):
+    login_as(email_verified_at=None)
+    limit = int(app.config["ACCOUNT_EMAIL_LIMIT"].split()[0])
+    for _ in range(limit):
+        assert client.post("/settings/verify").status_code == 302
+    assert client.post("/settings/verify").status_code == 429
+    refused = client.post(
+        "/settings/email", data={"email": "victim@example.com", "password": PASSWORD}
+    )
+    assert refused.status_code == 429
+    assert mailbox.messages("victim@example.com") == []
