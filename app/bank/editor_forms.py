@@ -1,6 +1,6 @@
 """Forms of the bank editor: questions, rubrics (criteria and levels), formats, loop plans.
 
-Field rules live in one place, the bank file schema (`app.bank.bankfiles`): each form
+Field rules live in one place, the bank file schema (`app.bank.files.schema`): each form
 turns its input into a bank document (`to_doc()`), the service checks that document, and
 `show_problems()` puts each problem back next to the field it concerns.
 
@@ -29,7 +29,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.bank import bankfiles
+from app.bank.files import checks, schema
 
 ACTION_RE = re.compile(r"^(save|add|remove)_([a-z_]+)(?::(\d{1,3}))?(?::(\d{1,3}))?$")
 
@@ -41,7 +41,7 @@ def one_line(value):
 
 def printable(value):
     """Drop control characters no database column can store (for free-form notes)."""
-    return bankfiles.BAD_CHARS_RE.sub("", value) if isinstance(value, str) else value
+    return checks.BAD_CHARS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def multi_line(value):
@@ -192,7 +192,7 @@ class QuestionForm(ActionForm):
     skills = MultiCheckboxField("Skill areas", choices=[], validate_choice=False)
     difficulty = SelectField(
         "Difficulty",
-        choices=options((d, d.title()) for d in bankfiles.DIFFICULTIES),
+        choices=options((d, d.title()) for d in schema.DIFFICULTIES),
         default="medium",
         validate_choice=False,
     )
@@ -204,7 +204,7 @@ class QuestionForm(ActionForm):
     prompt = TextAreaField(
         "Prompt (Markdown)",
         filters=[multi_line],
-        description=f"What the candidate sees; at most {bankfiles.MAX_PROMPT_CHARS:,} characters.",
+        description=f"What the candidate sees; at most {schema.MAX_PROMPT_CHARS:,} characters.",
     )
     answer_kind = SelectField(
         "Answer kind",
@@ -465,7 +465,7 @@ class FormatForm(ActionForm):
     questions = StringField("Questions per round", filters=[one_line], default="1")
     answer_kinds = MultiCheckboxField(
         "Only these answer kinds (none ticked: any; two or more: each round mixes them)",
-        choices=options((k, k.title()) for k in bankfiles.ANSWER_KINDS),
+        choices=options((k, k.title()) for k in schema.ANSWER_KINDS),
         validate_choice=False,
     )
     expiry = SelectField(

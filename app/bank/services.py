@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
-from app.bank import bankfiles
+from app.bank.files import checks, schema, writing
 from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
@@ -46,7 +46,7 @@ class BankError(ValueError):
     `problems` holds field-level problems (from the shared schema) when there are any.
     """
 
-    def __init__(self, message: str, problems: Sequence[bankfiles.Problem] = (), field=None):
+    def __init__(self, message: str, problems: Sequence[checks.Problem] = (), field=None):
         super().__init__(message)
         self.problems = list(problems)
         self.field = field
@@ -315,7 +315,7 @@ def clean_filter(value: str | None) -> str | None:
     """A filter value from a query string, without characters a database cannot compare."""
     if not value:
         return None
-    return bankfiles.BAD_CHARS_RE.sub("", value).strip()[:200] or None
+    return checks.BAD_CHARS_RE.sub("", value).strip()[:200] or None
 
 
 def _filtered(query, stage: str | None, skill: str | None, text: str | None):
@@ -447,7 +447,7 @@ def list_rubrics(page: int = 1, per_page: int = 20):
 
 def version_text(question: Question, version: QuestionVersion) -> str:
     """A version as YAML-ish text, for diffs (status is not part of a version)."""
-    return _diff_text(bankfiles.question_file_doc(question_doc(question, version)), "status")
+    return _diff_text(writing.question_file_doc(question_doc(question, version)), "status")
 
 
 def rubric_version_text(rubric: Rubric, version: RubricVersion) -> str:
@@ -459,7 +459,7 @@ def _diff_text(doc: dict, unversioned: str) -> str:
     """`doc` as YAML-ish text without its key and the `unversioned` field."""
     doc.pop("key", None)
     doc.pop(unversioned, None)
-    return bankfiles.dump_yaml(doc)
+    return writing.dump_yaml(doc)
 
 
 def version_diffs(texts: list[str]) -> list[list[str]]:
@@ -491,11 +491,11 @@ def _refs() -> tuple[dict[str, int], dict[str, SkillArea], set[str]]:
 
 def check_question_doc(doc: dict, *, display: str = "question") -> dict:
     """Validate an edited question with the file schema and the database's references."""
-    ck = bankfiles.Check(display)
-    checked = bankfiles.QUESTION(ck, doc, 1, ())
-    if checked is not bankfiles.INVALID:
+    ck = checks.Check(display)
+    checked = schema.QUESTION(ck, doc, 1, ())
+    if checked is not checks.INVALID:
         rubric_ids, skills, stages = _refs()
-        bankfiles.check_question_refs(ck, checked, stages, set(skills), set(rubric_ids))
+        schema.check_question_refs(ck, checked, stages, set(skills), set(rubric_ids))
         archived = db.session.scalar(select(Rubric.archived).where(Rubric.key == checked["rubric"]))
         if archived:
             ck.add(1, "this rubric is archived; pick a current one", ("rubric",))
@@ -539,7 +539,7 @@ def create_question(doc: dict, *, actor_id: int | None, change_note: str = "") -
     if db.session.scalar(select(Question.id).where(Question.key == checked["key"])):
         raise BankError(
             "Please correct the highlighted fields; nothing was saved.",
-            [bankfiles.Problem("question", 1, "this key is already used", ("key",))],
+            [checks.Problem("question", 1, "this key is already used", ("key",))],
         )
     question = _add_draft(checked, actor_id=actor_id, change_note=change_note or "created")
     audit.record(
@@ -702,8 +702,8 @@ def delete_question(question_id: int, *, actor_id: int | None) -> str:
 
 def check_rubric_doc(doc: dict, *, display: str = "rubric") -> dict:
     """Validate an edited rubric with the file schema."""
-    ck = bankfiles.Check(display)
-    checked = bankfiles.RUBRIC(ck, doc, 1, ())
+    ck = checks.Check(display)
+    checked = schema.RUBRIC(ck, doc, 1, ())
     if ck.problems:
         raise BankError("Please correct the highlighted fields; nothing was saved.", ck.problems)
     return checked
@@ -715,7 +715,7 @@ def create_rubric(doc: dict, *, actor_id: int | None, change_note: str = "") -> 
     if db.session.scalar(select(Rubric.id).where(Rubric.key == checked["key"])):
         raise BankError(
             "Please correct the highlighted fields; nothing was saved.",
-            [bankfiles.Problem("rubric", 1, "this key is already used", ("key",))],
+            [checks.Problem("rubric", 1, "this key is already used", ("key",))],
         )
     rubric = Rubric(key=checked["key"], created_at=utcnow())
     db.session.add(rubric)
@@ -880,13 +880,13 @@ def format_doc(fmt: RoundFormat) -> dict:
 
 def save_format(format_id: int | None, doc: dict, *, actor_id: int | None) -> RoundFormat:
     """Create (format_id None) or update a round format after checking it like the files."""
-    ck = bankfiles.Check("format")
+    ck = checks.Check("format")
     fmt = db.session.get(RoundFormat, format_id) if format_id else None
     if format_id and fmt is None:
         raise BankNotFound("There is no such round format.")
     if fmt is not None:
         doc = dict(doc, key=fmt.key)
-    checked = bankfiles.FORMAT(ck, doc, 1, ())
+    checked = schema.FORMAT(ck, doc, 1, ())
     stage = doc.get("stage")
     if isinstance(stage, str) and db.session.get(Stage, stage) is None:
         ck.add(1, f"unknown stage '{stage}'", ("stage",))
@@ -970,13 +970,13 @@ def loop_doc(plan: LoopPlan) -> dict:
 
 def save_loop(plan_id: int | None, doc: dict, *, actor_id: int | None) -> LoopPlan:
     """Create (plan_id None) or update a loop plan and its ordered steps."""
-    ck = bankfiles.Check("loop")
+    ck = checks.Check("loop")
     plan = get_loop(plan_id) if plan_id else None
     if plan_id and plan is None:
         raise BankNotFound("There is no such loop plan.")
     if plan is not None:
         doc = dict(doc, key=plan.key)
-    checked = bankfiles.LOOP(ck, doc, 1, ())
+    checked = schema.LOOP(ck, doc, 1, ())
     format_ids = {k: i for k, i in db.session.execute(select(RoundFormat.key, RoundFormat.id))}
     steps = doc.get("steps")
     for i, step in enumerate(steps if isinstance(steps, list) else []):

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.bank import bankfiles
+from app.bank.files import reading, writing
 from app.bank.services import (
     IMPORT_NOTE,
     add_question_version,
@@ -70,7 +70,7 @@ class ImportReport:
         return {kind: dict(c) for kind, c in self.counts.items()}
 
 
-def import_bank(bank: bankfiles.BankFiles) -> ImportReport:
+def import_bank(bank: reading.BankFiles) -> ImportReport:
     """Load a validated bank into the database in one transaction (all or nothing)."""
     if not bank.ok:
         raise ValueError("refusing to import a bank with problems; validate it first")
@@ -323,7 +323,7 @@ def bank_documents() -> dict[str, object]:
     for question in questions:
         if question.current_version is None:
             continue
-        doc = bankfiles.question_file_doc(question_doc(question))
+        doc = writing.question_file_doc(question_doc(question))
         docs[f"questions/{doc['stage']}/{question.key}.yaml"] = doc
     return docs
 
@@ -358,7 +358,7 @@ def export_bank(directory: str | Path, *, prune: bool = False) -> ExportReport:
     for relative, doc in docs.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = bankfiles.dump_yaml(doc)
+        text = writing.dump_yaml(doc)
         path.write_text(text, encoding="utf-8")
         report.written.append(path)
     wanted = {root / r for r in docs}

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.bank import bankfiles, services
+from app.bank import services
+from app.bank.files import checks, reading, schema, writing
 from app.extensions import db
 from app.models.bank import Question, QuestionVersion, Rubric, RubricVersion
 from tests.bank.bankdata import (
@@ -78,16 +79,16 @@ documents = st.recursive(
 VALID_QUESTION = yaml.safe_load(
     (FIXTURE_BANK / "questions/system_design/gpu-cost.yaml").read_text()
 )
-SCHEMAS = [bankfiles.QUESTION, bankfiles.RUBRIC, bankfiles.STAGE, bankfiles.FORMAT, bankfiles.LOOP]
+SCHEMAS = [schema.QUESTION, schema.RUBRIC, schema.STAGE, schema.FORMAT, schema.LOOP]
 
 
 def check(text: str, schema) -> None:
-    result, problems = bankfiles.check_document(text, "f.yaml", schema)
-    assert (result is bankfiles.INVALID) == bool(problems)
+    result, problems = reading.check_document(text, "f.yaml", schema)
+    assert (result is checks.INVALID) == bool(problems)
     for problem in problems:
         assert problem.line >= 1 and str(problem).startswith(f"f.yaml:{problem.line}: ")
-    if result is not bankfiles.INVALID:  # a valid document stays valid when read again
-        again, more = bankfiles.check_document(bankfiles.dump_yaml(result), "f.yaml", schema)
+    if result is not checks.INVALID:  # a valid document stays valid when read again
+        again, more = reading.check_document(writing.dump_yaml(result), "f.yaml", schema)
         assert more == [] and again == result
 
 
@@ -100,7 +101,7 @@ def test_validator_never_raises_on_random_documents(doc, schema):
 @SETTINGS
 @given(text=st.text(max_size=300))
 def test_validator_never_raises_on_random_text(text):
-    check(text, bankfiles.QUESTION)
+    check(text, schema.QUESTION)
 
 
 @SETTINGS
@@ -114,7 +115,7 @@ def test_validator_on_a_valid_question_with_one_field_changed(field, value):
         doc["answer"][field.split(".")[1]] = value
     else:
         doc[field] = value
-    check(yaml.safe_dump(doc, allow_unicode=True), bankfiles.QUESTION)
+    check(yaml.safe_dump(doc, allow_unicode=True), schema.QUESTION)
 
 
 @settings(max_examples=25, deadline=None)
@@ -125,7 +126,7 @@ def test_read_bank_never_raises(tmp_path_factory, text, name):
     root = tmp_path_factory.mktemp("bank")
     shutil.copytree(FIXTURE_BANK, root, dirs_exist_ok=True)
     (root / name).write_text(text, encoding="utf-8")
-    files = bankfiles.read_bank(root)
+    files = reading.read_bank(root)
     assert files.ok or all(p.line >= 1 for p in files.problems)
 
 

@@ -146,10 +146,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def bank_files():
     """The real question bank (question_bank/), read and validated once per run."""
-    from app.bank import bankfiles
+    from app.bank.files import reading
     from app.config import ROOT
 
-    files = bankfiles.read_bank(ROOT / "question_bank")
+    files = reading.read_bank(ROOT / "question_bank")
     assert files.ok, "\n".join(str(p) for p in files.problems)
     return files
 
