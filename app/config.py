@@ -77,6 +77,7 @@ class Config:
     ANSWER_MAX_CHARS = 50_000
     DEFAULT_GRACE_SECONDS = DEFAULT_GRACE_SECONDS
     PER_PAGE = 20
+    ITEM_STATS_PER_PAGE = 25  # the bank editor's item statistics list
     QUESTION_BANK_DIR = str(ROOT / "question_bank")
 
 

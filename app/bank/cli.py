@@ -8,8 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.bank import services, transfer
+from app.bank import queries, transfer
 from app.bank.files import reading
+from app.clock import utcnow
 
 bank = AppGroup("bank", help="Validate, import and export the question bank files.")
 
@@ -49,12 +50,12 @@ def validate_command(directory: str | None) -> None:
 def import_command(directory: str | None, if_empty: bool) -> None:
     """Validate, then load the bank files in one transaction (all or nothing)."""
     directory = _directory(directory)
-    if if_empty and services.question_count():
+    if if_empty and queries.question_count():
         click.echo("The bank already has questions; nothing imported (--if-empty).")
         return
     started = time.perf_counter()
     files = _read_or_fail(directory)
-    report = transfer.import_bank(files)
+    report = transfer.import_bank(files, now=utcnow())
     for line in report.lines():
         click.echo(line)
     click.echo(f"Imported {directory} in {time.perf_counter() - started:.2f} s.")

@@ -8,6 +8,7 @@ from sqlalchemy import event, select
 
 from app.bank import transfer
 from app.bank.files import reading
+from app.clock import utcnow
 from app.extensions import db
 from app.models.bank import Question, Rubric
 from tests.bank.conftest import FIXTURE_BANK
@@ -17,7 +18,7 @@ def load_fixture_bank() -> None:
     """Import tests/questions/fixtures/bank (call inside an app context)."""
     files = reading.read_bank(FIXTURE_BANK)
     assert files.ok, [str(p) for p in files.problems]
-    transfer.import_bank(files)
+    transfer.import_bank(files, now=utcnow())
 
 
 def question_id(key: str) -> int:

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.bank import services
+from app.bank import questions, rubrics
+from app.bank.documents import question_doc, rubric_doc
 from app.bank.files import checks, reading, schema, writing
 from app.extensions import db
 from app.models.bank import Question, QuestionVersion, Rubric, RubricVersion
@@ -202,7 +203,7 @@ def test_random_question_form_never_500_never_partial(app, client, login_as, cha
         app._bank_ready = True
     with app.app_context():
         qid = question_id("gpu-cost")
-        doc = services.question_doc(db.session.get(Question, qid))
+        doc = question_doc(db.session.get(Question, qid))
         before = snapshot(QuestionVersion, Question)
     data = question_form(doc, **changes)
     response = client.post(f"/admin/bank/questions/{qid}/edit", data=data)
@@ -212,7 +213,7 @@ def test_random_question_form_never_500_never_partial(app, client, login_as, cha
         question = db.session.get(Question, qid)
         if response.status_code == 302:
             assert after[0] in (before[0], before[0] + 1)
-            services.check_question_doc(services.question_doc(question))  # saved = valid
+            questions.check_question_doc(question_doc(question))  # saved = valid
         else:
             assert after == before
     created = client.post("/admin/bank/questions/new", data=data)
@@ -252,7 +253,7 @@ def test_random_rubric_form_never_500_never_partial(app, client, login_as, chang
         app._bank_ready = True
     with app.app_context():
         rid = rubric_id("design")
-        doc = services.rubric_doc(db.session.get(Rubric, rid))
+        doc = rubric_doc(db.session.get(Rubric, rid))
         before = snapshot(RubricVersion, Rubric)
     response = client.post(f"/admin/bank/rubrics/{rid}/edit", data=rubric_form(doc, **changes))
     assert response.status_code in (200, 302, 422)
@@ -260,7 +261,7 @@ def test_random_rubric_form_never_500_never_partial(app, client, login_as, chang
         after = snapshot(RubricVersion, Rubric)
         if response.status_code == 302:
             assert after[0] in (before[0], before[0] + 1)
-            services.check_rubric_doc(services.rubric_doc(db.session.get(Rubric, rid)))
+            rubrics.check_rubric_doc(rubric_doc(db.session.get(Rubric, rid)))
         else:
             assert after == before
 

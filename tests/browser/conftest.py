@@ -158,6 +158,7 @@ def bank_files():
 def bank(app, bank_files):
     """Load the real bank into the test database, as `flask bank import` does."""
     from app.bank import transfer
+    from app.clock import utcnow
 
     with app.app_context():
-        return transfer.import_bank(bank_files)
+        return transfer.import_bank(bank_files, now=utcnow())

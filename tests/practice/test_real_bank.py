@@ -31,9 +31,10 @@ def bank_files():
 @pytest.fixture
 def real_bank(app, bank_files):
     from app.bank import transfer
+    from app.clock import utcnow
 
     with app.app_context():
-        transfer.import_bank(bank_files)
+        transfer.import_bank(bank_files, now=utcnow())
 
 
 def stocked_stages() -> set[str]:
