@@ -34,6 +34,7 @@ def _page() -> int:
 
 
 def _per_page() -> int:
+    """Rows per page of the editor's lists (the app's PER_PAGE)."""
     return current_app.config["PER_PAGE"]
 
 
