@@ -212,13 +212,13 @@ def reset_password(token: str):
     try:
         user = recovery.user_for_reset(token)
     except recovery.LinkProblem as problem:
-        return render_template("accounts/link_problem.html", problem=str(problem)), 400
+        return render_template("accounts/link_problem.html", problem=str(problem)), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             recovery.reset_password(token, form.password.data, ip=request.remote_addr)
         except recovery.LinkProblem as problem:
-            return render_template("accounts/link_problem.html", problem=str(problem)), 400
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
         except services.AccountError as error:
             form.password.errors.append(str(error))
         else:
@@ -240,7 +240,7 @@ def verify_email(token: str):
         try:
             recovery.verify_email(token)
         except recovery.LinkProblem as problem:
-            return render_template("accounts/link_problem.html", problem=str(problem)), 400
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
         flash("Your email address is confirmed.", "success")
         target = "accounts.settings" if current_user.is_authenticated else "accounts.login"
         return redirect(url_for(target))
@@ -257,7 +257,7 @@ def confirm_email_change(token: str):
         try:
             user = recovery.confirm_email_change(token)
         except recovery.LinkProblem as problem:
-            return render_template("accounts/link_problem.html", problem=str(problem)), 400
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
         if signed_in_id == user.id:
             renew_sign_in(user)
         flash(f"Your address is now {user.email}. Other sessions were ended.", "success")
@@ -330,6 +330,6 @@ def unsubscribe(token: str):
         try:
             recovery.unsubscribe(token)
         except recovery.LinkProblem as problem:
-            return render_template("accounts/link_problem.html", problem=str(problem)), 400
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
         return render_template("accounts/unsubscribed.html")
     return render_template("accounts/confirm_link.html", form=form, purpose="unsubscribe")

@@ -45,7 +45,7 @@ def test_sign_up_sends_a_verification_link_that_confirms_on_a_click(app, client,
     assert client.post(path).status_code == 302
     assert user(app, "fresh@example.com").email_verified_at is not None
     again = client.post(path)
-    assert again.status_code == 400 and "Nothing was changed" in again.get_data(as_text=True)
+    assert again.status_code == 410 and "Nothing was changed" in again.get_data(as_text=True)
 
 
 def test_unverified_can_practise_but_not_link_a_coach(app, client, mailbox, make_user):
@@ -82,8 +82,8 @@ def test_verification_links_expire_and_cannot_be_forged(app, client, mailbox):
         path = path_of(mailbox.wait_for("fresh@example.com").link("/verify/"))
         frozen.tick(timedelta(days=3, seconds=1))
         response = client.post(path)
-        assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
-        assert client.post(path[:-3] + "xyz").status_code == 400
+        assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
+        assert client.post(path[:-3] + "xyz").status_code == 410
         assert user(app, "fresh@example.com").email_verified_at is None
 
 
@@ -107,7 +107,7 @@ def test_change_of_address_waits_for_the_link_sent_to_the_new_address(
     moved = user(app, NEW)
     assert moved.pending_email is None and moved.email_verified_at is not None
     assert client.get("/settings").status_code == 200  # this browser stays signed in
-    assert client.post(path).status_code == 400  # used
+    assert client.post(path).status_code == 410  # used
     auth.logout()
     assert auth.login("old.address@example.com").status_code == 401
     assert auth.login(NEW).status_code == 302

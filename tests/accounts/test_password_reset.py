@@ -95,7 +95,7 @@ def test_reset_sets_the_password_ends_other_sessions_and_the_link_dies(
     assert auth.login("forgot@example.com", PASSWORD).status_code == 401
     assert auth.login("forgot@example.com", NEW_PASSWORD).status_code == 302
     again = client.get(path)
-    assert again.status_code == 400
+    assert again.status_code == 410
     assert "not valid, or it was already used" in again.get_data(as_text=True)
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action)).all()
@@ -131,7 +131,7 @@ def test_the_link_expires_after_an_hour(app, client, make_user, mailbox, auth):
         assert client.get(path).status_code == 200
         frozen.tick(timedelta(minutes=1, seconds=1))
         expired = set_new(client, path)
-        assert expired.status_code == 400
+        assert expired.status_code == 410
         assert "This link has expired" in expired.get_data(as_text=True)
         assert auth.login("late@example.com", PASSWORD).status_code == 302  # unchanged
 
@@ -144,7 +144,7 @@ def test_tampered_and_foreign_links_are_refused(app, client, make_user, mailbox,
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     for bad in (f"/password/reset/{tampered}", "/password/reset/not-a-token"):
         response = set_new(client, bad)
-        assert response.status_code == 400
+        assert response.status_code == 410
         assert "Nothing was changed" in response.get_data(as_text=True)
     # a valid verification link for the same user is not a reset link
     with app.test_request_context():
@@ -155,7 +155,7 @@ def test_tampered_and_foreign_links_are_refused(app, client, make_user, mailbox,
         user.email_verified_at = None
         db.session.commit()
         foreign = recovery.verification_for(user.id).token
-    assert set_new(client, f"/password/reset/{foreign}").status_code == 400
+    assert set_new(client, f"/password/reset/{foreign}").status_code == 410
     assert auth.login("tamper@example.com", PASSWORD).status_code == 302
 
 
@@ -166,7 +166,7 @@ def test_a_changed_password_kills_an_older_link(app, client, make_user, mailbox)
     first = reset_path(mailbox, "twice@example.com", 1)
     second = reset_path(mailbox, "twice@example.com", 2)
     assert set_new(client, second).status_code == 302
-    assert set_new(client, first, "yet another passphrase 99").status_code == 400
+    assert set_new(client, first, "yet another passphrase 99").status_code == 410
 
 
 def test_a_failed_send_says_so_and_sends_nothing(other_app, make_user, mailbox):

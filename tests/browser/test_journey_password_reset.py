@@ -55,6 +55,6 @@ def test_forgotten_password_back_in_through_an_email(open_page, make_user, mailb
 
     page.goto(link)
     page.get_by_role("heading", name="This link cannot be used").wait_for()
-    expected = (r"status of 400", r"status of 401", r"status of 422")  # the refusals above
+    expected = (r"status of 410", r"status of 401", r"status of 422")  # the refusals above
     check_page(page, allow_console=expected)
     assert len(page.errors) == 3 and other_device.errors == []

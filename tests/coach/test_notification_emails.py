@@ -74,7 +74,7 @@ def test_a_published_review_is_emailed_once_with_an_unsubscribe_link(
     assert client.post(path).status_code == 200
     with app.app_context():
         assert not db.session.get(User, candidate).email_notifications
-    assert client.post(path[:-4] + "abcd").status_code == 400
+    assert client.post(path[:-4] + "abcd").status_code == 410
 
 
 def test_nothing_is_sent_to_users_who_did_not_opt_in_or_are_unconfirmed(
