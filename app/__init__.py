@@ -7,6 +7,8 @@ from flask import Flask
 from app import access, cli, errors, security
 from app.config import ROOT, load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.learning import services as learning_services
+from app.practice import wiring as practice_wiring
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -20,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(overrides))
     register_extensions(app)
     register_blueprints(app)
+    wire_packages(app)
     errors.register(app)
     register_template_helpers(app)
     register_shell_context(app)
@@ -63,6 +66,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(home_bp)
+
+
+def wire_packages(app: Flask) -> None:
+    """What an earlier package needs from a later one, handed down here (the one-way rule:
+    practice never imports learning, learning never imports coach)."""
+    practice_wiring.configure(app, weakness=learning_services.skill_weakness)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -70,6 +70,7 @@ class Config:
     ARGON2_PARALLELISM = 1
 
     ANSWER_MAX_CHARS = 50_000
+    ANSWER_MAX_LINKS = 20
     DEFAULT_GRACE_SECONDS = 60
     PER_PAGE = 20
     QUESTION_BANK_DIR = str(ROOT / "question_bank")

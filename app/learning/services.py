@@ -103,9 +103,9 @@ def owned_session(session_id: int, user_id: int, now: datetime | None = None) ->
     if session is None or session.user_id != user_id:
         raise SessionNotFound(session_id)
     if now is not None and timing.is_overdue(session, now):
-        from app.practice import services as practice_services  # (practice may import us)
+        from app.practice import lifecycle  # (moves to the top with the learning split)
 
-        practice_services.finalise_overdue(session.id, now, by="request")
+        lifecycle.finalise_overdue(session.id, now=now, by="request")
         session = db.session.scalar(
             _session_query()
             .where(PracticeSession.id == session_id)
