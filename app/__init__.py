@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from app import access, cli, errors, security
+from app.coach import report_section as coach_report_section
 from app.config import ROOT, load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate
-from app.learning import services as learning_services
+from app.learning import schedule as learning_schedule
+from app.learning import wiring as learning_wiring
 from app.practice import wiring as practice_wiring
 
 
@@ -71,7 +73,8 @@ def register_blueprints(app: Flask) -> None:
 def wire_packages(app: Flask) -> None:
     """What an earlier package needs from a later one, handed down here (the one-way rule:
     practice never imports learning, learning never imports coach)."""
-    practice_wiring.configure(app, weakness=learning_services.skill_weakness)
+    practice_wiring.configure(app, weakness=learning_schedule.skill_weakness)
+    learning_wiring.configure(app, coach=coach_report_section.for_report)
 
 
 def register_template_helpers(app: Flask) -> None:

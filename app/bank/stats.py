@@ -19,7 +19,7 @@ from app.domain import item_stats
 from app.domain.report import question_seconds
 from app.domain.scoring import criteria_from_json, score_question
 from app.extensions import db
-from app.learning.services import estimate_for
+from app.learning.loading import estimate_for
 from app.models.bank import Question, QuestionVersion, RubricVersion, Stage
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 from app.models.scoring import SelfAssessment, SelfScore
