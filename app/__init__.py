@@ -6,6 +6,7 @@ from flask import Flask
 
 from app import access, cli, errors, security
 from app.coach import report_section as coach_report_section
+from app.coach import round_notifications
 from app.config import ROOT, load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.learning import schedule as learning_schedule
@@ -75,6 +76,7 @@ def wire_packages(app: Flask) -> None:
     practice never imports learning, learning never imports coach)."""
     practice_wiring.configure(app, weakness=learning_schedule.skill_weakness)
     learning_wiring.configure(app, coach=coach_report_section.for_report)
+    round_notifications.connect(app)  # practice's round_finished -> coach notifications
 
 
 def register_template_helpers(app: Flask) -> None:
