@@ -40,7 +40,13 @@ from app.practice.forms import (
     StartRoundForm,
     WarningForm,
 )
-from app.practice.views import refusal_payload, round_context, save_payload, session_status
+from app.practice.views import (
+    STATUS_LABELS,
+    refusal_payload,
+    round_context,
+    save_payload,
+    session_status,
+)
 from app.practice.wiring import weakness_for
 from app.security import no_store
 from app.typed import request_is_same_origin
@@ -94,6 +100,12 @@ def _answer_again(session_id: int, position: int):
 def local_when(instant, zone: str | None = None) -> str:
     """An instant in the candidate's zone: "Mon 30 Nov, 21:15 CET"."""
     return timing.format_local(instant, zone) if instant else ""
+
+
+@bp.app_template_filter("round_status")
+def round_status(status: str) -> str:
+    """A round's status in words: "Submitted automatically when time ran out"."""
+    return STATUS_LABELS.get(status, status)
 
 
 @bp.app_template_filter("duration_words")
