@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import timing
-from app.domain.estimates import EstimateCheck, check_estimate
+from app.domain.estimates import EstimateCheck, estimate_for
 from app.domain.scoring import Criterion, criteria_from_json
 from app.extensions import db
-from app.models.bank import AnswerKind, QuestionVersion, RubricVersion
+from app.models.bank import QuestionVersion, RubricVersion
 from app.models.practice import PracticeSession, SessionQuestion
 from app.models.scoring import SelfAssessment
 from app.practice import lifecycle
@@ -70,20 +70,6 @@ def assessment_for(session_id: int) -> SelfAssessment | None:
         select(SelfAssessment)
         .options(selectinload(SelfAssessment.scores))
         .where(SelfAssessment.session_id == session_id)
-    )
-
-
-def estimate_for(item: SessionQuestion) -> EstimateCheck | None:
-    """The automatic check of an estimate answer (None for other answer kinds)."""
-    version = item.question_version
-    if version.answer_kind != AnswerKind.ESTIMATE:
-        return None
-    return check_estimate(
-        item.answer_number,
-        version.estimate_value,
-        version.estimate_tolerance_pct,
-        item.answer_unit,
-        version.estimate_unit,
     )
 
 
