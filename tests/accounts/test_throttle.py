@@ -93,10 +93,7 @@ def test_storage_is_memory_by_default_and_redis_url_when_set(monkeypatch):
     from app.config import load_config
 
     monkeypatch.delenv("REDIS_URL", raising=False)
-    assert (
-        load_config(SINGLE_HOST_PRODUCTION)["RATELIMIT_STORAGE_URI"]
-        == "memory://"
-    )
+    assert load_config(SINGLE_HOST_PRODUCTION)["RATELIMIT_STORAGE_URI"] == "memory://"
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/3")
     config = load_config(SINGLE_HOST_PRODUCTION)
     assert config["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/3"
