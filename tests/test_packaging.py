@@ -8,8 +8,10 @@ them) into a folder of its own, and from a working directory outside the checkou
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -17,7 +19,27 @@ import pytest
 
 from app.config import SOURCE_ROOT
 
-pytestmark = pytest.mark.slow
+
+def _names(requirements: list[str]) -> set[str]:
+    return {
+        re.split(r"[<>=!~\[; ]", item, maxsplit=1)[0].lower().replace("_", "-")
+        for item in requirements
+    }
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("requirements.lock", ()), ("requirements-test.lock", ("test",))]
+)
+def test_the_lock_files_pin_every_dependency_with_hashes(lock, extras):
+    """`make lock` was run after the last change to pyproject's dependencies."""
+    project = tomllib.loads((SOURCE_ROOT / "pyproject.toml").read_text())["project"]
+    wanted = _names(project["dependencies"])
+    for extra in extras:
+        wanted |= _names(project["optional-dependencies"][extra])
+    text = (SOURCE_ROOT / lock).read_text()
+    pinned = {m.group(1).lower() for m in re.finditer(r"(?m)^([A-Za-z0-9_.-]+)==\S+ \\$", text)}
+    assert wanted <= pinned, f"run `make lock`: {sorted(wanted - pinned)} not in {lock}"
+    assert "--hash=sha256:" in text and "file://" not in text and "--find-links" not in text
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +93,7 @@ def run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_the_installed_wheel_migrates_imports_the_bank_and_serves(installed, tmp_path):
     where = run(
         installed, tmp_path, "-c", "import app, app.config as c; print(app.__file__, c.ROOT)"
