@@ -2,7 +2,8 @@
 
 The database is SQLite in a temporary file by default, or the server named by
 TEST_DATABASE_URL (PostgreSQL in CI). The schema is built once per run; each test
-starts from empty tables.
+starts from empty tables: it runs on a cached app inside a transaction rolled back at
+teardown, or, marked `real_commits`, on a fresh app with the tables wiped afterwards.
 
 A test that needs a service or a browser skips with a reason on a machine without it,
 except when CI is set, where that skip is a failure (`require_or_skip`). Tests marked
@@ -138,9 +139,15 @@ def wipe_tables() -> None:
 # production while nothing reaches the database. No app context is held across the test
 # (RECIPES.md): each request still gets its own `g`, Flask-Login user and session.
 #
-# Tests that cannot run inside one transaction (other connections or threads: concurrency,
-# the browser's live server, migrations, apps of their own) are marked `real_commits` and
-# get today's behaviour: a fresh app, real commits, every table wiped afterwards.
+# Tests that cannot run inside one transaction (threads or connections of their own: the
+# concurrency tests, the browser's live server) are marked `real_commits` and keep the old
+# behaviour: a fresh app, real commits, every table wiped afterwards. db.session used from
+# another thread inside the transaction raises, naming the marker. Tests that never ask for
+# `app` (migrations, the config and production-app checks) build what they need themselves.
+#
+# A cached app is put back after each test: its config is restored, the shared Limiter is
+# re-initialised for it with empty in-memory counters, and an app a test changed (a route
+# added, an attribute set) is dropped from the cache so the next test gets a new one.
 
 REAL_COMMITS = "real_commits"
 
@@ -334,7 +341,6 @@ def app(request, database_url, _schema):
             _evict(cached)
         else:
             cached.restore()
-            app._got_first_request = True
 
 
 @pytest.fixture
