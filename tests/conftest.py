@@ -80,10 +80,27 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'mockloop-test.db'}"
 
 
+_MADE: list[Flask] = []
+
+
 def make_app(database_url: str, **overrides):
+    """A new app on the test database; its connections are closed when the test ends."""
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url}
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    _MADE.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _close_extra_apps():
+    """Dispose the engines of apps a test built itself, so no connection is left to the GC."""
+    yield
+    while _MADE:
+        made = _MADE.pop()
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -223,6 +240,7 @@ class CachedApp:
     @classmethod
     def build(cls, database_url: str, overrides: dict) -> CachedApp:
         app = make_app(database_url, **overrides)
+        _MADE.remove(app)  # kept across tests; disposed at the end of the run
         with app.app_context():
             _transactional_engine(db.engine)
         for lazy in ("jinja_env", "jinja_loader", "logger", "name"):
