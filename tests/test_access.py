@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = {
     "home.landing",
     "accounts.login",
     "accounts.register",
+    "health.healthz",
     # links from emails: opened in any browser, the token is the credential
     "accounts.forgot_password",
     "accounts.reset_password",
