@@ -32,7 +32,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.domain import charts, scheduling, timing
+from app.domain import charts, report_formats, scheduling, timing
 from app.domain import progress as progress_domain
 from app.domain import report as report_domain
 from app.domain.estimates import EstimateCheck, check_estimate
@@ -432,7 +432,7 @@ def coach_review_for_report(session_id: int):
 
 def report_json(report: report_domain.Report) -> str:
     """The JSON export: stable key order, UTF-8, a trailing newline."""
-    return json.dumps(report_domain.to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(report_formats.to_dict(report), indent=2, ensure_ascii=False) + "\n"
 
 
 def export_filename(report: report_domain.Report, extension: str) -> str:
