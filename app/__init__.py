@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app import access, cli, errors, security
+from app.accounts import loader as accounts_loader
 from app.config import ROOT, load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -37,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     access.init_app(app)  # deny by default; before CSRF so anonymous POSTs go to sign-in
+    accounts_loader.init_app(app)  # the user loader
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)

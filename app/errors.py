@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.models import audit
 from app.security import no_store
 from app.typed import back_url, known_fields, typed_fields
 
@@ -98,17 +99,16 @@ def _fresh_token_for_htmx(rendered):
 
 def audit_denial() -> None:
     """Record a 403 in the audit log; never let auditing turn a 403 into a 500."""
-    from app.accounts.services import record_access_denied
-
     db.session.rollback()
     try:
-        record_access_denied(
+        audit.record_access_denied(
             current_user.id if current_user.is_authenticated else None,
             request.path,
             request.method,
             ip=request.remote_addr,
             reason=g.get("access_denied_reason"),
         )
+        db.session.commit()
     except Exception:  # the database itself is failing; the 403 still stands
         db.session.rollback()
         current_app.logger.exception("could not audit an access denial")

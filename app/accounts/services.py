@@ -18,6 +18,7 @@ from app.accounts.passwords import (
 from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
+from app.models.audit import AuditEvent
 from app.models.users import Role, User, normalise_email
 
 
@@ -277,27 +278,8 @@ def set_role_by_email(email: str, role: str) -> User:
     return change_role(user.id, role)
 
 
-def record_access_denied(
-    user_id: int | None, path: str, method: str, *, ip: str | None = None, reason: str | None = None
-) -> None:
-    """Audit a refused request (403)."""
-    audit.record(
-        "access.denied",
-        actor_id=user_id,
-        target_type="path",
-        target_id=path[:64],
-        ip=ip,
-        method=method,
-        path=path,
-        reason=reason,
-    )
-    db.session.commit()
-
-
 def audit_page(action: str | None, page: int, per_page: int):
     """One page of the audit log, newest first, optionally one action only."""
-    from app.models.audit import AuditEvent
-
     stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         stmt = stmt.where(AuditEvent.action == action)
@@ -306,8 +288,6 @@ def audit_page(action: str | None, page: int, per_page: int):
 
 def audit_actions() -> list[str]:
     """The distinct actions in the audit log, for the filter."""
-    from app.models.audit import AuditEvent
-
     return list(
         db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     )
