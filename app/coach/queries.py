@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
+from app.models.bank import Stage
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 from app.models.review import CoachLink, Notification, Review, ReviewStatus
 from app.models.users import User
@@ -144,8 +145,6 @@ def queue_filters(coach_id: int) -> tuple[list[User], list[tuple[str, str]]]:
         .where(CoachLink.coach_id == coach_id)
         .order_by(User.display_name, User.id)
     ).all()
-    from app.models.bank import Stage
-
     stages = db.session.execute(select(Stage.key, Stage.name).order_by(Stage.position)).all()
     return list(candidates), [(k, n) for k, n in stages]
 
