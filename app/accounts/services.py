@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -15,7 +16,6 @@ from app.accounts.passwords import (
     password_problem,
     verify_password,
 )
-from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
 from app.models.audit import AuditEvent
@@ -97,7 +97,7 @@ class LoginResult:
         return self.user is not None
 
 
-def authenticate(email: str, password: str, *, ip: str | None = None) -> LoginResult:
+def authenticate(email: str, password: str, *, now: datetime, ip: str | None = None) -> LoginResult:
     """Check credentials; the failure is the same for unknown email and wrong password."""
     user = user_by_email(email)
     if user is None:
@@ -118,7 +118,7 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> LoginRe
         return LoginResult(None)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = now
     audit.record("login", actor_id=user.id, target_type="user", target_id=user.id, ip=ip)
     db.session.commit()
     return LoginResult(user)

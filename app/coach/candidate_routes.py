@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.access import safe_next
+from app.clock import utcnow
 from app.coach import present, queries, services
 from app.coach.forms import ButtonForm, InviteCodeForm, ShareSessionForm, SharingForm
 from app.coach.selfscores import self_scores_for
@@ -60,7 +61,9 @@ def link():
     form = InviteCodeForm()
     if form.validate_on_submit():
         try:
-            result = services.link_coach(current_user.id, form.code.data, ip=request.remote_addr)
+            result = services.link_coach(
+                current_user.id, form.code.data, now=utcnow(), ip=request.remote_addr
+            )
         except services.CoachError as error:
             form.code.errors.append(str(error))
         else:
@@ -96,7 +99,7 @@ def join_confirm(code: str):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        result = services.link_coach(current_user.id, code, ip=request.remote_addr)
+        result = services.link_coach(current_user.id, code, now=utcnow(), ip=request.remote_addr)
     except services.CoachError as error:
         flash(str(error), "error")
         return redirect(url_for("coaching.join", code=code))
@@ -142,7 +145,9 @@ def share_session(session_id: int):
     if not form.validate_on_submit() or form.shared.data not in ("0", "1"):
         abort(422, "Choose to share the session or to stop sharing it.")
     try:
-        session = services.set_session_shared(current_user.id, session_id, form.shared.data == "1")
+        session = services.set_session_shared(
+            current_user.id, session_id, form.shared.data == "1", now=utcnow()
+        )
     except services.NotFound:
         abort(404)
     flash(
@@ -182,7 +187,7 @@ def open_notification(notification_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        item = services.mark_notification_read(current_user.id, notification_id)
+        item = services.mark_notification_read(current_user.id, notification_id, now=utcnow())
     except services.NotFound:
         abort(404)
     return redirect(safe_next(item.link))
@@ -192,6 +197,6 @@ def open_notification(notification_id: int):
 def read_notifications():
     """Mark all your notifications read."""
     if ButtonForm().validate_on_submit():
-        services.mark_all_notifications_read(current_user.id)
+        services.mark_all_notifications_read(current_user.id, now=utcnow())
         flash("Notifications marked as read.", "info")
     return redirect(safe_next(request.form.get("next")))

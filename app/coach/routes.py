@@ -135,14 +135,15 @@ def remove_candidate(candidate_id: int):
     return redirect(url_for("coach.candidates"))
 
 
-def _log_page(session, form=None, layout=None, status=200):
+def _log_page(session, now, form=None, layout=None, status=200):
+    """The session log page for the coach, with their review form (re-shown with errors)."""
     review = queries.review_of(current_user.id, session.id)
     if form is None:
         form, layout = build_review_form(session, review)
     history = queries.reviewed_sessions(session.user_id, coach_id=current_user.id)
     selfs = self_scores_for([session.id] + [r.session_id for r in history])
     working = services.snapshot(review) if review is not None else None
-    view = present.session_log(session, selfs.get(session.id), utcnow(), working)
+    view = present.session_log(session, selfs.get(session.id), now, working)
     return (
         render_template(
             "coach/session_log.html",
@@ -160,32 +161,32 @@ def _log_page(session, form=None, layout=None, status=200):
 @bp.get("/sessions/<int:session_id>")
 def session_log(session_id: int):
     """The session log: summary, timeline, answers, self-scores and the coach's review."""
-    return _log_page(_session_or_404(session_id))
+    return _log_page(_session_or_404(session_id), utcnow())
 
 
 @bp.post("/sessions/<int:session_id>/review")
 def save_review(session_id: int):
     """Save the review draft (htmx autosave or the button); "Publish review" also publishes."""
-    session = _session_or_404(session_id)
+    session, now = _session_or_404(session_id), utcnow()
     review = queries.review_of(current_user.id, session.id)
     form, layout = build_review_form(session, review)
     if not form.validate_on_submit():
         if _is_fragment():
             return render_template("coach/_review_status.html", form=form, error=True), 422
-        return _log_page(session, form, layout, 422)
+        return _log_page(session, now, form, layout, 422)
     try:
         if form.publish.data:
             revision = services.publish(
-                current_user.id, session, review_input(form), ip=request.remote_addr
+                current_user.id, session, review_input(form), now=now, ip=request.remote_addr
             )
             flash(f"Review published (revision {revision.number}).", "success")
             return redirect(url_for("coach.session_log", session_id=session.id, _anchor="review"))
-        review = services.save_draft(current_user.id, session, review_input(form))
+        review = services.save_draft(current_user.id, session, review_input(form), now=now)
     except services.CoachError as error:
         if _is_fragment():
             return render_template("coach/_review_status.html", message=str(error), error=True), 422
         flash(str(error), "error")
-        return _log_page(session, form, layout, 422)
+        return _log_page(session, now, form, layout, 422)
     if _is_fragment():
         return render_template("coach/_review_status.html", review=review)
     flash("Draft saved.", "success")
