@@ -109,10 +109,11 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def end_old_sessions():
-        """Absolute lifetime: a sign-in ends 12 h after it began, however active."""
+        """Absolute lifetime: a sign-in ends PERMANENT_SESSION_LIFETIME after it began."""
         if "_user_id" in session and session_expired():
             sign_out()
-            flash("You were signed out after 12 hours. Please sign in again.", "info")
+            hours = round(current_app.permanent_session_lifetime.total_seconds() / 3600)
+            flash(f"You were signed out after {hours} hours. Please sign in again.", "info")
 
     @app.before_request
     def deny_by_default():

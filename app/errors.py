@@ -20,7 +20,7 @@ MESSAGES = {
     404: ("Not found", "There is nothing here, or it is not yours to see."),
     405: ("Method not allowed", "This page cannot be used that way."),
     409: ("Conflict", "This was changed somewhere else. Reload to see the latest version."),
-    413: ("Too large", "What you sent is larger than 1 MiB. Nothing was saved."),
+    413: ("Too large", "What you sent is larger than {limit}. Nothing was saved."),
     422: ("Cannot accept this", "Some of what you sent cannot be accepted. Nothing was saved."),
     429: (
         "Too many attempts",
@@ -52,11 +52,22 @@ def wants_fragment() -> bool:
     )
 
 
+def _size(limit: int | None) -> str:
+    """A request size limit as people read it: "1 MiB", "512 KiB"."""
+    if not limit:
+        return "the server accepts"
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
+    return f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+
+
 def render_error(status: int, detail: str | None = None, **context):
     """The error page (or fragment) for `status`, with an optional safe detail message."""
     title, message = MESSAGES.get(status, (f"Error {status}", "Something went wrong."))
     if isinstance(detail, str) and detail and status in (400, 409, 422):
         message = detail
+    if status == 413:
+        message = message.format(limit=_size(current_app.config["MAX_CONTENT_LENGTH"]))
     template = "errors/_fragment.html" if wants_fragment() else "errors/page.html"
     return render_template(template, status=status, title=title, message=message, **context), status
 

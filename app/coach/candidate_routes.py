@@ -5,7 +5,7 @@ Also the notification actions, which every signed-in user has.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import safe_next
@@ -17,7 +17,14 @@ from app.extensions import limiter
 
 bp = Blueprint("coaching", __name__)
 
-LINK_LIMIT = "10 per minute"  # invite codes are guessable only by brute force; slow it down
+
+def _link_limit() -> str:
+    """How often one user may try an invite code (COACH_LINK_LIMIT)."""
+    return current_app.config["COACH_LINK_LIMIT"]
+
+
+def _link_key() -> str:
+    return f"link:{current_user.get_id()}"
 
 
 @bp.app_template_global()
@@ -33,7 +40,9 @@ def _page() -> int:
 
 
 def _index(code_form=None, status=200):
-    pagination, reviews = queries.finished_sessions_of(current_user.id, _page())
+    pagination, reviews = queries.finished_sessions_of(
+        current_user.id, _page(), current_app.config["PER_PAGE"]
+    )
     return (
         render_template(
             "coaching/index.html",
@@ -55,7 +64,7 @@ def index():
 
 
 @bp.post("/link")
-@limiter.limit(LINK_LIMIT, key_func=lambda: f"link:{current_user.get_id()}")
+@limiter.limit(_link_limit, key_func=_link_key)
 def link():
     """Link a coach by entering their invite code."""
     form = InviteCodeForm()
@@ -93,7 +102,7 @@ def join(code: str):
 
 
 @bp.post("/join/<code>")
-@limiter.limit(LINK_LIMIT, key_func=lambda: f"link:{current_user.get_id()}")
+@limiter.limit(_link_limit, key_func=_link_key)
 def join_confirm(code: str):
     """Confirm the invite link: link the coach."""
     if not ButtonForm().validate_on_submit():

@@ -12,6 +12,7 @@ import json
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -89,6 +90,7 @@ def queue():
         stage_key=form.stage.data if not form.stage.errors else None,
         state=form.state.data if not form.state.errors else None,
         page=_page(),
+        per_page=current_app.config["PER_PAGE"],
     )
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     template = "coach/_queue_table.html" if _is_fragment() else "coach/queue.html"
@@ -98,7 +100,7 @@ def queue():
 @bp.get("/candidates")
 def candidates():
     """The coach's linked candidates."""
-    pagination, rows = queries.candidates(current_user.id, _page())
+    pagination, rows = queries.candidates(current_user.id, _page(), current_app.config["PER_PAGE"])
     return render_template(
         "coach/candidates.html", pagination=pagination, rows=rows, form=ButtonForm()
     )
@@ -116,7 +118,7 @@ def candidate(candidate_id: int):
 
 def present_overview(candidate_id: int) -> dict:
     pagination, reviews = queries.candidate_sessions_for_coach(
-        current_user.id, candidate_id, _page()
+        current_user.id, candidate_id, _page(), current_app.config["PER_PAGE"]
     )
     published = queries.reviewed_sessions(candidate_id, coach_id=current_user.id)
     return present.candidate_overview(pagination, reviews, published, self_scores_for)
