@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from app.accounts.services import time_zone_names
-from app.models.users import Role
+from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX, Role
 
 
 def strip(value):
@@ -22,7 +22,7 @@ def strip(value):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     next = HiddenField()
     submit = SubmitField("Sign in")
@@ -30,10 +30,10 @@ class LoginForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     email = EmailField(
-        "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+        "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)]
     )
     display_name = StringField(
-        "Display name", filters=[strip], validators=[DataRequired(), Length(max=80)]
+        "Display name", filters=[strip], validators=[DataRequired(), Length(max=DISPLAY_NAME_MAX)]
     )
     password = PasswordField(
         "Password",

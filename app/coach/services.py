@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import audit
 from app.models.practice import PracticeSession, SessionStatus
 from app.models.review import (
+    NOTIFICATION_MESSAGE_MAX,
     CoachLink,
     Notification,
     NotificationKind,
@@ -211,7 +212,11 @@ def _path(endpoint: str, **values) -> str:
 def notify(user_id: int, kind: str, message: str, link: str = "", *, now: datetime) -> Notification:
     """Add a notification to the current unit of work (the calling service commits)."""
     item = Notification(
-        user_id=user_id, kind=str(kind), message=message[:300], link=link, created_at=now
+        user_id=user_id,
+        kind=str(kind),
+        message=message[:NOTIFICATION_MESSAGE_MAX],
+        link=link,
+        created_at=now,
     )
     db.session.add(item)
     return item
