@@ -7,9 +7,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from app.accounts.cli import users
+    from app.admin.cli import set_role
     from app.bank.cli import bank
     from app.practice.cli import sessions
 
+    users.add_command(set_role)
     app.cli.add_command(users)
     app.cli.add_command(bank)
     app.cli.add_command(sessions)

@@ -1,4 +1,7 @@
-"""`flask users create|set-role`: accounts from the command line (the first admin)."""
+"""`flask users create`: accounts from the command line (the first admin).
+
+`flask users set-role` is the admin's (`app.admin.cli`), added to this group by `app.cli`.
+"""
 
 import sys
 
@@ -26,15 +29,3 @@ def create(email: str, role: str, display_name: str, password_stdin: bool) -> No
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
-
-
-@users.command("set-role")
-@click.argument("email")
-@click.argument("role", type=click.Choice(["candidate", "coach", "admin"]))
-def set_role(email: str, role: str) -> None:
-    """Change the role of the account with EMAIL."""
-    try:
-        user = services.set_role_by_email(email, role)
-    except services.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"{user.email} is now {user.role}.")

@@ -5,16 +5,15 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
-    SearchField,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from app.accounts.services import time_zone_names
-from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX, Role
+from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX
 
 
 def strip(value):
@@ -89,15 +88,3 @@ class EmptyForm(FlaskForm):
     """Gives button-only POSTs their CSRF token."""
 
     submit = SubmitField("Submit")
-
-
-class UserSearchForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search form
-
-    q = SearchField("Search by email or name", filters=[strip], validators=[Optional()])
-
-
-class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[r.value for r in Role])
-    submit = SubmitField("Change role")

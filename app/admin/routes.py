@@ -4,8 +4,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.access import require_role, safe_next
-from app.accounts import services
-from app.accounts.forms import EmptyForm, RoleForm, UserSearchForm
+from app.accounts.forms import EmptyForm
+from app.accounts.services import AccountError, UnknownUser
+from app.admin import services
+from app.admin.forms import RoleForm, UserSearchForm
 from app.models.users import Role
 
 bp = Blueprint("admin", __name__)
@@ -60,9 +62,9 @@ def change_role(user_id: int):
         user = services.change_role(
             user_id, form.role.data, actor_id=current_user.id, ip=request.remote_addr
         )
-    except services.UnknownUser:
+    except UnknownUser:
         abort(404)
-    except services.AccountError as error:
+    except AccountError as error:
         flash(str(error), "error")
         return _back_to_users()
     flash(f"{user.email} is now {user.role}.", "success")
@@ -89,9 +91,9 @@ def _set_active(user_id: int, *, active: bool):
         user = services.set_active(
             user_id, active, actor_id=current_user.id, ip=request.remote_addr
         )
-    except services.UnknownUser:
+    except UnknownUser:
         abort(404)
-    except services.AccountError as error:
+    except AccountError as error:
         flash(str(error), "error")
         return _back_to_users()
     flash(f"{user.email} is {'active again' if active else 'deactivated'}.", "success")
