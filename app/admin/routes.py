@@ -9,17 +9,13 @@ from app.accounts.services import AccountError, UnknownUser
 from app.admin import services
 from app.admin.forms import RoleForm, UserSearchForm
 from app.models.users import Role
+from app.pagination import page_number
 
 bp = Blueprint("admin", __name__)
 
 bp.before_request(require_role(Role.ADMIN.value))
 
 BANK_EDITOR_ENDPOINT = "bank_editor.index"
-
-
-def _page_number() -> int:
-    """The ?page= number, at least 1."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 @bp.get("/")
@@ -36,7 +32,9 @@ def index():
 def users():
     """Every account, searchable by email or name, one page at a time."""
     search = UserSearchForm(request.args)
-    page = services.search_users(search.q.data, _page_number(), current_app.config["PER_PAGE"])
+    page = services.search_users(
+        search.q.data, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     return render_template(
         "admin/users.html",
         search=search,
@@ -106,7 +104,9 @@ def _set_active(user_id: int, *, active: bool):
 def audit_log():
     """The audit log, newest first, filterable by action."""
     action = request.args.get("action", "").strip() or None
-    page = services.audit_page(action, _page_number(), current_app.config["PER_PAGE"])
+    page = services.audit_page(
+        action, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     actor_ids = {event.actor_id for event in page.items if event.actor_id}
     return render_template(
         "admin/audit.html",

@@ -14,6 +14,7 @@ from app.coach import present, queries, services
 from app.coach.forms import ButtonForm, InviteCodeForm, ShareSessionForm, SharingForm
 from app.coach.selfscores import self_scores_for
 from app.extensions import limiter
+from app.pagination import page_number
 
 bp = Blueprint("coaching", __name__)
 
@@ -35,13 +36,9 @@ def coach_sharing(session_id: int):
     return queries.session_sharing(current_user.id, session_id)
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 def _index(code_form=None, status=200):
     pagination, reviews = queries.finished_sessions_of(
-        current_user.id, _page(), current_app.config["PER_PAGE"]
+        current_user.id, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
     )
     return (
         render_template(

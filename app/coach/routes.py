@@ -28,14 +28,11 @@ from app.coach import exports, present, queries, services
 from app.coach.forms import ButtonForm, QueueFilterForm, build_review_form, review_input
 from app.coach.selfscores import self_scores_for
 from app.models.users import Role
+from app.pagination import page_number
 
 bp = Blueprint("coach", __name__)
 
 bp.before_request(require_role(Role.COACH.value))
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 def _is_fragment() -> bool:
@@ -89,7 +86,7 @@ def queue():
         else None,
         stage_key=form.stage.data if not form.stage.errors else None,
         state=form.state.data if not form.state.errors else None,
-        page=_page(),
+        page=page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
     )
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -100,7 +97,9 @@ def queue():
 @bp.get("/candidates")
 def candidates():
     """The coach's linked candidates."""
-    pagination, rows = queries.candidates(current_user.id, _page(), current_app.config["PER_PAGE"])
+    pagination, rows = queries.candidates(
+        current_user.id, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     return render_template(
         "coach/candidates.html", pagination=pagination, rows=rows, form=ButtonForm()
     )
@@ -118,7 +117,10 @@ def candidate(candidate_id: int):
 
 def present_overview(candidate_id: int) -> dict:
     pagination, reviews = queries.candidate_sessions_for_coach(
-        current_user.id, candidate_id, _page(), current_app.config["PER_PAGE"]
+        current_user.id,
+        candidate_id,
+        page_number(request.args.get("page")),
+        current_app.config["PER_PAGE"],
     )
     published = queries.reviewed_sessions(candidate_id, coach_id=current_user.id)
     return present.candidate_overview(pagination, reviews, published, self_scores_for)
