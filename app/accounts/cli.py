@@ -9,13 +9,14 @@ import click
 from flask.cli import AppGroup
 
 from app.accounts import services
+from app.models.users import Role
 
 users = AppGroup("users", help="Manage accounts.")
 
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", default="candidate", type=click.Choice(["candidate", "coach", "admin"]))
+@click.option("--role", default=Role.CANDIDATE.value, type=click.Choice([r.value for r in Role]))
 @click.option("--name", "display_name", default="", help="Display name (default: from email).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create(email: str, role: str, display_name: str, password_stdin: bool) -> None:

@@ -111,11 +111,12 @@ def candidate(candidate_id: int):
     person = queries.linked_candidate(current_user.id, candidate_id)
     if person is None:
         abort(404)
-    overview = present_overview(candidate_id)
+    overview = _overview(candidate_id)
     return render_template("coach/candidate.html", candidate=person, form=ButtonForm(), **overview)
 
 
-def present_overview(candidate_id: int) -> dict:
+def _overview(candidate_id: int) -> dict:
+    """What the candidate page shows: a page of sessions, the chart, strengths and gaps."""
     pagination, reviews = queries.candidate_sessions_for_coach(
         current_user.id,
         candidate_id,
