@@ -196,7 +196,7 @@ def set_session_shared(
     session.shared_with_coaches = shared
     owner = db.session.get(User, candidate_id)
     if shared and owner.coach_sharing == "selected" and session.is_finished:
-        _notify_session_to_review(session, now=now)
+        notify_session_to_review(session, now=now)
     db.session.commit()
     return session
 
@@ -244,8 +244,9 @@ def mark_all_notifications_read(user_id: int, *, now: datetime) -> int:
     return result.rowcount or 0
 
 
-def _notify_session_to_review(session: PracticeSession, *, now: datetime) -> None:
-    """Tell every coach who can see this finished session that it awaits review."""
+def notify_session_to_review(session: PracticeSession, *, now: datetime) -> None:
+    """Tell every coach who can see this finished session that it awaits review (no commit:
+    called when the candidate shares it, and when one of their rounds finishes)."""
     owner = session.user or db.session.get(User, session.user_id)
     if owner.coach_sharing == "selected" and not session.shared_with_coaches:
         return
@@ -277,7 +278,7 @@ def _sessions_finished(session, _flush_context, _instances) -> None:
             and SessionStatus.IN_PROGRESS.value in history.deleted
             and obj.status != SessionStatus.IN_PROGRESS
         ):
-            _notify_session_to_review(obj, now=utcnow())
+            notify_session_to_review(obj, now=utcnow())
 
 
 # --- reviews ---------------------------------------------------------------------------
