@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import select, update
 
-from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
-from app.models.practice import PracticeSession, SessionStatus
+from app.models.practice import PracticeSession
 from app.models.review import (
     NOTIFICATION_MESSAGE_MAX,
     CoachLink,
@@ -263,22 +262,6 @@ def notify_session_to_review(session: PracticeSession, *, now: datetime) -> None
             _path("coach.session_log", session_id=session.id),
             now=now,
         )
-
-
-@event.listens_for(db.session, "before_flush")
-def _sessions_finished(session, _flush_context, _instances) -> None:
-    """When a practice session finishes (submitted, auto-submitted or closed, by a request or
-    by the sweep), its coaches get "new session to review" in the same transaction."""
-    for obj in list(session.dirty):
-        if not isinstance(obj, PracticeSession):
-            continue
-        history = inspect(obj).attrs.status.history
-        if (
-            history.deleted
-            and SessionStatus.IN_PROGRESS.value in history.deleted
-            and obj.status != SessionStatus.IN_PROGRESS
-        ):
-            notify_session_to_review(obj, now=utcnow())
 
 
 # --- reviews ---------------------------------------------------------------------------
