@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import access, assets, cli, errors, logs, security
-from app import models  # noqa: F401  (registers every table before an app is built)
+from app import (
+    access,
+    assets,
+    cli,
+    errors,
+    logs,
+    models,  # noqa: F401  (registers every table before an app is built)
+    security,
+)
 from app.accounts import loader as accounts_loader
 from app.coach import report_section as coach_report_section
 from app.coach import round_notifications
