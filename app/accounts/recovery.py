@@ -21,7 +21,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.accounts.passwords import hash_password, password_problem, verify_password
-from app.accounts.services import AccountError, _user_or_error, user_by_email
+from app.accounts.services import AccountError, user_by_email, user_or_error
 from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
@@ -153,7 +153,7 @@ class ConfirmRequest:
 
 def verification_for(user_id: int) -> ConfirmRequest | None:
     """A verification token for the user's address; None when it is verified already."""
-    user = _user_or_error(user_id)
+    user = user_or_error(user_id)
     if user.is_verified:
         return None
     token = _serializer(VERIFY).dumps({"u": user.id, "e": user.email})
@@ -176,7 +176,7 @@ def request_email_change(
     user_id: int, password: str, new_email: str, *, ip: str | None = None
 ) -> ConfirmRequest:
     """Keep `new_email` pending (password checked) and make the token sent to it."""
-    user = _user_or_error(user_id)
+    user = user_or_error(user_id)
     if not verify_password(user.password_hash, password):
         raise AccountError("Your current password is not right.", "password")
     new_email = normalise_email(new_email)
@@ -229,7 +229,7 @@ def unsubscribe_token(user_id: int) -> str:
 
 def set_email_notifications(user_id: int, wanted: bool) -> User:
     """Turn notification emails on (a confirmed address is needed) or off."""
-    user = _user_or_error(user_id)
+    user = user_or_error(user_id)
     if wanted and not user.is_verified:
         raise AccountError(
             "Confirm your email address first; then notification emails can be turned on.",

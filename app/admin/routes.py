@@ -4,9 +4,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.access import require_role, safe_next
-from app.accounts import services
-from app.accounts.forms import EmptyForm, RoleForm, UserSearchForm
+from app.accounts.forms import EmptyForm
+from app.accounts.services import AccountError, UnknownUser, user_by_id
+from app.admin import services
+from app.admin.forms import RoleForm, UserSearchForm
 from app.models.users import Role
+from app.pagination import page_number
 from app.privacy import deletion
 from app.privacy.forms import DeleteAccountForm
 
@@ -15,11 +18,6 @@ bp = Blueprint("admin", __name__)
 bp.before_request(require_role(Role.ADMIN.value))
 
 BANK_EDITOR_ENDPOINT = "bank_editor.index"
-
-
-def _page_number() -> int:
-    """The ?page= number, at least 1."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 @bp.get("/")
@@ -36,7 +34,9 @@ def index():
 def users():
     """Every account, searchable by email or name, one page at a time."""
     search = UserSearchForm(request.args)
-    page = services.search_users(search.q.data, _page_number(), current_app.config["PER_PAGE"])
+    page = services.search_users(
+        search.q.data, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     return render_template(
         "admin/users.html",
         search=search,
@@ -62,9 +62,9 @@ def change_role(user_id: int):
         user = services.change_role(
             user_id, form.role.data, actor_id=current_user.id, ip=request.remote_addr
         )
-    except services.UnknownUser:
+    except UnknownUser:
         abort(404)
-    except services.AccountError as error:
+    except AccountError as error:
         flash(str(error), "error")
         return _back_to_users()
     flash(f"{user.email} is now {user.role}.", "success")
@@ -91,9 +91,9 @@ def _set_active(user_id: int, *, active: bool):
         user = services.set_active(
             user_id, active, actor_id=current_user.id, ip=request.remote_addr
         )
-    except services.UnknownUser:
+    except UnknownUser:
         abort(404)
-    except services.AccountError as error:
+    except AccountError as error:
         flash(str(error), "error")
         return _back_to_users()
     flash(f"{user.email} is {'active again' if active else 'deactivated'}.", "success")
@@ -105,7 +105,7 @@ def _set_active(user_id: int, *, active: bool):
 @bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
 def delete_user(user_id: int):
     """Delete someone's account (what goes is listed; the admin's password confirms)."""
-    user = services.user_by_id(user_id)
+    user = user_by_id(user_id)
     if user is None or user.is_deleted:
         abort(404)
     form = DeleteAccountForm()
@@ -114,7 +114,7 @@ def delete_user(user_id: int):
             deletion.delete_account_as_admin(
                 user_id, current_user.id, form.password.data, ip=request.remote_addr
             )
-        except services.AccountError as error:
+        except AccountError as error:
             form.password.errors.append(str(error))
         else:
             if user_id == current_user.id:
@@ -129,7 +129,9 @@ def delete_user(user_id: int):
 def audit_log():
     """The audit log, newest first, filterable by action."""
     action = request.args.get("action", "").strip() or None
-    page = services.audit_page(action, _page_number(), current_app.config["PER_PAGE"])
+    page = services.audit_page(
+        action, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     actor_ids = {event.actor_id for event in page.items if event.actor_id}
     return render_template(
         "admin/audit.html",
