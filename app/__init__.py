@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from app.home.routes import bp as home_bp
     from app.learning.routes import bp as learning_bp
     from app.practice.routes import bp as practice_bp
+    from app.privacy.admin_routes import bp as privacy_admin_bp
     from app.privacy.routes import bp as privacy_bp
 
     app.register_blueprint(health_bp)
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(privacy_bp, url_prefix="/settings/data")
+    app.register_blueprint(privacy_admin_bp, url_prefix="/admin/users")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(home_bp)
 

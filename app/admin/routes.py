@@ -5,13 +5,11 @@ from flask_login import current_user
 
 from app.access import require_role, safe_next
 from app.accounts.forms import EmptyForm
-from app.accounts.services import AccountError, UnknownUser, user_by_id
+from app.accounts.services import AccountError, UnknownUser
 from app.admin import services
 from app.admin.forms import RoleForm, UserSearchForm
 from app.models.users import Role
 from app.pagination import page_number
-from app.privacy import deletion
-from app.privacy.forms import DeleteAccountForm
 
 bp = Blueprint("admin", __name__)
 
@@ -100,29 +98,6 @@ def _set_active(user_id: int, *, active: bool):
     if user.id == current_user.id and not active:
         return redirect(url_for("accounts.login"))
     return _back_to_users()
-
-
-@bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
-def delete_user(user_id: int):
-    """Delete someone's account (what goes is listed; the admin's password confirms)."""
-    user = user_by_id(user_id)
-    if user is None or user.is_deleted:
-        abort(404)
-    form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            deletion.delete_account_as_admin(
-                user_id, current_user.id, form.password.data, ip=request.remote_addr
-            )
-        except AccountError as error:
-            form.password.errors.append(str(error))
-        else:
-            if user_id == current_user.id:
-                return redirect(url_for("accounts.login"))
-            flash("The account and its data are deleted.", "success")
-            return redirect(url_for("admin.users"))
-    status = 422 if form.errors else 200
-    return render_template("admin/delete_user.html", user=user, form=form), status
 
 
 @bp.get("/audit")

@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.domain import report as report_domain
+from app.domain import report_formats
 from app.extensions import db
-from app.learning import services as learning
+from app.learning import report as learning_report
 from app.models.practice import LoopRun, PracticeSession, SessionQuestion
 from app.models.review import CoachLink, Notification, Review, ReviewStatus
 from app.models.scoring import PracticeScheduleItem, SelfAssessment
@@ -190,7 +190,7 @@ def _report(session: PracticeSession, assessment: SelfAssessment | None) -> dict
     """The round's report as its JSON export has it, once scoring is finished."""
     if assessment is None or not assessment.is_complete:
         return None
-    return report_domain.to_dict(learning.build_session_report(session))
+    return report_formats.to_dict(learning_report.build_session_report(session))
 
 
 def _round(session, assessment, reviews) -> dict:

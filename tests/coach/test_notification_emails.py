@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.coach import services
 from app.extensions import db
 from app.models.practice import PracticeSession
@@ -46,7 +47,9 @@ def published_review(app, coach_id: int, candidate_id: int) -> None:
         builders.link(coach_id, candidate_id)
         session = builders.session(candidate_id, shared=True)
         session = db.session.get(PracticeSession, session.id)
-        services.publish(coach_id, session, services.ReviewInput(strengths_md="Good split."))
+        services.publish(
+            coach_id, session, services.ReviewInput(strengths_md="Good split."), now=utcnow()
+        )
 
 
 def test_a_published_review_is_emailed_once_with_an_unsubscribe_link(
@@ -86,7 +89,7 @@ def test_nothing_is_sent_to_users_who_did_not_opt_in_or_are_unconfirmed(
     opt_in(app, unconfirmed)  # forced in the database: the command still checks
     published_review(app, coach, quiet)
     with app.app_context():
-        services.notify(unconfirmed, "new_review", "A message.", "/coaching/")
+        services.notify(unconfirmed, "new_review", "A message.", "/coaching/", now=utcnow())
         db.session.commit()
     result = cli_app().invoke(args=["notifications", "email"])
     assert "Sent 0 notification emails" in result.output
@@ -120,7 +123,7 @@ def test_a_round_shared_with_a_coach_is_emailed_to_the_coach(app, make_user, cli
     with app.app_context():
         builders.link(coach, candidate)
         session = builders.session(candidate, shared=False)
-        services.set_session_shared(candidate, session.id, True)
+        services.set_session_shared(candidate, session.id, True, now=utcnow())
     assert "Sent 1" in cli_app().invoke(args=["notifications", "email"]).output
     assert "Cand Idate" in mailbox.wait_for("coach.mail@example.com").text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.clock import utcnow
 from app.coach import services as coach_services
 from app.extensions import db
 from app.models.audit import AuditEvent
@@ -27,7 +28,10 @@ def reviewed_candidate(app, coach_id: int, candidate_id: int) -> tuple[int, int]
         builders.self_score(session.id, {0: [3, 2], 1: [2, 2]})
         session = db.session.get(PracticeSession, session.id)
         coach_services.publish(
-            coach_id, session, coach_services.ReviewInput(strengths_md="Solid structure.")
+            coach_id,
+            session,
+            coach_services.ReviewInput(strengths_md="Solid structure."),
+            now=utcnow(),
         )
         review_id = db.session.scalar(select(Review.id).where(Review.session_id == session.id))
         return session.id, review_id

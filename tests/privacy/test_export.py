@@ -9,6 +9,7 @@ import zipfile
 
 from sqlalchemy import event
 
+from app.clock import utcnow
 from app.coach import services as coach_services
 from app.extensions import db
 from app.models.review import Notification
@@ -42,6 +43,7 @@ def test_the_zip_holds_profile_rounds_reviews_and_a_readme(app, client, login_as
             coach_services.ReviewInput(
                 levels={(item.id, "latency_budget"): 3}, strengths_md="Clear budget split."
             ),
+            now=utcnow(),
         )
         session_id, question_title = session.id, session.items[0].question_version.title
     response = client.get("/settings/data/export.zip")
@@ -89,7 +91,7 @@ def test_a_coach_gets_the_reviews_they_wrote(app, client, login_as, make_user):
         builders.link(coach_id, candidate)
         session = builders.session(candidate, shared=True)
         coach_services.save_draft(
-            coach_id, session, coach_services.ReviewInput(gaps_md="Draft: costs.")
+            coach_id, session, coach_services.ReviewInput(gaps_md="Draft: costs."), now=utcnow()
         )
     files = unzip(client.get("/settings/data/export.zip"))
     [written] = files["reviews_written.json"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.clock import utcnow
@@ -61,6 +62,7 @@ def test_ages_come_from_options_or_config(app, runner, make_user, database_url):
     assert bad.exit_code != 0 and "Keep at least one day" in bad.output
 
 
+@pytest.mark.real_commits
 def test_batches_and_two_hosts_at_once_delete_each_row_once(app, make_user, database_url):
     user = make_user()
     fill(app, user, [400] * 120 + [5] * 3)
