@@ -46,6 +46,7 @@ def flask_db(database_url: str, *args: str) -> subprocess.CompletedProcess:
         MOCKLOOP_ENV="production",
         SECRET_KEY="migration-test",
         DATABASE_URL=database_url,
+        MOCKLOOP_ALLOW_SINGLE_HOST="1",  # the SQLite leg; no Redis is needed to migrate
     )
     result = subprocess.run(
         [sys.executable, "-m", "flask", "db", *args],
