@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test install db bank lint format bench screenshots clean migration
+.PHONY: run test install db bank lint format bench screenshots clean migration vendor
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mockloop needs Python 3.11 or newer")'
@@ -47,6 +47,11 @@ bench: install
 
 screenshots: install
 	MOCKLOOP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser -k screenshots -p no:cacheprovider
+
+## Rebuild the vendored CodeMirror bundle and Pyodide from npm (needs node + npm; the
+## output is committed, so `make run` never needs them). See static/vendor/README.md.
+vendor:
+	sh static/vendor/src/build.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

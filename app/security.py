@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import mimetypes
+
 from flask import Flask, Response, request
 
 CSP = "; ".join(
@@ -20,6 +22,38 @@ CSP = "; ".join(
 )
 
 
+PYODIDE_DIR = "vendor/pyodide-314.0.8/"
+# The vendored files, by name, for templates (`vendor.codemirror`); rebuilt by `make vendor`.
+VENDOR = {
+    "htmx": "vendor/htmx-4.0.1.min.js",
+    "codemirror": "vendor/codemirror-6.0.2/codemirror.min.js",
+    "pyodide": PYODIDE_DIR,
+}
+CODE_WORKER = "js/code-worker.js"
+# Vendored files carry their version in the path, so they can be cached for a year.
+VENDOR_CACHE = "public, max-age=31536000, immutable"
+
+
+def worker_csp(origin: str) -> str:
+    """The CSP of the code-runner Web Worker (a dedicated worker obeys its script's own CSP).
+
+    Pyodide compiles WebAssembly, which needs 'wasm-unsafe-eval'; that alone is granted,
+    and only here: the pages keep script-src 'self'. The worker may load scripts and fetch
+    files only from the vendored Pyodide folder, so a candidate's code (pyodide.http,
+    js.fetch, importScripts) reaches neither the app's routes nor the network.
+    """
+    pyodide = f"{origin}/static/{PYODIDE_DIR}"
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {pyodide} 'wasm-unsafe-eval'",
+            f"connect-src {pyodide}",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
 def no_store(response: Response) -> Response:
     """Mark a response (answers, reports) as never cached."""
     response.headers["Cache-Control"] = "no-store"
@@ -33,10 +67,21 @@ def init_app(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.jinja_env.globals["vendor"] = VENDOR
+    # Module workers and WebAssembly streaming refuse files served with a wrong type.
+    mimetypes.add_type("application/wasm", ".wasm")
+    mimetypes.add_type("text/javascript", ".mjs")
 
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
+        static_file = (
+            (request.view_args or {}).get("filename", "") if request.endpoint == "static" else ""
+        )
+        if static_file == CODE_WORKER:
+            headers["Content-Security-Policy"] = worker_csp(request.host_url.rstrip("/"))
+        elif static_file.startswith("vendor/") and response.status_code == 200:
+            headers["Cache-Control"] = VENDOR_CACHE
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Rebuild static/vendor/codemirror-<v>/ and static/vendor/pyodide-<v>/ from npm (`make vendor`).
+# Runs npm in a temporary directory with the exact versions of package-lock.json, so the
+# repository never holds node_modules and `make run` never needs npm.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+VENDOR=$(dirname "$HERE")
+CODEMIRROR=6.0.2
+PYODIDE=314.0.8
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cp "$HERE/package.json" "$HERE/package-lock.json" "$HERE/editor.mjs" "$TMP/"
+cd "$TMP"
+npm ci --no-audit --no-fund --ignore-scripts
+mkdir -p "$VENDOR/codemirror-$CODEMIRROR"
+./node_modules/.bin/esbuild editor.mjs --bundle --minify --format=iife --target=es2020 \
+  --legal-comments=none --outfile="$VENDOR/codemirror-$CODEMIRROR/codemirror.min.js"
+npm pack "pyodide@$PYODIDE" --silent >/dev/null
+tar xzf "pyodide-$PYODIDE.tgz"
+rm -rf "$VENDOR/pyodide-$PYODIDE" && mkdir -p "$VENDOR/pyodide-$PYODIDE"
+for f in pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm python_stdlib.zip pyodide-lock.json package.json; do
+  cp "package/$f" "$VENDOR/pyodide-$PYODIDE/$f"
+done
+echo "vendored codemirror $CODEMIRROR and pyodide $PYODIDE into $VENDOR"
