@@ -112,8 +112,14 @@
 
     fail: function (message) {
       var run = this.current;
+      if (!run) {
+        // Nothing is waiting: start afresh on the next Run, never in a loop of failures.
+        if (this.worker) this.worker.terminate();
+        this.worker = null;
+        this.ready = false;
+        return;
+      }
       this.restart();
-      if (!run) return;
       window.clearTimeout(run.watchdog);
       window.clearTimeout(run.loadWatchdog);
       this.current = null;

@@ -103,7 +103,7 @@ def is_number(v):
 
 
 def equal(actual, expected, tolerance=None):
-    """JSON-strict equality: bools are not numbers; 2 == 2.0; floats within `tolerance`
+    """JSON-strict equality: bools are not numbers; 2 == 2.0; floats within 'tolerance'
     (relative or absolute) when given; lists in order; dicts by key."""
     if isinstance(expected, bool) or isinstance(actual, bool):
         return isinstance(expected, bool) and isinstance(actual, bool) and actual == expected
@@ -190,7 +190,7 @@ def prepare(spec_json):
 
 
 def run_one(code, index, max_lines):
-    """Run the candidate's code afresh, call the function with test `index`; a JSON result."""
+    """Run the candidate's code afresh, call the function with test 'index'; a JSON result."""
     function = str(_spec.get("function") or "")
     case = _spec["examples"][index]
     out = CappedOutput(max_lines)

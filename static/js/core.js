@@ -93,6 +93,18 @@
     initAll((evt.detail && evt.detail.ctx && evt.detail.ctx.target) || document);
   });
 
+  /* A boosted swap brings the round page's scripts a moment after its markup: while
+   * JavaScript is on, a code textarea the editor will replace stays hidden (app.css,
+   * .js-on) until round.js binds it, so nobody types into a field about to move. If the
+   * editor bundle cannot load, round.js binds the plain field instead. */
+  document.documentElement.classList.add("js-on");
+  document.addEventListener("error", function (evt) {
+    var el = evt.target;
+    if (!el || !el.matches || !el.matches("script[data-code-editor-bundle]")) return;
+    el.removeAttribute("data-code-editor-bundle");
+    initAll(document);
+  }, true);
+
   /* Forms with data-confirm ask before submitting (no inline handlers allowed by CSP). */
   features.push(function (root) {
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {

@@ -600,7 +600,7 @@
     var label = id ? document.querySelector('label[for="' + id + '"]') : null;
     if (label && !label.id) label.id = id + "-label";
     area.id = id + "-field";
-    if (label) label.htmlFor = area.id;
+    if (label) label.removeAttribute("for"); // it names the editor now (aria-labelledby)
     var editor = window.MockloopEditor.create(area, {
       id: id,
       labelledBy: label ? label.id : null,

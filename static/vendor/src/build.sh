@@ -12,6 +12,12 @@ trap 'rm -rf "$TMP"' EXIT
 cp "$HERE/package.json" "$HERE/package-lock.json" "$HERE/editor.mjs" "$TMP/"
 cd "$TMP"
 npm ci --no-audit --no-fund --ignore-scripts
+# CSP (style-src 'self') refuses the <style> element style-mod adds to a document; it uses a
+# constructed stylesheet (adoptedStyleSheets, not subject to CSP) only in shadow roots.
+# Use it for documents too (every browser we support has document.adoptedStyleSheets).
+sed -i 's/if (!root.head \&\& root.adoptedStyleSheets \&\& win.CSSStyleSheet)/if (root.adoptedStyleSheets \&\& win.CSSStyleSheet)/' \
+  node_modules/style-mod/src/style-mod.js
+grep -q 'if (root.adoptedStyleSheets && win.CSSStyleSheet)' node_modules/style-mod/src/style-mod.js
 mkdir -p "$VENDOR/codemirror-$CODEMIRROR"
 ./node_modules/.bin/esbuild editor.mjs --bundle --minify --format=iife --target=es2020 \
   --legal-comments=none --outfile="$VENDOR/codemirror-$CODEMIRROR/codemirror.min.js"
