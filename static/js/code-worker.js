@@ -171,11 +171,11 @@ _saved_builtins = dict(builtins.__dict__)
 _saved_limit = sys.getrecursionlimit()
 
 
-def _restore():
+def _restore(streams):
     """Undo what a candidate's code may have changed for the next run."""
     builtins.__dict__.clear()
     builtins.__dict__.update(_saved_builtins)
-    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    sys.stdout, sys.stderr = streams
     sys.setrecursionlimit(_saved_limit)
 
 
@@ -198,6 +198,7 @@ def run_one(code, index, max_lines):
               "expected": short_repr(case.get("expected")), "actual": "", "error": "",
               "line": None, "output": "", "output_cut": False, "duration_ms": 0}
     started = time.perf_counter()
+    streams = (sys.stdout, sys.stderr)
     sys.stdout = sys.stderr = out
     try:
         namespace = {"__name__": "__main__", "__builtins__": builtins}
@@ -214,7 +215,7 @@ def run_one(code, index, max_lines):
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the test failed
         result["error"], result["line"] = error_of(exc)
     finally:
-        _restore()
+        _restore(streams)
     result["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
     result["output"] = out.text()
     result["output_cut"] = out.cut
