@@ -21,6 +21,16 @@ grep -q 'if (root.adoptedStyleSheets && win.CSSStyleSheet)' node_modules/style-m
 mkdir -p "$VENDOR/codemirror-$CODEMIRROR"
 ./node_modules/.bin/esbuild editor.mjs --bundle --minify --format=iife --target=es2020 \
   --legal-comments=none --outfile="$VENDOR/codemirror-$CODEMIRROR/codemirror.min.js"
+# MIT asks for the notices to travel with the code: one file beside the bundle.
+for pkg in codemirror @codemirror/autocomplete @codemirror/commands @codemirror/lang-python \
+    @codemirror/language @codemirror/lint @codemirror/search @codemirror/state @codemirror/view \
+    @lezer/common @lezer/highlight @lezer/lr @lezer/python @marijn/find-cluster-break crelt \
+    style-mod w3c-keyname; do
+  version=$(node -p "require('./node_modules/$pkg/package.json').version")
+  printf '==== %s %s ====\n' "$pkg" "$version"
+  cat node_modules/$pkg/LICENSE* 2>/dev/null || echo "(MIT; no LICENSE file in the package)"
+  printf '\n'
+done > "$VENDOR/codemirror-$CODEMIRROR/LICENSES.txt"
 npm pack "pyodide@$PYODIDE" --silent >/dev/null
 tar xzf "pyodide-$PYODIDE.tgz"
 rm -rf "$VENDOR/pyodide-$PYODIDE" && mkdir -p "$VENDOR/pyodide-$PYODIDE"
