@@ -54,6 +54,31 @@ def worker_csp(origin: str) -> str:
     )
 
 
+def is_vendored_file() -> bool:
+    """This request is for a file under static/vendor/ (the same bytes for everyone)."""
+    return request.endpoint == "static" and str(
+        (request.view_args or {}).get("filename", "")
+    ).startswith("vendor/")
+
+
+def keep_sessions_off_vendored_files(app: Flask) -> None:
+    """Never save the session on a vendored file's response.
+
+    Flask adds "Vary: Cookie" (and may refresh the cookie) whenever a hook looked at the
+    session, as Flask-Login's does on every request. A browser then revalidates or
+    refetches a cached file each time the cookie changes: Pyodide is 13 MB.
+    """
+    base = type(app.session_interface)
+
+    class VendorFreeSessions(base):
+        def save_session(self, app, session, response):
+            if is_vendored_file():
+                return None
+            return super().save_session(app, session, response)
+
+    app.session_interface = VendorFreeSessions()
+
+
 def no_store(response: Response) -> Response:
     """Mark a response (answers, reports) as never cached."""
     response.headers["Cache-Control"] = "no-store"
@@ -68,6 +93,7 @@ def init_app(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_env.globals["vendor"] = VENDOR
+    keep_sessions_off_vendored_files(app)
     # Module workers and WebAssembly streaming refuse files served with a wrong type.
     mimetypes.add_type("application/wasm", ".wasm")
     mimetypes.add_type("text/javascript", ".mjs")
@@ -80,8 +106,9 @@ def init_app(app: Flask) -> None:
         )
         if static_file == CODE_WORKER:
             headers["Content-Security-Policy"] = worker_csp(request.host_url.rstrip("/"))
-        elif static_file.startswith("vendor/") and response.status_code == 200:
+        elif is_vendored_file() and response.status_code in (200, 304):
             headers["Cache-Control"] = VENDOR_CACHE
+
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -57,6 +57,7 @@ def test_vendored_files_are_cached_for_a_year_with_the_right_types(client):
     wasm = head(f"/static/{PYODIDE_DIR}pyodide.asm.wasm")
     assert wasm.status_code == 200 and wasm.mimetype == "application/wasm"
     assert wasm.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Cookie" not in wasm.headers.get("Vary", "") and "Set-Cookie" not in wasm.headers
     assert head(f"/static/{PYODIDE_DIR}pyodide.mjs").mimetype == "text/javascript"
     editor = head(f"/static/{VENDOR['codemirror']}")
     assert editor.status_code == 200 and "max-age=31536000" in editor.headers["Cache-Control"]
