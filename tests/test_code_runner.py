@@ -153,3 +153,16 @@ def test_arguments_are_copied_and_kwargs_passed(harness):
     result = run(harness, "def f(xs, k):\n    xs.append(k)\n    return xs\n", case)
     assert result["passed"] and result["actual"] == "[1, 2, 1]"
     assert result["expected"] == "[1, 2, 1]"
+
+
+def test_the_hidden_set_runs_when_asked(harness):
+    spec = {
+        "function": "f",
+        "examples": [{"args": [1], "expected": 1}],
+        "hidden": [{"args": [2], "expected": 2}, {"args": [3], "expected": 4}],
+    }
+    assert harness["prepare"](json.dumps(spec)) == 1
+    assert harness["prepare"](json.dumps(spec), "hidden") == 2
+    results = [json.loads(harness["run_one"]("def f(x):\n    return x\n", i, 200)) for i in (0, 1)]
+    assert [r["passed"] for r in results] == [True, False]
+    assert harness["prepare"](json.dumps({"function": "f"}), "hidden") == 0

@@ -7,7 +7,8 @@
  * app or the network. Code that never ends is stopped by the page terminating this worker.
  *
  * Messages in:  {type: "load", indexURL}
- *               {type: "run", id, indexURL, code, spec (the contract's JSON text), maxLines}
+ *               {type: "run", id, indexURL, code, spec (the contract's JSON text),
+ *                set: "examples" | "hidden" (which list of the spec to run), maxLines}
  * Messages out: {type: "loading", text} · {type: "ready", version}
  *               {type: "started", id} · {type: "test", id, index, test}
  *               {type: "result", id, result} · {type: "failed", id, message}
@@ -182,17 +183,22 @@ def _restore(streams):
 _spec = {}
 
 
-def prepare(spec_json):
-    """Read the tests as JSON text (so 1.0 stays a float); return how many there are."""
-    global _spec
+_set = "examples"
+
+
+def prepare(spec_json, set_name="examples"):
+    """Read the tests as JSON text (so 1.0 stays a float) and pick the set to run
+    ("examples" or "hidden"); return how many tests it has."""
+    global _spec, _set
     _spec = json.loads(spec_json)
-    return len(_spec.get("examples") or [])
+    _set = "hidden" if set_name == "hidden" else "examples"
+    return len(_spec.get(_set) or [])
 
 
 def run_one(code, index, max_lines):
     """Run the candidate's code afresh, call the function with test 'index'; a JSON result."""
     function = str(_spec.get("function") or "")
-    case = _spec["examples"][index]
+    case = _spec[_set][index]
     out = CappedOutput(max_lines)
     result = {"call": str(case.get("call") or function + "(…)"), "passed": False,
               "expected": short_repr(case.get("expected")), "actual": "", "error": "",
@@ -234,7 +240,7 @@ async function loadPython(indexURL) {
 
 async function run(message) {
   const pyodide = await pyodidePromise;
-  const total = harness.prepare(String(message.spec || "{}"));
+  const total = harness.prepare(String(message.spec || "{}"), message.set === "hidden" ? "hidden" : "examples");
   const started = performance.now();
   post({ type: "started", id: message.id });
   const tests = [];

@@ -232,6 +232,24 @@ def test_run_results_are_posted_and_a_failed_post_breaks_nothing(app, page, code
     assert [t["passed"] for t in body["tests"]] == [False, False, True]
     assert set(body["tests"][0]) == {"call", "passed", "expected", "actual", "error"}
     expect(page.locator(".code-run")).to_have_attribute("data-run-stored", "no")
+
+    # the hidden tests, as submit will run them, through the same warm worker
+    hidden = {
+        **TOP_K,
+        "hidden": [{"args": [[9, 8], 1], "expected": [9], "call": "top_k([9, 8], 1)"}],
+    }
+    result = page.evaluate(
+        """async ([code, spec]) => {
+          const r = await window.mockloop.codeRunner.run(code, spec, null, "hidden");
+          await window.mockloop.postCodeResult("/code-runs-not-yet", r, "hidden");
+          return r;
+        }""",
+        [CORRECT, json.dumps(hidden)],
+    )
+    assert (result["passed"], result["total"], result["stopped"]) == (1, 1, False)
+    assert (
+        posted[1][1]["set"] == "hidden" and posted[1][1]["tests"][0]["call"] == "top_k([9, 8], 1)"
+    )
     assert_no_console_errors(page, allow=(r"status of 500",))
 
 
