@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"  code question after a Run:    {(weights['code'] + weights['pyodide']) / kib:8.1f} KiB"
     )
+    print(f"  Pyodide again, browser cache: {weights['pyodide_cached'] / kib:8.1f} KiB")
 
 
 if __name__ == "__main__":
