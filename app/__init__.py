@@ -43,23 +43,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """Blueprints in the order of the candidate's path (each package imports only earlier ones)."""
     from app.accounts.routes import bp as accounts_bp
-    from app.admin.bank_routes import bp as bank_admin_bp
     from app.admin.routes import bp as admin_bp
+    from app.bank.editor_routes import bp as bank_editor_bp
+    from app.bank.routes import bp as bank_bp
     from app.coach.candidate_routes import bp as coaching_bp
     from app.coach.routes import bp as coach_bp
-    from app.feedback.routes import bp as feedback_bp
+    from app.home.routes import bp as home_bp
+    from app.learning.routes import bp as learning_bp
     from app.practice.routes import bp as practice_bp
-    from app.questions.routes import bp as questions_bp
 
     app.register_blueprint(accounts_bp)
-    app.register_blueprint(questions_bp, url_prefix="/questions")
+    app.register_blueprint(bank_bp, url_prefix="/questions")
+    app.register_blueprint(bank_editor_bp, url_prefix="/admin/bank")
     app.register_blueprint(practice_bp, url_prefix="/practice")
-    app.register_blueprint(feedback_bp, url_prefix="/feedback")
+    app.register_blueprint(learning_bp, url_prefix="/feedback")
     app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(bank_admin_bp, url_prefix="/admin/bank")
+    app.register_blueprint(home_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -80,7 +80,7 @@ def session_expired() -> bool:
     return utcnow().timestamp() - signed_in_at >= lifetime
 
 
-def safe_next(target: str | None, fallback: str = "accounts.dashboard") -> str:
+def safe_next(target: str | None, fallback: str = "home.dashboard") -> str:
     """A local path to redirect to after sign-in; anything else becomes `fallback`."""
     target = (target or "").strip()
     # Browsers drop tabs and newlines inside URLs ("/\t/evil.com" is "//evil.com") and

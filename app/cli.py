@@ -7,8 +7,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from app.accounts.cli import users
+    from app.bank.cli import bank
     from app.practice.cli import sessions
-    from app.questions.cli import bank
 
     app.cli.add_command(users)
     app.cli.add_command(bank)

@@ -139,5 +139,5 @@ def back_url(app: Flask) -> str:
     try:
         app.create_url_adapter(request).match(request.path, method="GET")
     except HTTPException:
-        return url_for("accounts.home")
+        return url_for("home.landing")
     return request.script_root + request.path

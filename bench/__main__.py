@@ -89,7 +89,7 @@ def mockloop_app(tmp: Path):
 
 
 def import_bank(app) -> None:
-    from app.questions import bankfiles, transfer
+    from app.bank import bankfiles, transfer
 
     with app.app_context():
         files = bankfiles.read_bank(str(ROOT / "question_bank"))
@@ -124,7 +124,7 @@ def start_round(app, user_id: int) -> int:
 def finish_and_score(app, user_id: int, session_id: int) -> None:
     """Submit the round and score every criterion of every question (levels cycle 1..4)."""
     from app.clock import utcnow
-    from app.feedback import services as feedback
+    from app.learning import services as feedback
     from app.models.practice import PracticeSession
     from app.practice import services as practice
 

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from app import create_app
+from app.bank import bankfiles, transfer
 from app.extensions import db
-from app.questions import bankfiles, transfer
 
 
 def timed(fn, runs: int = 3) -> tuple[float, object]:

@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, sign-out, settings, the home page and the dashboard."""
+"""Sign-up, sign-in, sign-out and settings."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -12,10 +12,7 @@ from app.accounts.forms import (
     RegisterForm,
     TimeZoneForm,
 )
-from app.clock import utcnow
-from app.coach.queries import recent_notifications
 from app.extensions import limiter
-from app.feedback import services as feedback_services
 from app.models.users import normalise_email
 
 bp = Blueprint("accounts", __name__)
@@ -29,15 +26,6 @@ def _login_account_key() -> str:
 def _failed_sign_in(response) -> bool:
     """Only failed attempts count towards the sign-in limits."""
     return response.status_code >= 400
-
-
-@bp.get("/")
-@public
-def home():
-    """The public landing page."""
-    if current_user.is_authenticated:
-        return redirect(url_for("accounts.dashboard"))
-    return render_template("accounts/home.html")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -97,20 +85,6 @@ def logout():
     sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
-
-
-@bp.get("/dashboard")
-def dashboard():
-    """The signed-in home page: what to do next."""
-    practise_next = feedback_services.practise_next(current_user.id, utcnow())
-    notifications, unread = recent_notifications(current_user.id)
-    return render_template(
-        "accounts/dashboard.html",
-        form=EmptyForm(),
-        practise_next=practise_next,
-        notifications=notifications,
-        unread=unread,
-    )
 
 
 def _settings_page(password_form=None, timezone_form=None, status: int = 200):

@@ -12,7 +12,7 @@ bp = Blueprint("admin", __name__)
 
 bp.before_request(require_role(Role.ADMIN.value))
 
-BANK_EDITOR_ENDPOINT = "bank_admin.index"
+BANK_EDITOR_ENDPOINT = "bank_editor.index"
 
 
 def _page_number() -> int:
@@ -67,7 +67,7 @@ def change_role(user_id: int):
         return _back_to_users()
     flash(f"{user.email} is now {user.role}.", "success")
     if user.id == current_user.id and user.role != Role.ADMIN.value:
-        return redirect(url_for("accounts.dashboard"))
+        return redirect(url_for("home.dashboard"))
     return _back_to_users()
 
 

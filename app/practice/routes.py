@@ -238,7 +238,7 @@ def confirm_submit(session_id: int):
     """Confirm submitting early, naming the questions left unanswered."""
     session = services.round_view(current_user.id, session_id, utcnow())
     if session.is_finished:
-        return redirect(url_for("feedback.score", session_id=session.id))
+        return redirect(url_for("learning.score", session_id=session.id))
     return _page(
         render_template(
             "practice/confirm_submit.html",
@@ -261,7 +261,7 @@ def submit(session_id: int):
         flash(str(refusal), "error")
         return redirect(url_for("practice.confirm_submit", session_id=session_id))
     flash("Round submitted. Now score yourself against the rubric.", "success")
-    return redirect(url_for("feedback.score", session_id=session_id))
+    return redirect(url_for("learning.score", session_id=session_id))
 
 
 @bp.post("/sessions/<int:session_id>/expire")

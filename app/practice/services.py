@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.clock import utcnow
 from app.domain import loops, selection, timing
 from app.extensions import db
-from app.feedback import services as feedback_services
+from app.learning import services as feedback_services
 from app.models.bank import LoopPlan, LoopStep, Question, QuestionVersion, RoundFormat, Stage
 from app.models.practice import (
     LoopRun,

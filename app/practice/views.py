@@ -36,7 +36,7 @@ def session_status(session: PracticeSession, now: datetime) -> dict:
         "editable": timing.editable_in_browser(session, now),
     }
     if session.is_finished:
-        payload["redirect"] = url_for("feedback.score", session_id=session.id)
+        payload["redirect"] = url_for("learning.score", session_id=session.id)
     return payload
 
 

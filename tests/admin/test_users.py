@@ -54,13 +54,13 @@ def test_admin_home_links_to_the_tools(app, client, login_as):
     login_as("admin")
     page = client.get("/admin/").get_data(as_text=True)
     assert 'href="/admin/users"' in page and 'href="/admin/audit"' in page
-    has_bank_editor = "bank_admin.index" in app.view_functions
+    has_bank_editor = "bank_editor.index" in app.view_functions
     assert ("Question bank editor" in page) is has_bank_editor
 
 
 def test_admin_home_links_to_the_bank_editor_when_it_exists(app, client, login_as):
-    if "bank_admin.index" not in app.view_functions:
-        stand_in = Blueprint("bank_admin", __name__)
+    if "bank_editor.index" not in app.view_functions:
+        stand_in = Blueprint("bank_editor", __name__)
         stand_in.add_url_rule("/", "index", lambda: "bank editor")
         app.register_blueprint(stand_in, url_prefix="/admin/bank-stand-in")
     login_as("admin")

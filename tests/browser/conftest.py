@@ -146,8 +146,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def bank_files():
     """The real question bank (question_bank/), read and validated once per run."""
+    from app.bank import bankfiles
     from app.config import ROOT
-    from app.questions import bankfiles
 
     files = bankfiles.read_bank(ROOT / "question_bank")
     assert files.ok, "\n".join(str(p) for p in files.problems)
@@ -157,7 +157,7 @@ def bank_files():
 @pytest.fixture
 def bank(app, bank_files):
     """Load the real bank into the test database, as `flask bank import` does."""
-    from app.questions import transfer
+    from app.bank import transfer
 
     with app.app_context():
         return transfer.import_bank(bank_files)

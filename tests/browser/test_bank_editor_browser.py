@@ -4,9 +4,9 @@ browses. Every bank page passes the gates (axe, console/CSP, 375/1440 px); HTML 
 
 import pytest
 
+from tests.bank.bankdata import load_fixture_bank
 from tests.browser.gates import check_page
 from tests.browser.helpers import crawl, sign_in, user_email
-from tests.questions.bankdata import load_fixture_bank
 
 pytestmark = pytest.mark.browser
 REFUSED = (r"status of 4\d\d",)
@@ -79,7 +79,7 @@ def test_candidate_browses_the_bank(app, bank, make_user, open_page):
 
 def test_item_statistics_with_flags_pass_the_gates(app, make_user, open_page):
     from tests import factories
-    from tests.admin.test_item_stats import sit
+    from tests.bank.test_item_stats import sit
 
     candidate = make_user()
     with app.app_context():

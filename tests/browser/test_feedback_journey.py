@@ -16,7 +16,7 @@ from app.models.scoring import SelfAssessment, SelfScore
 from tests import factories
 from tests.browser.gates import check_page
 from tests.browser.helpers import sign_in, user_email
-from tests.feedback import helpers as feedback_helpers
+from tests.learning import helpers as feedback_helpers
 
 pytestmark = pytest.mark.browser
 

@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 
 from app.clock import utcnow
-from app.feedback import services
+from app.learning import services
 from tests import factories
 from tests.browser.gates import check_page
 from tests.browser.helpers import sign_in, user_email
 from tests.browser.test_screenshots import shoot
-from tests.feedback import helpers as feedback_helpers
+from tests.learning import helpers as feedback_helpers
 
 pytestmark = pytest.mark.browser
 

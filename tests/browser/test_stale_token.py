@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models.scoring import SelfAssessment, SelfScore
 from tests.browser.gates import check_page, watch_page
 from tests.browser.helpers import sign_in, user_email
-from tests.feedback import helpers as feedback_helpers
+from tests.learning import helpers as feedback_helpers
 
 pytestmark = pytest.mark.browser
 STALE = (r"status of 400",)  # Chromium logs the refused first attempt

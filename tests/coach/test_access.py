@@ -232,7 +232,7 @@ def test_coach_cannot_write_to_practice_or_feedback_of_a_linked_candidate(app, c
         running = builders.session(as_coach.candidate_id, status="in_progress").id
     checked = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in ("practice", "feedback"):
+        if rule.endpoint.split(".")[0] not in ("practice", "learning"):
             continue
         if "session_id" not in rule.arguments:
             continue
@@ -243,7 +243,7 @@ def test_coach_cannot_write_to_practice_or_feedback_of_a_linked_candidate(app, c
                 response = client.open(path, method=method, data=CANDIDATE_PAYLOAD)
                 assert response.status_code == 404, (method, path, response.status_code)
                 checked.append(rule.endpoint)
-    assert {"practice.autosave", "practice.submit", "feedback.score"} <= set(checked)
+    assert {"practice.autosave", "practice.submit", "learning.score"} <= set(checked)
     with app.app_context():
         from app.models.practice import PracticeSession
 
@@ -255,7 +255,7 @@ def test_coach_cannot_write_to_practice_or_feedback_of_a_linked_candidate(app, c
 
 def test_coach_cannot_edit_the_bank(app, client, as_coach):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in ("admin", "questions"):
+        if rule.endpoint.split(".")[0] not in ("admin", "bank", "bank_editor"):
             continue
         values = {a: 1 for a in rule.arguments}
         path = rule.build(values, append_unknown=False)[1]

@@ -21,7 +21,7 @@ MONDAY = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def bank_files():
-    from app.questions import bankfiles
+    from app.bank import bankfiles
 
     files = bankfiles.read_bank(ROOT / "question_bank")
     assert files.ok, "\n".join(str(p) for p in files.problems)
@@ -30,7 +30,7 @@ def bank_files():
 
 @pytest.fixture
 def real_bank(app, bank_files):
-    from app.questions import transfer
+    from app.bank import transfer
 
     with app.app_context():
         transfer.import_bank(bank_files)

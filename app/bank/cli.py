@@ -1,0 +1,74 @@
+"""`flask bank validate|import|export`: the question bank as files in question_bank/."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.bank import bankfiles, services, transfer
+
+bank = AppGroup("bank", help="Validate, import and export the question bank files.")
+
+
+def _directory(directory: str | None) -> str:
+    return directory or current_app.config["QUESTION_BANK_DIR"]
+
+
+def _read_or_fail(directory: str) -> bankfiles.BankFiles:
+    files = bankfiles.read_bank(directory)
+    for problem in files.problems:
+        click.echo(str(problem), err=True)
+    if not files.ok:
+        count = len(files.problems)
+        raise click.ClickException(
+            f"{count} problem{'s' if count != 1 else ''} in {directory}; nothing was changed."
+        )
+    return files
+
+
+@bank.command("validate")
+@click.argument("directory", required=False)
+def validate_command(directory: str | None) -> None:
+    """Check every bank file and cross-reference; print file:line: message per problem."""
+    directory = _directory(directory)
+    files = _read_or_fail(directory)
+    click.echo(
+        f"{directory}: ok ({len(files.stages)} stages, {len(files.skills)} skills, "
+        f"{len(files.rubrics)} rubrics, {len(files.questions)} questions, "
+        f"{len(files.formats)} formats, {len(files.loops)} loops)"
+    )
+
+
+@bank.command("import")
+@click.argument("directory", required=False)
+@click.option("--if-empty", is_flag=True, help="Only import when the bank has no questions.")
+def import_command(directory: str | None, if_empty: bool) -> None:
+    """Validate, then load the bank files in one transaction (all or nothing)."""
+    directory = _directory(directory)
+    if if_empty and services.question_count():
+        click.echo("The bank already has questions; nothing imported (--if-empty).")
+        return
+    started = time.perf_counter()
+    files = _read_or_fail(directory)
+    report = transfer.import_bank(files)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"Imported {directory} in {time.perf_counter() - started:.2f} s.")
+
+
+@bank.command("export")
+@click.argument("directory")
+@click.option("--prune", is_flag=True, help="Delete rubric/question files not in the database.")
+def export_command(directory: str, prune: bool) -> None:
+    """Write the bank (current versions) to DIRECTORY in the file layout."""
+    report = transfer.export_bank(directory, prune=prune)
+    click.echo(f"Wrote {len(report.written)} files to {directory}.")
+    for path in report.removed:
+        click.echo(f"removed {bankfiles.display_path(path)}")
+    for path in report.stale:
+        click.echo(
+            f"not in the database (kept; --prune removes it): {bankfiles.display_path(path)}"
+        )

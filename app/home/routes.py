@@ -1,0 +1,35 @@
+"""The public landing page and the signed-in dashboard, composed from the others' reads."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.access import public
+from app.accounts.forms import EmptyForm
+from app.clock import utcnow
+from app.coach.queries import recent_notifications
+from app.learning import services as learning_services
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@public
+def landing():
+    """The public landing page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    return render_template("home/landing.html")
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """The signed-in home page: what to do next."""
+    practise_next = learning_services.practise_next(current_user.id, utcnow())
+    notifications, unread = recent_notifications(current_user.id)
+    return render_template(
+        "home/dashboard.html",
+        form=EmptyForm(),
+        practise_next=practise_next,
+        notifications=notifications,
+        unread=unread,
+    )

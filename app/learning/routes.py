@@ -1,0 +1,141 @@
+"""Self-scoring, reports and their exports, and the progress page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from app.clock import utcnow
+from app.domain import report as report_domain
+from app.errors import render_error
+from app.learning import services
+from app.learning.forms import scoring_form
+from app.security import no_store
+
+bp = Blueprint("learning", __name__)
+bp.add_app_template_filter(report_domain.format_minutes, "feedback_duration")
+
+EXPORTS = {
+    "md": ("text/markdown; charset=utf-8", report_domain.to_markdown),
+    "csv": ("text/csv; charset=utf-8", report_domain.to_csv),
+    "json": ("application/json", None),
+}
+
+
+@bp.errorhandler(services.SessionNotFound)
+def session_not_found(_error):
+    """Another user's session, or none at all: 404 either way."""
+    return render_error(404)
+
+
+@bp.errorhandler(services.SessionNotFinished)
+def session_not_finished(error):
+    """A round that is still running cannot be scored or reported yet."""
+    round_url = url_for("practice.round_page", session_id=error.args[0])
+    body = render_template("learning/not_finished.html", round_url=round_url)
+    return body, 409
+
+
+@bp.get("/")
+def progress():
+    """Progress: scores over time per skill area and stage, readiness, rounds, practise next."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    view = services.progress(current_user.id, page, current_app.config["PER_PAGE"], utcnow())
+    return render_template("learning/progress.html", view=view, chart_rounds=services.CHART_ROUNDS)
+
+
+@bp.route("/sessions/<int:session_id>/score", methods=["GET", "POST"])
+def score(session_id: int):
+    """Score a finished round criterion by criterion; Save keeps it, Finish opens the report."""
+    view = services.scoring_view(session_id, current_user.id, utcnow())
+    if view.is_complete:
+        flash("Scoring of this round is finished; here is your report.", "info")
+        return redirect(url_for("learning.report", session_id=session_id))
+    form = scoring_form(view)
+    if form.validate_on_submit():
+        levels, notes = form.entries()
+        finish = bool(form.finish.data)
+        try:
+            services.save_scoring(
+                session_id, current_user.id, levels, notes, form.reflection.data, utcnow(), finish
+            )
+        except services.ScoringError as error:
+            form.form_errors.append(str(error))
+        else:
+            if finish:
+                flash("Scoring finished. Here is your report.", "success")
+                return redirect(url_for("learning.report", session_id=session_id))
+            flash("Scores saved. You can finish scoring later.", "success")
+            return redirect(url_for("learning.score", session_id=session_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return no_store(
+        make_response(render_template("learning/score.html", view=view, form=form), status)
+    )
+
+
+@bp.post("/sessions/<int:session_id>/score/autosave")
+def autosave(session_id: int):
+    """htmx: save the scoring form as it changes; answers with the save-status fragment."""
+    view = services.scoring_view(session_id, current_user.id, utcnow())
+    form = scoring_form(view)
+    errors: list[str] = []
+    if form.validate_on_submit():
+        levels, notes = form.entries()
+        try:
+            services.save_scoring(
+                session_id, current_user.id, levels, notes, form.reflection.data, utcnow()
+            )
+        except services.ScoringLocked as error:
+            return render_template("learning/_save_status.html", errors=[str(error)]), 409
+        except services.ScoringError as error:
+            errors.append(str(error))
+    else:
+        errors = [
+            f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items()
+        ]
+    if errors:
+        return render_template("learning/_save_status.html", errors=errors), 422
+    return render_template("learning/_save_status.html", saved_at=utcnow())
+
+
+@bp.get("/sessions/<int:session_id>/report")
+def report(session_id: int):
+    """The feedback report of a scored round (printable, never cached)."""
+    try:
+        result = services.report_for_owner(session_id, current_user.id, utcnow())
+    except services.ReportNotReady:
+        flash("Finish scoring this round to see its report.", "info")
+        return redirect(url_for("learning.score", session_id=session_id))
+    coach_review = services.coach_review_for_report(session_id)
+    body = render_template("learning/report.html", report=result, coach_review=coach_review)
+    return no_store(make_response(body))
+
+
+@bp.get("/sessions/<int:session_id>/report.<fmt>")
+def export(session_id: int, fmt: str):
+    """Download the report as Markdown, JSON or CSV."""
+    if fmt not in EXPORTS:
+        abort(404)
+    try:
+        result = services.report_for_owner(session_id, current_user.id, utcnow())
+    except services.ReportNotReady:
+        flash("Finish scoring this round to export its report.", "info")
+        return redirect(url_for("learning.score", session_id=session_id))
+    content_type, render = EXPORTS[fmt]
+    body = render(result) if render else services.report_json(result)
+    response = make_response(body)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{services.export_filename(result, fmt)}"'
+    )
+    return no_store(response)
