@@ -21,7 +21,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,7 +72,7 @@ class SkillArea(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     description: Mapped[str] = mapped_column(Text, default="")
     # job-related terms of the area, in file order (issue 13; app.domain.insights)
-    glossary: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    glossary: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Rubric(db.Model):
@@ -188,7 +187,7 @@ class QuestionVersion(db.Model):
     # [{"id": "kv_formula", "label": "...", "phrases": ["...", ...]}, ...]: what a strong
     # answer covers (issue 13), kept with the version so a round keeps the points it was
     # started with; [] for versions written before talking points existed
-    talking_points: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    talking_points: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     change_note: Mapped[str] = mapped_column(String(300), default="")

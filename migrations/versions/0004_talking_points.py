@@ -11,6 +11,11 @@ list of text). Both are NOT NULL with a server default of an empty list, so the 
 already there (versions written before talking points existed, skill areas without a
 glossary) read back as [] with no backfill.
 
+SQLite: the default is a constant ('[]', not a SQL expression), so the upgrade is a plain
+ALTER TABLE ADD COLUMN; the downgrade uses ALTER TABLE DROP COLUMN (SQLite 3.35 or newer)
+rather than batch mode's copy-and-move, which drops the old table and, with foreign keys
+on, fails as soon as a session or a skill link refers to a question version.
+
 down_revision is "0001" for now; the lead re-chains it after 0002 and 0003.
 """
 
@@ -26,16 +31,16 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("question_versions", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("talking_points", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
+            sa.Column("talking_points", sa.JSON(), server_default="[]", nullable=False)
         )
     with op.batch_alter_table("skill_areas", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("glossary", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
+            sa.Column("glossary", sa.JSON(), server_default="[]", nullable=False)
         )
 
 
 def downgrade():
-    with op.batch_alter_table("skill_areas", schema=None) as batch_op:
+    with op.batch_alter_table("skill_areas", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("glossary")
-    with op.batch_alter_table("question_versions", schema=None) as batch_op:
+    with op.batch_alter_table("question_versions", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("talking_points")
