@@ -6,7 +6,9 @@ question, each expected to cover nothing: the prompt pasted back (`echo`), an in
 to the grader followed by the point labels (`grader`), and every key phrase of every
 point in one line (`salad`). Each (answer, point) pair is one decision; precision and
 recall are over all of them, then per kind. Also prints the model load time, the peak
-memory (max RSS) and the time per answer; `--errors` lists every wrong decision.
+memory (max RSS) and the time per answer; `--errors` lists every wrong decision;
+`--sweep` grids over the thresholds, choosing on half the questions and reporting the
+other half (the current values are marked `*`).
 The good_answer of every question is scored too, as a sanity figure (the talking points
 were written from those notes, so its recall is an upper bound, not a result).
 """
@@ -14,6 +16,7 @@ were written from those notes, so its recall is an upper bound, not a result).
 from __future__ import annotations
 
 import argparse
+import itertools
 import resource
 import tempfile
 import time
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from app.domain import matching
 from app.domain.insights import TalkingPoint, answer_insights, talking_points_from
 from app.domain.matching import Matcher
 from app.embeddings import shared_matcher
@@ -147,15 +151,85 @@ def evaluate(cases: Iterable[Case], matcher: Matcher) -> tuple[Tally, dict[str, 
     return overall, dict(by_kind), errors
 
 
+SWEEP = {
+    "MEANING_WITH_PHRASE": (0.10, 0.15, 0.20, 0.25, 0.30),
+    "MEANING_ALONE": (0.35, 0.40, 0.45, 0.50, 0.55),
+    "PHRASE_FUZZ": (82.0, 88.0, 94.0),
+}
+
+
+def sweep(cases: list[Case], matcher: Matcher) -> None:
+    """Grid over the thresholds: chosen on half the questions, reported on the other half."""
+    keys = list(dict.fromkeys(c.question.key for c in cases))
+    calibrate = {k for i, k in enumerate(keys) if i % 2 == 0}
+    fit = [c for c in cases if c.question.key in calibrate]
+    held = [c for c in cases if c.question.key not in calibrate]
+    saved = {name: getattr(matching, name) for name in SWEEP}
+    rows = []
+    try:
+        for values in itertools.product(*SWEEP.values()):
+            for name, value in zip(SWEEP, values, strict=True):
+                setattr(matching, name, value)
+            a, b = evaluate(fit, matcher)[0], evaluate(held, matcher)[0]
+            rows.append((round(a.f1, 3), round(a.precision, 3), values, a, b))
+    finally:
+        for name, value in saved.items():
+            setattr(matching, name, value)
+    rows.sort(key=lambda r: (-r[0], -r[1]))
+    print(
+        f"sweep over {', '.join(SWEEP)}: calibration half {len(fit)} answers, held out {len(held)}"
+    )
+    print("  values                      calib P / R / F1        held-out P / R / F1")
+    for _f1, _p, values, a, b in rows[:10]:
+        mark = "*" if values == tuple(saved.values()) else " "
+        print(
+            f" {mark}{values!s:<27} {a.precision:.3f} / {a.recall:.3f} / {a.f1:.3f}"
+            f"   {b.precision:.3f} / {b.recall:.3f} / {b.f1:.3f}"
+        )
+    for _f1, _p, values, _a, b in rows:
+        if values == tuple(saved.values()):
+            print(f"  current {values}: held out {b.precision:.3f} / {b.recall:.3f} / {b.f1:.3f}")
+
+
+def substring_baseline(cases: Iterable[Case]) -> Tally:
+    """What plain substring search would say: a point is covered when a phrase occurs."""
+    tally = Tally()
+    for case in cases:
+        text = case.answer.lower()
+        for point in case.question.points:
+            hit = any(ph.lower() in text for ph in point.phrases)
+            tally.add(hit, point.id in case.covered)
+    return tally
+
+
+def ablations(cases: list[Case], matcher: Matcher) -> list[tuple[str, Tally]]:
+    """The same rules with only the key phrases, or only the meaning, doing the matching."""
+    out = [("substring search of the phrases, no rules", substring_baseline(cases))]
+    saved = (matching.MEANING_ALONE, matching.MEANING_WITH_PHRASE, matching.find_phrase)
+    try:
+        matching.MEANING_ALONE, matching.MEANING_WITH_PHRASE = 2.0, -1.0
+        out.append(("fuzzy phrases only (+ rules)", evaluate(cases, matcher)[0]))
+        matching.MEANING_ALONE, matching.MEANING_WITH_PHRASE = saved[0], saved[1]
+        matching.find_phrase = lambda phrase, words: False
+        out.append(("meaning only (+ rules)", evaluate(cases, matcher)[0]))
+    finally:
+        matching.MEANING_ALONE, matching.MEANING_WITH_PHRASE, matching.find_phrase = saved
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list every wrong decision")
+    parser.add_argument("--sweep", action="store_true", help="grid over the thresholds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         start = time.perf_counter()
         matcher = shared_matcher(Path(cache))
         load_s = time.perf_counter() - start
         cases = load_cases()
+        if args.sweep:
+            sweep(cases, matcher)
+            return
         start = time.perf_counter()
         overall, by_kind, errors = evaluate(cases, matcher)
         per_answer = (time.perf_counter() - start) / len(cases)
@@ -165,6 +239,7 @@ def main() -> None:
             got = answer_insights(q.good_answer, q.points, (), None, q.prompt, matcher)
             for p in q.points:
                 sanity.add(p.id in got.covered_ids, True)
+        ablated = ablations(cases, matcher)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     questions = {c.question.key for c in cases}
     stages = {c.question.stage for c in cases}
@@ -176,6 +251,8 @@ def main() -> None:
             f"{name:<12} {pairs:>6} {t.precision:>9.3f} {t.recall:>7.3f} {t.f1:>6.3f}"
             f" {t.fp:>4} {t.fn:>4}"
         )
+    for name, t in ablated:
+        print(f"  for comparison, {name}: P {t.precision:.3f} R {t.recall:.3f} F1 {t.f1:.3f}")
     print(f"good_answer recall (sanity, {len(bank)} questions): {sanity.recall:.3f}")
     print(f"model load: {load_s * 1000:.0f} ms; per answer: {per_answer * 1000:.1f} ms")
     print(f"peak memory (max RSS of this process): {rss_mb:.0f} MB")
