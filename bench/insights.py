@@ -32,6 +32,7 @@ from app.domain.insights import TalkingPoint, answer_insights, talking_points_fr
 from app.domain.matching import Matcher
 from app.embeddings import shared_matcher
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "domain" / "insights_labelled.yaml"
 BANK = ROOT / "question_bank"
@@ -57,11 +58,11 @@ class Case:
 
 def load_bank(bank: Path = BANK) -> dict[str, Question]:
     """Every question of the bank with its talking points and its skills' glossary terms."""
-    skills = yaml.safe_load((bank / "skills.yaml").read_text(encoding="utf-8"))["skills"]
+    skills = yaml.load((bank / "skills.yaml").read_text(encoding="utf-8"), LOADER)["skills"]
     glossary = {s["key"]: s.get("glossary", []) for s in skills}
     out = {}
     for path in sorted((bank / "questions").glob("*/*.yaml")):
-        q = yaml.safe_load(path.read_text(encoding="utf-8"))
+        q = yaml.load(path.read_text(encoding="utf-8"), LOADER)
         terms = tuple(dict.fromkeys(t for k in q["skills"] for t in glossary.get(k, [])))
         out[q["key"]] = Question(
             q["key"],
@@ -94,7 +95,7 @@ def generated(question: Question) -> list[Case]:
 def load_cases(path: Path = LABELLED, bank: Path = BANK) -> list[Case]:
     """The labelled answers plus the generated adversarial ones, in file order."""
     questions = load_bank(bank)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    raw = yaml.load(path.read_text(encoding="utf-8"), LOADER)["cases"]
     cases: list[Case] = []
     for item in raw:
         q = questions[item["question"]]
@@ -152,9 +153,9 @@ def evaluate(cases: Iterable[Case], matcher: Matcher) -> tuple[Tally, dict[str, 
 
 
 SWEEP = {
-    "MEANING_WITH_PHRASE": (0.10, 0.15, 0.20, 0.25, 0.30),
-    "MEANING_ALONE": (0.35, 0.40, 0.45, 0.50, 0.55),
-    "PHRASE_FUZZ": (82.0, 88.0, 94.0),
+    "MEANING_ALONE": (0.25, 0.30, 0.35, 0.40),
+    "ALONE_MARGIN": (0.0, 0.05, 0.10),
+    "PROMPT_MARGIN": (-1.0, -0.1, 0.0, 0.05),
 }
 
 

@@ -61,7 +61,7 @@ FILLERS = (
     "so yeah",
     "stuff like that",
 )
-_WORD = re.compile(r"[^\W_]+(?:['’.\-+/][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:(?:['’.\-+/]|(?<=\d),(?=\d))[^\W_]+)*")
 _FILLER_RES = {f: re.compile(rf"(?<![\w']){re.escape(f)}(?![\w'])") for f in FILLERS}
 
 
@@ -111,7 +111,7 @@ class AnswerInsights:
 
 
 def words(text: str) -> list[str]:
-    """The words of a text, lower-cased (hyphenated words and 2.5 count as one)."""
+    """The words of a text, lower-cased (low-rank, it's, 2.5 and 5,120 count as one)."""
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 

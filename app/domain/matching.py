@@ -52,8 +52,9 @@ from typing import Protocol
 from rapidfuzz import fuzz
 
 MEANING_WITH_PHRASE = 0.20
-MEANING_ALONE = 0.45
-PROMPT_MARGIN = 0.05
+MEANING_ALONE = 0.30
+ALONE_MARGIN = 0.05
+PROMPT_MARGIN = 0.0
 PHRASE_BONUS = 0.1
 PHRASE_FUZZ = 88.0
 SHORT_PHRASE_CHARS = 4
@@ -292,11 +293,16 @@ def match_points(
         if is_salad(sentence, found_all):
             continue
         found = [phs[0] if phs else None for phs in found_all]
+        meanings = [_meaning(sims, row, col) for col in range(len(points))]
         hits: list[tuple[float, int]] = []
-        for col in range(len(points)):
-            meaning = _meaning(sims, row, col)
+        for col, meaning in enumerate(meanings):
+            runner_up = max((m for c, m in enumerate(meanings) if c != col), default=0.0)
             by_phrase = found[col] is not None and meaning >= MEANING_WITH_PHRASE
-            alone = meaning >= max(MEANING_ALONE, prompt_best[col] + PROMPT_MARGIN)
+            alone = (
+                meaning >= MEANING_ALONE
+                and meaning >= runner_up + ALONE_MARGIN
+                and meaning >= prompt_best[col] + PROMPT_MARGIN
+            )
             if by_phrase or alone:
                 hits.append((meaning + (PHRASE_BONUS if found[col] else 0.0), col))
         hits.sort(key=lambda h: (-h[0], h[1]))
