@@ -5,8 +5,8 @@ passed in by the caller (the WordLlama one in app.embeddings, loaded once per pr
 the rest is rapidfuzz string matching and fixed rules, so the result is deterministic for
 a given model.
 
-The answer is split into sentences (lines, then `.`/`!`/`?`/`;` boundaries; bullet marks
-dropped). Three kinds of sentence are set aside before matching and count for nothing:
+The answer is split into sentences (lines, then `.`/`!`/`?` boundaries; bullet marks and
+fenced code dropped). Three kinds of sentence are set aside and count for nothing:
 
 - *instructions to the grader*: a sentence that tells whoever scores the answer to ignore
   the rubric, mark points covered, give full marks... (`ADDRESSES_GRADER`). Quoting an
@@ -37,19 +37,22 @@ nothing: at least SALAD_PHRASES key phrases of at least SALAD_POINTS different p
 making at least SALAD_DENSITY of its words (one phrase every five words). In the
 labelled set, real sentences touching 3 or more points hold at most 6 phrases at a
 density of 0.13 or less; salads of every phrase hold 12 or more at 0.24 or more.
-Each covered point keeps the sentence that matched it best. Thresholds are calibrated on
+A run-on sentence of more than LONG_SENTENCE_WORDS words (dictated text often has no full
+stops) that is not a salad is matched in LONG_CHUNK-word parts. Each covered point keeps
+the sentence that matched it best. Thresholds are calibrated on
 tests/domain/insights_labelled.yaml (bench/insights.py prints precision and recall).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 MEANING_WITH_PHRASE = 0.20
 MEANING_ALONE = 0.30
@@ -59,6 +62,8 @@ PHRASE_BONUS = 0.1
 PHRASE_FUZZ = 88.0
 SHORT_PHRASE_CHARS = 4
 MIN_WORDS = 4
+LONG_SENTENCE_WORDS = 80
+LONG_CHUNK = 40
 ECHO_SHARE = 0.6
 PER_SENTENCE = 3
 LIST_MIN_WORDS = 6
@@ -171,7 +176,7 @@ def tokens(text: str) -> tuple[str, ...]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of an answer: each line, cut after . ! ? ; unless an abbreviation ends it."""
+    """Sentences of an answer: each line, cut after . ! ? unless an abbreviation ends it."""
     out: list[str] = []
     in_fence = False
     for raw in text.splitlines():
@@ -192,25 +197,40 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def _cut_long(sentence: Sentence) -> list[Sentence]:
+    """A run-on sentence (no full stops, as dictated text often is) in LONG_CHUNK-word parts."""
+    parts = sentence.text.split()
+    if len(parts) <= LONG_SENTENCE_WORDS:
+        return [sentence]
+    texts = [" ".join(parts[i : i + LONG_CHUNK]) for i in range(0, len(parts), LONG_CHUNK)]
+    return [Sentence(text, tokens(text), sentence.set_aside) for text in texts]
+
+
+@functools.lru_cache(maxsize=4096)
+def _windows(words: tuple[str, ...], size: int) -> tuple[str, ...]:
+    """Every run of `size` consecutive words, joined by spaces (the whole text if shorter)."""
+    if len(words) <= size:
+        return (" ".join(words),)
+    return tuple(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+
+
 def find_phrase(phrase: str, words: Sequence[str]) -> bool:
     """Whether `phrase` occurs in `words`, allowing small spelling differences."""
     target = tokens(phrase)
     if not target or not words:
         return False
+    words = tuple(words)
     joined = " ".join(target)
     if len(joined) <= SHORT_PHRASE_CHARS:
-        return (
-            any(w == joined or w == joined + "s" for w in words)
-            if len(target) == 1
-            else (joined in " ".join(words))
-        )
+        windows = _windows(words, len(target))
+        return joined in windows or f"{joined}s" in windows
     n = len(target)
-    for size in {max(1, n - 1), n, n + 1}:
-        for start in range(0, max(1, len(words) - size + 1)):
-            window = " ".join(words[start : start + size])
-            if fuzz.ratio(joined, window, score_cutoff=PHRASE_FUZZ):
-                return True
-    return False
+    return any(
+        process.extractOne(
+            joined, _windows(words, size), scorer=fuzz.ratio, score_cutoff=PHRASE_FUZZ
+        )
+        for size in sorted({max(1, n - 1), n, n + 1})
+    )
 
 
 def addresses_grader(sentence: str) -> bool:
@@ -274,25 +294,35 @@ def match_points(
 ) -> Coverage:
     """The talking points the answer covers (each with its best sentence) and those missed."""
     sentences = tuple(classify(split_sentences(answer_text), prompt_text))
-    live = [s for s in sentences if s.set_aside is None]
-    if not points or not live:
+    if not points:
+        return Coverage((), (), sentences)
+    prompt_words = tokens(prompt_text)
+    live_phrases = [[ph for ph in p.phrases if not find_phrase(ph, prompt_words)] for p in points]
+    live = [
+        part
+        for s in sentences
+        if s.set_aside is None
+        and not is_salad(
+            s, [[ph for ph in phs if find_phrase(ph, s.tokens)] for phs in live_phrases]
+        )
+        for part in _cut_long(s)
+    ]
+    if not live:
         return Coverage((), tuple(points), sentences)
     point_texts = [t for p in points for t in _point_texts(p)]
     prompt_sentences = split_sentences(prompt_text)
-    prompt_words = tokens(prompt_text)
     sims = matcher.similarities([s.text for s in live], point_texts)
     prompt_sims = matcher.similarities(prompt_sentences, point_texts) if prompt_sentences else []
     prompt_best = [
         max((_meaning(prompt_sims, r, c) for r in range(len(prompt_sentences))), default=0.0)
         for c in range(len(points))
     ]
-    live_phrases = [[ph for ph in p.phrases if not find_phrase(ph, prompt_words)] for p in points]
     best: dict[int, PointMatch] = {}
     for row, sentence in enumerate(live):
-        found_all = [[ph for ph in phs if find_phrase(ph, sentence.tokens)] for phs in live_phrases]
-        if is_salad(sentence, found_all):
-            continue
-        found = [phs[0] if phs else None for phs in found_all]
+        found = [
+            next((ph for ph in phs if find_phrase(ph, sentence.tokens)), None)
+            for phs in live_phrases
+        ]
         meanings = [_meaning(sims, row, col) for col in range(len(points))]
         hits: list[tuple[float, int]] = []
         for col, meaning in enumerate(meanings):

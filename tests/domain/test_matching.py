@@ -181,3 +181,15 @@ def test_matching_is_deterministic(matcher):
     answer = "We run 23k queries per second and keep N+1 capacity with canaries."
     first = match_points(answer, POINTS, PROMPT, matcher)
     assert all(match_points(answer, POINTS, PROMPT, matcher) == first for _ in range(3))
+
+
+def test_a_run_on_answer_without_full_stops_is_matched_in_parts(matcher):
+    filler = " ".join(["and then we would talk it through with the team"] * 9)
+    answer = (
+        f"two billion a day over 86,400 seconds is about 23k queries per second {filler} "
+        "and we keep n+1 capacity in every region with canaries and rollback for deploys"
+    )
+    assert len(answer.split()) > matching.LONG_SENTENCE_WORDS
+    coverage = match_points(answer, POINTS, PROMPT, matcher)
+    assert {m.point.id for m in coverage.covered} == {"traffic_math", "failure_handling"}
+    assert all(len(m.sentence.split()) <= matching.LONG_CHUNK for m in coverage.covered)
