@@ -170,9 +170,20 @@ def normalise(text: str) -> str:
     return re.sub(r"[‐‑‒–—_/-]", " ", text)
 
 
+def _singular(word: str) -> str:
+    """A crude plural strip (keys -> key, queries -> query), the same on both sides."""
+    if word in STOP_WORDS:
+        return word  # this, does, its stay whole
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss") and word[-2].isalpha():
+        return word[:-1]
+    return word
+
+
 def tokens(text: str) -> tuple[str, ...]:
-    """Words of a text as the matcher sees them (numbers like 86,400 and 2.5 kept whole)."""
-    return tuple(t.rstrip(".,'") for t in _TOKEN.findall(normalise(text)))
+    """Words of a text as the matcher sees them: numbers (86,400, 2.5) whole, plurals cut."""
+    return tuple(_singular(t.rstrip(".,'")) for t in _TOKEN.findall(normalise(text)))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -69,6 +69,8 @@ def test_tokens_keep_numbers_whole_and_read_hyphens_and_times_as_spaces():
         ("n+1", "keep N+1 capacity in each region", True),
         ("heap", "a cheap trick", False),  # short phrases match whole words only
         ("heap", "use two heaps", True),
+        ("keys and values", "it stores a key and a value per token", True),
+        ("queries per second", "23k query per second", True),
         ("opt-out", "the output is streamed", False),
         ("pii redaction", "we redact nothing", False),
         ("shadow evaluation", "", False),
