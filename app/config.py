@@ -16,6 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
+# How long a "grace_then_close" round keeps accepting answers after its deadline, unless its
+# round format says otherwise: the one home of this default (Config, the bank schema, the
+# editor form and the models' column defaults all use it).
+DEFAULT_GRACE_SECONDS = 60
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used (for example no SECRET_KEY in production)."""
@@ -70,8 +75,9 @@ class Config:
     ARGON2_PARALLELISM = 1
 
     ANSWER_MAX_CHARS = 50_000
-    DEFAULT_GRACE_SECONDS = 60
+    DEFAULT_GRACE_SECONDS = DEFAULT_GRACE_SECONDS
     PER_PAGE = 20
+    ITEM_STATS_PER_PAGE = 25  # the bank editor's item statistics list
     QUESTION_BANK_DIR = str(ROOT / "question_bank")
 
 

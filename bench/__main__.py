@@ -89,12 +89,14 @@ def mockloop_app(tmp: Path):
 
 
 def import_bank(app) -> None:
-    from app.bank import bankfiles, transfer
+    from app.bank import transfer
+    from app.bank.files import reading
+    from app.clock import utcnow
 
     with app.app_context():
-        files = bankfiles.read_bank(str(ROOT / "question_bank"))
+        files = reading.read_bank(str(ROOT / "question_bank"))
         assert files.ok, files.problems[:3]
-        transfer.import_bank(files)
+        transfer.import_bank(files, now=utcnow())
 
 
 def sign_in(app, client) -> int:

@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 from app import create_app
-from app.bank import bankfiles, transfer
+from app.bank import transfer
+from app.bank.files import reading
+from app.clock import utcnow
 from app.extensions import db
 
 
@@ -37,10 +39,12 @@ def main() -> None:
         source = app.config["QUESTION_BANK_DIR"]
         with app.app_context():
             db.create_all()
-            read_s, files = timed(lambda: bankfiles.read_bank(source))
+            read_s, files = timed(lambda: reading.read_bank(source))
             assert files.ok, [str(p) for p in files.problems[:5]]
-            first_s, report = timed(lambda: transfer.import_bank(files), runs=1)
-            again_s, again = timed(lambda: transfer.import_bank(bankfiles.read_bank(source)))
+            first_s, report = timed(lambda: transfer.import_bank(files, now=utcnow()), runs=1)
+            again_s, again = timed(
+                lambda: transfer.import_bank(reading.read_bank(source), now=utcnow())
+            )
             export_s, _ = timed(lambda: transfer.export_bank(Path(tmp) / "export"))
             db.session.remove()
         print(f"bank: {len(files.questions)} questions, {len(files.rubrics)} rubrics")

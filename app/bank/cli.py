@@ -8,7 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.bank import bankfiles, services, transfer
+from app.bank import queries, transfer
+from app.bank.files import reading
+from app.clock import utcnow
 
 bank = AppGroup("bank", help="Validate, import and export the question bank files.")
 
@@ -17,8 +19,8 @@ def _directory(directory: str | None) -> str:
     return directory or current_app.config["QUESTION_BANK_DIR"]
 
 
-def _read_or_fail(directory: str) -> bankfiles.BankFiles:
-    files = bankfiles.read_bank(directory)
+def _read_or_fail(directory: str) -> reading.BankFiles:
+    files = reading.read_bank(directory)
     for problem in files.problems:
         click.echo(str(problem), err=True)
     if not files.ok:
@@ -48,12 +50,12 @@ def validate_command(directory: str | None) -> None:
 def import_command(directory: str | None, if_empty: bool) -> None:
     """Validate, then load the bank files in one transaction (all or nothing)."""
     directory = _directory(directory)
-    if if_empty and services.question_count():
+    if if_empty and queries.question_count():
         click.echo("The bank already has questions; nothing imported (--if-empty).")
         return
     started = time.perf_counter()
     files = _read_or_fail(directory)
-    report = transfer.import_bank(files)
+    report = transfer.import_bank(files, now=utcnow())
     for line in report.lines():
         click.echo(line)
     click.echo(f"Imported {directory} in {time.perf_counter() - started:.2f} s.")
@@ -67,8 +69,6 @@ def export_command(directory: str, prune: bool) -> None:
     report = transfer.export_bank(directory, prune=prune)
     click.echo(f"Wrote {len(report.written)} files to {directory}.")
     for path in report.removed:
-        click.echo(f"removed {bankfiles.display_path(path)}")
+        click.echo(f"removed {reading.display_path(path)}")
     for path in report.stale:
-        click.echo(
-            f"not in the database (kept; --prune removes it): {bankfiles.display_path(path)}"
-        )
+        click.echo(f"not in the database (kept; --prune removes it): {reading.display_path(path)}")

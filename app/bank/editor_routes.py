@@ -8,22 +8,19 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import pagination
 from app.access import require_role
-from app.bank import services, stats
-from app.bank.editor_forms import (
-    FormatForm,
-    LoopForm,
-    QuestionForm,
-    RubricForm,
-    new_rubric_form,
-)
-from app.bank.services import BankError, BankNotFound
+from app.bank import documents, formats, queries, questions, rubrics, stats, versions
+from app.bank.errors import BankError, BankNotFound
+from app.bank.forms.formats import FormatForm, LoopForm
+from app.bank.forms.questions import QuestionForm
+from app.bank.forms.rubrics import RubricForm, new_rubric_form
+from app.clock import utcnow
 from app.domain import item_stats
-from app.extensions import db
-from app.models.bank import QuestionStatus, RoundFormat
+from app.models.bank import QuestionStatus
 from app.models.users import Role
 
 bp = Blueprint("bank_editor", __name__)
@@ -32,7 +29,13 @@ bp.before_request(require_role(Role.ADMIN.value))
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    """The requested ?page= of a list (see app.pagination)."""
+    return pagination.page_number(request.args.get("page"))
+
+
+def _per_page() -> int:
+    """Rows per page of the editor's lists (the app's PER_PAGE)."""
+    return current_app.config["PER_PAGE"]
 
 
 def _form_page(template: str, form, problems: list[str] | None = None, **context):
@@ -42,15 +45,24 @@ def _form_page(template: str, form, problems: list[str] | None = None, **context
 
 
 def _refused(error: BankError, form) -> list[str]:
+    """A refused save's messages: next to their fields, the rest for the page's summary."""
     return form.show_problems(error.problems) if error.problems else [str(error)]
 
 
+def _save_args(form) -> dict:
+    """Who saves, and the change note of a versioned edit (questions and rubrics)."""
+    args = {"actor_id": current_user.id}
+    if "change_note" in form:
+        args["change_note"] = form.change_note.data
+    return args
+
+
 def _editor(form, template: str, save, done, *, fill=None, **context):
-    """The question and rubric editors' flow, new or edit.
+    """Every editor's flow (questions, rubrics, formats, loop plans), new or edit.
 
     A GET shows the form (filled from `fill()` when editing); a row action (add or remove
-    a criterion, level, hint...) redraws it; a submit validates and calls
-    `save(doc, actor_id=, change_note=)`, then `done(result)` (flash and redirect). A
+    a criterion, level, hint, step...) redraws it; a submit validates and calls
+    `save(doc, actor_id=[, change_note=])`, then `done(result)` (flash and redirect). A
     refused save redraws the form with its problems (422).
     """
     problems = None
@@ -61,9 +73,7 @@ def _editor(form, template: str, save, done, *, fill=None, **context):
         problems = []
     if problems is not None and form.validate():
         try:
-            result = save(
-                form.to_doc(), actor_id=current_user.id, change_note=form.change_note.data
-            )
+            result = save(form.to_doc(), **_save_args(form))
         except BankError as error:
             problems = _refused(error, form)
         else:
@@ -87,8 +97,8 @@ def index():
     return redirect(url_for(".questions"))
 
 
-@bp.get("/questions")
-def questions():
+@bp.get("/questions", endpoint="questions")
+def question_list():
     """Questions filtered by stage, skill, status and text, newest change first."""
     filters = {
         "stage": request.args.get("stage") or None,
@@ -96,12 +106,12 @@ def questions():
         "status": request.args.get("status") or None,
         "text": (request.args.get("q") or "").strip()[:200] or None,
     }
-    page = services.search_questions(**filters, page=_page())
+    page = queries.search_questions(**filters, page=_page(), per_page=_per_page())
     return render_template(
         "bank/editor/questions.html",
         page=page,
         filters=filters,
-        choices=services.bank_choices(),
+        choices=queries.bank_choices(),
         statuses=[s.value for s in QuestionStatus],
     )
 
@@ -110,31 +120,35 @@ def questions():
 def new_question():
     """Create a draft question."""
     form = QuestionForm()
-    form.set_choices(services.bank_choices())
+    form.set_choices(queries.bank_choices())
 
     def created(question):
         flash(f"Draft '{question.key}' created. Preview it, then publish it.", "success")
         return redirect(url_for(".question_detail", question_id=question.id))
 
     return _editor(
-        form, "bank/editor/question_form.html", services.create_question, created, question=None
+        form,
+        "bank/editor/question_form.html",
+        partial(questions.create_question, now=utcnow()),
+        created,
+        question=None,
     )
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def edit_question(question_id: int):
     """Edit a question; each save that changes something makes a new version."""
-    question = services.get_question(question_id) or abort(404)
+    question = queries.get_question(question_id) or abort(404)
     form = QuestionForm()
-    form.set_choices(services.bank_choices(), current_rubric=question.current_version.rubric.key)
+    form.set_choices(queries.bank_choices(), current_rubric=question.current_version.rubric.key)
     return _editor(
         form,
         "bank/editor/question_form.html",
-        partial(services.update_question, question.id),
+        partial(questions.update_question, question.id, now=utcnow()),
         lambda version: _saved_version(
             version, url_for(".question_detail", question_id=question.id)
         ),
-        fill=lambda: services.question_doc(question),
+        fill=lambda: documents.question_doc(question),
         question=question,
     )
 
@@ -142,14 +156,14 @@ def edit_question(question_id: int):
 @bp.get("/questions/<int:question_id>")
 def question_detail(question_id: int):
     """One question: status, actions and its version history with diffs."""
-    question = services.get_question(question_id) or abort(404)
-    texts = [services.version_text(question, v) for v in question.versions]
+    question = queries.get_question(question_id) or abort(404)
+    texts = [versions.version_text(question, v) for v in question.versions]
     overall, per_version = stats.question_statistics(question.id)
     return render_template(
         "bank/editor/question_detail.html",
         question=question,
-        diffs=services.version_diffs(texts),
-        delete_blocker=services.deletion_blocker(question),
+        diffs=versions.version_diffs(texts),
+        delete_blocker=questions.deletion_blocker(question),
         usage=overall,
         usage_by_version=per_version,
     )
@@ -158,7 +172,7 @@ def question_detail(question_id: int):
 @bp.get("/questions/<int:question_id>/preview")
 def preview_question(question_id: int):
     """The question exactly as a candidate sees it (any version, any status)."""
-    question = services.get_question(question_id) or abort(404)
+    question = queries.get_question(question_id) or abort(404)
     number = request.args.get("version", type=int)
     version = next((v for v in question.versions if v.number == number), None)
     if number is not None and version is None:
@@ -184,7 +198,7 @@ def _refuse(error: BankError) -> None:
 def publish_question(question_id: int):
     """Publish a question so rounds can draw it."""
     try:
-        question = services.publish_question(question_id, actor_id=current_user.id)
+        question = questions.publish_question(question_id, actor_id=current_user.id, now=utcnow())
     except BankError as error:
         _refuse(error)
     else:
@@ -196,7 +210,7 @@ def publish_question(question_id: int):
 def archive_question(question_id: int):
     """Archive a question: rounds stop drawing it; it is never deleted once published."""
     try:
-        question = services.archive_question(question_id, actor_id=current_user.id)
+        question = questions.archive_question(question_id, actor_id=current_user.id, now=utcnow())
     except BankError as error:
         _refuse(error)
     else:
@@ -208,7 +222,7 @@ def archive_question(question_id: int):
 def duplicate_question(question_id: int):
     """Copy a question into a new draft and open it for editing."""
     try:
-        copy = services.duplicate_question(question_id, actor_id=current_user.id)
+        copy = questions.duplicate_question(question_id, actor_id=current_user.id, now=utcnow())
     except BankError as error:
         _refuse(error)
         return redirect(url_for(".question_detail", question_id=question_id))
@@ -220,7 +234,7 @@ def duplicate_question(question_id: int):
 def delete_question(question_id: int):
     """Delete a draft that was never published."""
     try:
-        key = services.delete_question(question_id, actor_id=current_user.id)
+        key = questions.delete_question(question_id, actor_id=current_user.id)
     except BankError as error:
         _refuse(error)
         return redirect(url_for(".question_detail", question_id=question_id))
@@ -231,10 +245,10 @@ def delete_question(question_id: int):
 # --- rubrics -----------------------------------------------------------------------------
 
 
-@bp.get("/rubrics")
-def rubrics():
+@bp.get("/rubrics", endpoint="rubrics")
+def rubric_list():
     """Rubrics with how many published questions use each."""
-    page, usage = services.list_rubrics(page=_page())
+    page, usage = queries.list_rubrics(page=_page(), per_page=_per_page())
     return render_template("bank/editor/rubrics.html", page=page, usage=usage)
 
 
@@ -249,7 +263,7 @@ def new_rubric():
     return _editor(
         new_rubric_form(),
         "bank/editor/rubric_form.html",
-        services.create_rubric,
+        partial(rubrics.create_rubric, now=utcnow()),
         created,
         rubric=None,
     )
@@ -258,13 +272,13 @@ def new_rubric():
 @bp.route("/rubrics/<int:rubric_id>/edit", methods=["GET", "POST"])
 def edit_rubric(rubric_id: int):
     """Edit a rubric's criteria and levels; each save that changes something is a version."""
-    rubric = services.get_rubric(rubric_id) or abort(404)
+    rubric = queries.get_rubric(rubric_id) or abort(404)
     return _editor(
         RubricForm(),
         "bank/editor/rubric_form.html",
-        partial(services.update_rubric, rubric.id),
+        partial(rubrics.update_rubric, rubric.id),
         lambda version: _saved_version(version, url_for(".rubric_detail", rubric_id=rubric.id)),
-        fill=lambda: services.rubric_doc(rubric),
+        fill=lambda: documents.rubric_doc(rubric),
         rubric=rubric,
     )
 
@@ -272,13 +286,13 @@ def edit_rubric(rubric_id: int):
 @bp.get("/rubrics/<int:rubric_id>")
 def rubric_detail(rubric_id: int):
     """One rubric: current criteria, who uses it, and its version history with diffs."""
-    rubric = services.get_rubric(rubric_id) or abort(404)
-    texts = [services.rubric_version_text(rubric, v) for v in rubric.versions]
+    rubric = queries.get_rubric(rubric_id) or abort(404)
+    texts = [versions.rubric_version_text(rubric, v) for v in rubric.versions]
     return render_template(
         "bank/editor/rubric_detail.html",
         rubric=rubric,
-        diffs=services.version_diffs(texts),
-        used_by=services.published_questions_using(rubric.id),
+        diffs=versions.version_diffs(texts),
+        used_by=queries.published_questions_using(rubric.id),
     )
 
 
@@ -286,7 +300,7 @@ def rubric_detail(rubric_id: int):
 def archive_rubric(rubric_id: int):
     """Archive a rubric that no published question uses."""
     try:
-        rubric = services.archive_rubric(rubric_id, actor_id=current_user.id)
+        rubric = rubrics.archive_rubric(rubric_id, actor_id=current_user.id)
     except BankError as error:
         _refuse(error)
     else:
@@ -298,7 +312,7 @@ def archive_rubric(rubric_id: int):
 def restore_rubric(rubric_id: int):
     """Bring an archived rubric back."""
     try:
-        rubric = services.restore_rubric(rubric_id, actor_id=current_user.id)
+        rubric = rubrics.restore_rubric(rubric_id, actor_id=current_user.id)
     except BankError as error:
         _refuse(error)
     else:
@@ -310,7 +324,7 @@ def restore_rubric(rubric_id: int):
 def delete_rubric(rubric_id: int):
     """Delete a rubric nothing refers to."""
     try:
-        key = services.delete_rubric(rubric_id, actor_id=current_user.id)
+        key = rubrics.delete_rubric(rubric_id, actor_id=current_user.id)
     except BankError as error:
         _refuse(error)
         return redirect(url_for(".rubric_detail", rubric_id=rubric_id))
@@ -321,35 +335,34 @@ def delete_rubric(rubric_id: int):
 # --- round formats -----------------------------------------------------------------------
 
 
-@bp.get("/formats")
-def formats():
+@bp.get("/formats", endpoint="formats")
+def format_list():
     """Round formats in display order."""
-    return render_template("bank/editor/formats.html", formats=services.bank_choices()["formats"])
+    return render_template("bank/editor/formats.html", formats=queries.bank_choices()["formats"])
 
 
 @bp.route("/formats/new", methods=["GET", "POST"])
 @bp.route("/formats/<int:format_id>/edit", methods=["GET", "POST"])
 def edit_format(format_id: int | None = None):
     """Create or edit a round format (length, questions, expiry policy)."""
-    fmt = db.session.get(RoundFormat, format_id) if format_id else None
+    fmt = queries.get_format(format_id) if format_id else None
     if format_id and fmt is None:
         abort(404)
     form = FormatForm()
-    form.set_choices(services.bank_choices())
-    problems = None
-    if not form.is_submitted() and fmt is not None:
-        form.fill(services.format_doc(fmt))
-    elif form.is_submitted():
-        problems = []
-    if problems is not None and form.validate():
-        try:
-            fmt = services.save_format(format_id, form.to_doc(), actor_id=current_user.id)
-        except BankError as error:
-            problems = _refused(error, form)
-        else:
-            flash(f"Round format '{fmt.key}' saved.", "success")
-            return redirect(url_for(".formats"))
-    return _form_page("bank/editor/format_form.html", form, problems, fmt=fmt)
+    form.set_choices(queries.bank_choices())
+
+    def saved(fmt):
+        flash(f"Round format '{fmt.key}' saved.", "success")
+        return redirect(url_for(".formats"))
+
+    return _editor(
+        form,
+        "bank/editor/format_form.html",
+        partial(formats.save_format, format_id),
+        saved,
+        fill=(lambda: documents.format_doc(fmt)) if fmt else None,
+        fmt=fmt,
+    )
 
 
 # --- loop plans --------------------------------------------------------------------------
@@ -358,32 +371,31 @@ def edit_format(format_id: int | None = None):
 @bp.get("/loops")
 def loops():
     """Loop plans with their ordered rounds."""
-    return render_template("bank/editor/loops.html", loops=services.list_loops())
+    return render_template("bank/editor/loops.html", loops=queries.list_loops())
 
 
 @bp.route("/loops/new", methods=["GET", "POST"])
 @bp.route("/loops/<int:plan_id>/edit", methods=["GET", "POST"])
 def edit_loop(plan_id: int | None = None):
     """Create or edit a loop plan and its steps (add/remove steps without JavaScript)."""
-    plan = services.get_loop(plan_id) if plan_id else None
+    plan = queries.get_loop(plan_id) if plan_id else None
     if plan_id and plan is None:
         abort(404)
     form = LoopForm()
-    problems = None
-    if not form.is_submitted() and plan is not None:
-        form.fill(services.loop_doc(plan))
-    elif form.is_submitted() and not form.row_action():
-        problems = []
-    if problems is not None and form.validate():
-        try:
-            plan = services.save_loop(plan_id, form.to_doc(), actor_id=current_user.id)
-        except BankError as error:
-            problems = _refused(error, form)
-        else:
-            flash(f"Loop plan '{plan.key}' saved.", "success")
-            return redirect(url_for(".loops"))
-    form.set_choices(services.bank_choices()["formats"])
-    return _form_page("bank/editor/loop_form.html", form, problems, plan=plan)
+    form.set_choices(queries.bank_choices()["formats"])
+
+    def saved(plan):
+        flash(f"Loop plan '{plan.key}' saved.", "success")
+        return redirect(url_for(".loops"))
+
+    return _editor(
+        form,
+        "bank/editor/loop_form.html",
+        partial(formats.save_loop, plan_id),
+        saved,
+        fill=(lambda: documents.loop_doc(plan)) if plan else None,
+        plan=plan,
+    )
 
 
 # --- item statistics ---------------------------------------------------------------------
@@ -397,14 +409,16 @@ def item_statistics():
         "status": request.args.get("status") or None,
         "sort": request.args.get("sort") if request.args.get("sort") in stats.SORTS else "most",
     }
-    page, by_question = stats.item_statistics(**filters, page=_page())
+    page, by_question = stats.item_statistics(
+        **filters, page=_page(), per_page=current_app.config["ITEM_STATS_PER_PAGE"]
+    )
     return render_template(
         "bank/editor/stats.html",
         page=page,
         stats=by_question,
         filters=filters,
         sorts=stats.SORTS,
-        choices=services.bank_choices(),
+        choices=queries.bank_choices(),
         statuses=[s.value for s in QuestionStatus],
         thresholds=item_stats,
     )

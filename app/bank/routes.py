@@ -1,8 +1,9 @@
 """Question bank pages for candidates: browse published questions and read one."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
-from app.bank import services
+from app import pagination
+from app.bank import queries
 
 bp = Blueprint("bank", __name__)
 
@@ -14,8 +15,12 @@ def index():
         "stage": request.args.get("stage") or None,
         "skill": request.args.get("skill") or None,
     }
-    page = services.browse_published(**filters, page=request.args.get("page", 1, type=int) or 1)
-    choices = services.bank_choices()
+    page = queries.browse_published(
+        **filters,
+        page=pagination.page_number(request.args.get("page")),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    choices = queries.bank_choices()
     return render_template(
         "bank/index.html",
         page=page,
@@ -28,7 +33,7 @@ def index():
 @bp.get("/<key>")
 def detail(key: str):
     """One published question: its prompt and the rubric it is scored with."""
-    question = services.published_question(key) or abort(404)
+    question = queries.published_question(key) or abort(404)
     version = question.current_version
     return render_template(
         "bank/detail.html",

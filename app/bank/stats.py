@@ -14,12 +14,12 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app.bank.services import clamp_page, clean_filter
+from app.bank.queries import clean_filter, paginate
 from app.domain import item_stats
+from app.domain.estimates import estimate_for
 from app.domain.report import question_seconds
 from app.domain.scoring import criteria_from_json, score_question
 from app.extensions import db
-from app.learning.services import estimate_for
 from app.models.bank import Question, QuestionVersion, RubricVersion, Stage
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 from app.models.scoring import SelfAssessment, SelfScore
@@ -40,8 +40,8 @@ def item_statistics(
     stage: str | None = None,
     status: str | None = None,
     sort: str = "most",
-    page: int = 1,
-    per_page: int = 25,
+    page: int,
+    per_page: int,
 ):
     """A page of questions (any status) with their statistics, as `(page, {id: ItemStats})`."""
     counts = (
@@ -69,7 +69,7 @@ def item_statistics(
         "title": (QuestionVersion.title,),
     }.get(sort) or (attempts.desc(), QuestionVersion.title)
     query = query.order_by(*order, Question.id)
-    result = db.paginate(query, page=clamp_page(page), per_page=per_page, error_out=False)
+    result = paginate(query, page, per_page)
     by_question = _attempts([q.id for q in result.items])
     stats = {q.id: item_stats.item_stats(by_question.get(q.id, ())) for q in result.items}
     return result, stats

@@ -10,26 +10,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.bank import bankfiles
-from app.bank.services import (
-    IMPORT_NOTE,
-    add_question_version,
-    add_rubric_version,
+from app.bank.documents import (
     format_doc,
     loop_doc,
     question_content,
     question_doc,
     rubric_content,
     rubric_doc,
-    sync_attributes,
-    sync_loop_steps,
 )
-from app.clock import utcnow
+from app.bank.files import reading, writing
+from app.bank.formats import sync_attributes, sync_loop_steps
+from app.bank.versions import add_question_version, add_rubric_version
 from app.extensions import db
 from app.models import audit
 from app.models.bank import (
@@ -44,6 +41,7 @@ from app.models.bank import (
     Stage,
 )
 
+IMPORT_NOTE = "imported from files"  # the change note of versions the import adds
 KINDS = ("stages", "skills", "rubrics", "questions", "formats", "loops")
 
 
@@ -70,8 +68,11 @@ class ImportReport:
         return {kind: dict(c) for kind, c in self.counts.items()}
 
 
-def import_bank(bank: bankfiles.BankFiles) -> ImportReport:
-    """Load a validated bank into the database in one transaction (all or nothing)."""
+def import_bank(bank: reading.BankFiles, *, now: datetime) -> ImportReport:
+    """Load a validated bank into the database in one transaction (all or nothing).
+
+    `now` stamps the questions it adds or changes (the CLI reads the clock once).
+    """
     if not bank.ok:
         raise ValueError("refusing to import a bank with problems; validate it first")
     report = ImportReport()
@@ -79,7 +80,7 @@ def import_bank(bank: bankfiles.BankFiles) -> ImportReport:
         _import_stages(bank.stages, report)
         skills = _import_skills(bank.skills, report)
         rubric_ids = _import_rubrics(bank.rubrics, report)
-        _import_questions(bank.questions, rubric_ids, skills, report)
+        _import_questions(bank.questions, rubric_ids, skills, report, now)
         format_ids = _import_formats(bank.formats, report)
         _import_loops(bank.loops, format_ids, report)
         if report.changed_anything:
@@ -159,6 +160,7 @@ def _import_questions(
     rubric_ids: dict[str, int],
     skills: dict[str, SkillArea],
     report: ImportReport,
+    now: datetime,
 ) -> None:
     existing = {
         q.key: q
@@ -170,7 +172,6 @@ def _import_questions(
             )
         )
     }
-    now = utcnow()
     for doc in questions:
         question = existing.get(doc["key"])
         if question is None:
@@ -323,7 +324,7 @@ def bank_documents() -> dict[str, object]:
     for question in questions:
         if question.current_version is None:
             continue
-        doc = bankfiles.question_file_doc(question_doc(question))
+        doc = writing.question_file_doc(question_doc(question))
         docs[f"questions/{doc['stage']}/{question.key}.yaml"] = doc
     return docs
 
@@ -358,7 +359,7 @@ def export_bank(directory: str | Path, *, prune: bool = False) -> ExportReport:
     for relative, doc in docs.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = bankfiles.dump_yaml(doc)
+        text = writing.dump_yaml(doc)
         path.write_text(text, encoding="utf-8")
         report.written.append(path)
     wanted = {root / r for r in docs}

@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 BOUNDARY_SLACK = 1e-9
+ESTIMATE_KIND = "estimate"  # the answer kind checked here (AnswerKind.ESTIMATE in models)
 
 
 class EstimateStatus(StrEnum):
@@ -122,4 +124,35 @@ def accuracy(checks: Iterable[EstimateCheck]) -> EstimateAccuracy:
         checked=len(checked),
         within=sum(1 for c in checked if c.within),
         unanswered=sum(1 for c in checks if c.status is EstimateStatus.UNANSWERED),
+    )
+
+
+class EstimateQuestion(Protocol):
+    """What `estimate_for` reads of a question version (a `QuestionVersion` row will do)."""
+
+    answer_kind: str
+    estimate_value: float | None
+    estimate_tolerance_pct: float | None
+    estimate_unit: str | None
+
+
+class EstimateAnswer(Protocol):
+    """What `estimate_for` reads of an answer (a `SessionQuestion` row will do)."""
+
+    question_version: EstimateQuestion
+    answer_number: float | None
+    answer_unit: str | None
+
+
+def estimate_for(item: EstimateAnswer) -> EstimateCheck | None:
+    """The automatic check of an estimate answer against its version (None for other kinds)."""
+    version = item.question_version
+    if version.answer_kind != ESTIMATE_KIND:
+        return None
+    return check_estimate(
+        item.answer_number,
+        version.estimate_value,
+        version.estimate_tolerance_pct,
+        item.answer_unit,
+        version.estimate_unit,
     )

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
+from app.config import DEFAULT_GRACE_SECONDS
 from app.extensions import db
 from app.models.base import UTCDateTime
 
@@ -206,7 +207,7 @@ class RoundFormat(db.Model):
     # optional restriction, e.g. ["code", "text"]; empty means any kind
     answer_kinds: Mapped[list] = mapped_column(JSON, default=list)
     expiry_policy: Mapped[str] = mapped_column(String(20), default=ExpiryPolicy.AUTO_SUBMIT.value)
-    grace_seconds: Mapped[int] = mapped_column(default=60)
+    grace_seconds: Mapped[int] = mapped_column(default=DEFAULT_GRACE_SECONDS)
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     archived: Mapped[bool] = mapped_column(default=False)

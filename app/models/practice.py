@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
+from app.config import DEFAULT_GRACE_SECONDS
 from app.extensions import db
 from app.models.base import UTCDateTime
 
@@ -39,7 +40,7 @@ class PracticeSession(db.Model):
     # The server is the clock. Pinned from the round format at start.
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    grace_seconds: Mapped[int] = mapped_column(default=60)
+    grace_seconds: Mapped[int] = mapped_column(default=DEFAULT_GRACE_SECONDS)
     expiry_policy: Mapped[str] = mapped_column(String(20), default="auto_submit")
     is_take_home: Mapped[bool] = mapped_column(default=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

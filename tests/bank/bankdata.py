@@ -6,7 +6,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
-from app.bank import bankfiles, transfer
+from app.bank import transfer
+from app.bank.files import reading
+from app.clock import utcnow
 from app.extensions import db
 from app.models.bank import Question, Rubric
 from tests.bank.conftest import FIXTURE_BANK
@@ -14,9 +16,9 @@ from tests.bank.conftest import FIXTURE_BANK
 
 def load_fixture_bank() -> None:
     """Import tests/questions/fixtures/bank (call inside an app context)."""
-    files = bankfiles.read_bank(FIXTURE_BANK)
+    files = reading.read_bank(FIXTURE_BANK)
     assert files.ok, [str(p) for p in files.problems]
-    transfer.import_bank(files)
+    transfer.import_bank(files, now=utcnow())
 
 
 def question_id(key: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from app.bank import services
+from app.bank import documents
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.bank import Question, QuestionVersion
@@ -30,7 +30,7 @@ def admin(login_as, bank):
 def doc_of(app, key: str) -> dict:
     with app.app_context():
         question = db.session.scalar(select(Question).where(Question.key == key))
-        return services.question_doc(question)
+        return documents.question_doc(question)
 
 
 def raw_version_rows(app, key: str) -> list[tuple]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from app.bank import services
+from app.bank import documents
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.bank import LoopPlan, RoundFormat, Rubric, RubricVersion
@@ -28,7 +28,7 @@ def rid(app, key: str) -> int:
 
 def doc_of(app, key: str) -> dict:
     with app.app_context():
-        return services.rubric_doc(db.session.get(Rubric, rubric_id(key)))
+        return documents.rubric_doc(db.session.get(Rubric, rubric_id(key)))
 
 
 def raw_rubric_versions(app, key: str) -> list[tuple]:

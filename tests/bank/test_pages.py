@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.bank import services
+from app.bank import queries
 from app.extensions import db
 from app.models.bank import Question
 from tests import factories
@@ -86,19 +86,17 @@ def test_archived_is_404(app, client, candidate):
 def test_published_question_versions_filters(app, candidate):
     with app.app_context():
         keys = lambda versions: sorted(v.question.key for v in versions)  # noqa: E731
-        assert keys(services.published_question_versions()) == ["feature-store", "gpu-cost"]
-        assert keys(services.published_question_versions(stage_key="technical_phone")) == []
-        assert keys(services.published_question_versions(skill_keys=["inference_cost"])) == [
+        assert keys(queries.published_question_versions()) == ["feature-store", "gpu-cost"]
+        assert keys(queries.published_question_versions(stage_key="technical_phone")) == []
+        assert keys(queries.published_question_versions(skill_keys=["inference_cost"])) == [
             "gpu-cost"
         ]
-        assert keys(services.published_question_versions(answer_kinds=["text"])) == [
-            "feature-store"
-        ]
+        assert keys(queries.published_question_versions(answer_kinds=["text"])) == ["feature-store"]
         gpu = db.session.scalar(select(Question.id).where(Question.key == "gpu-cost"))
-        assert keys(services.published_question_versions(exclude_question_ids=[gpu])) == [
+        assert keys(queries.published_question_versions(exclude_question_ids=[gpu])) == [
             "feature-store"
         ]
-        version = services.published_question_versions(answer_kinds=["estimate"])[0]
+        version = queries.published_question_versions(answer_kinds=["estimate"])[0]
         assert version.rubric.current_version.criteria[0]["key"] == "cost_modeling"
 
 

@@ -7,7 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.bank import bankfiles, services
+from app.bank import questions, rubrics
+from app.bank.documents import question_doc, rubric_doc
+from app.bank.files import checks, reading, schema, writing
 from app.extensions import db
 from app.models.bank import Question, QuestionVersion, Rubric, RubricVersion
 from tests.bank.bankdata import (
@@ -78,16 +80,16 @@ documents = st.recursive(
 VALID_QUESTION = yaml.safe_load(
     (FIXTURE_BANK / "questions/system_design/gpu-cost.yaml").read_text()
 )
-SCHEMAS = [bankfiles.QUESTION, bankfiles.RUBRIC, bankfiles.STAGE, bankfiles.FORMAT, bankfiles.LOOP]
+SCHEMAS = [schema.QUESTION, schema.RUBRIC, schema.STAGE, schema.FORMAT, schema.LOOP]
 
 
 def check(text: str, schema) -> None:
-    result, problems = bankfiles.check_document(text, "f.yaml", schema)
-    assert (result is bankfiles.INVALID) == bool(problems)
+    result, problems = reading.check_document(text, "f.yaml", schema)
+    assert (result is checks.INVALID) == bool(problems)
     for problem in problems:
         assert problem.line >= 1 and str(problem).startswith(f"f.yaml:{problem.line}: ")
-    if result is not bankfiles.INVALID:  # a valid document stays valid when read again
-        again, more = bankfiles.check_document(bankfiles.dump_yaml(result), "f.yaml", schema)
+    if result is not checks.INVALID:  # a valid document stays valid when read again
+        again, more = reading.check_document(writing.dump_yaml(result), "f.yaml", schema)
         assert more == [] and again == result
 
 
@@ -100,7 +102,7 @@ def test_validator_never_raises_on_random_documents(doc, schema):
 @SETTINGS
 @given(text=st.text(max_size=300))
 def test_validator_never_raises_on_random_text(text):
-    check(text, bankfiles.QUESTION)
+    check(text, schema.QUESTION)
 
 
 @SETTINGS
@@ -114,7 +116,7 @@ def test_validator_on_a_valid_question_with_one_field_changed(field, value):
         doc["answer"][field.split(".")[1]] = value
     else:
         doc[field] = value
-    check(yaml.safe_dump(doc, allow_unicode=True), bankfiles.QUESTION)
+    check(yaml.safe_dump(doc, allow_unicode=True), schema.QUESTION)
 
 
 @settings(max_examples=25, deadline=None)
@@ -125,7 +127,7 @@ def test_read_bank_never_raises(tmp_path_factory, text, name):
     root = tmp_path_factory.mktemp("bank")
     shutil.copytree(FIXTURE_BANK, root, dirs_exist_ok=True)
     (root / name).write_text(text, encoding="utf-8")
-    files = bankfiles.read_bank(root)
+    files = reading.read_bank(root)
     assert files.ok or all(p.line >= 1 for p in files.problems)
 
 
@@ -201,7 +203,7 @@ def test_random_question_form_never_500_never_partial(app, client, login_as, cha
         app._bank_ready = True
     with app.app_context():
         qid = question_id("gpu-cost")
-        doc = services.question_doc(db.session.get(Question, qid))
+        doc = question_doc(db.session.get(Question, qid))
         before = snapshot(QuestionVersion, Question)
     data = question_form(doc, **changes)
     response = client.post(f"/admin/bank/questions/{qid}/edit", data=data)
@@ -211,7 +213,7 @@ def test_random_question_form_never_500_never_partial(app, client, login_as, cha
         question = db.session.get(Question, qid)
         if response.status_code == 302:
             assert after[0] in (before[0], before[0] + 1)
-            services.check_question_doc(services.question_doc(question))  # saved = valid
+            questions.check_question_doc(question_doc(question))  # saved = valid
         else:
             assert after == before
     created = client.post("/admin/bank/questions/new", data=data)
@@ -251,7 +253,7 @@ def test_random_rubric_form_never_500_never_partial(app, client, login_as, chang
         app._bank_ready = True
     with app.app_context():
         rid = rubric_id("design")
-        doc = services.rubric_doc(db.session.get(Rubric, rid))
+        doc = rubric_doc(db.session.get(Rubric, rid))
         before = snapshot(RubricVersion, Rubric)
     response = client.post(f"/admin/bank/rubrics/{rid}/edit", data=rubric_form(doc, **changes))
     assert response.status_code in (200, 302, 422)
@@ -259,7 +261,7 @@ def test_random_rubric_form_never_500_never_partial(app, client, login_as, chang
         after = snapshot(RubricVersion, Rubric)
         if response.status_code == 302:
             assert after[0] in (before[0], before[0] + 1)
-            services.check_rubric_doc(services.rubric_doc(db.session.get(Rubric, rid)))
+            rubrics.check_rubric_doc(rubric_doc(db.session.get(Rubric, rid)))
         else:
             assert after == before
 

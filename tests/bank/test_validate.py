@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.bank import bankfiles
+from app.bank.files import reading
 from tests.bank.conftest import replace_in
 
 FS = "questions/system_design/feature-store.yaml"
@@ -13,7 +13,7 @@ TOPK = "questions/technical_phone/top-k.yaml"
 
 
 def test_fixture_bank_is_valid(bank_dir):
-    files = bankfiles.read_bank(bank_dir)
+    files = reading.read_bank(bank_dir)
     assert files.problems == []
     assert [s["key"] for s in files.stages] == ["technical_phone", "system_design"]
     assert {q["key"] for q in files.questions} == {"feature-store", "gpu-cost", "top-k"}
@@ -214,7 +214,7 @@ def test_each_problem_is_reported_with_file_and_line(runner, bank_dir, case):
 
 def test_oversized_prompt(bank_dir):
     replace_in(bank_dir / GPU, "prompt: Estimate", "prompt: " + "x" * 20_001 + " Estimate")
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any(":8: 'prompt' is too long" in p and "at most 20,000" in p for p in problems)
 
 
@@ -224,19 +224,19 @@ def test_prompt_at_the_limit_is_fine(bank_dir):
         "prompt: Estimate the monthly GPU cost of serving 100 requests per second.",
         "prompt: " + "x" * 20_000,
     )
-    assert bankfiles.read_bank(bank_dir).problems == []
+    assert reading.read_bank(bank_dir).problems == []
 
 
 def test_duplicate_question_key_across_folders(bank_dir):
     text = (bank_dir / FS).read_text().replace("stage: system_design", "stage: technical_phone")
     (bank_dir / "questions/technical_phone/feature-store.yaml").write_text(text)
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any("duplicate question key 'feature-store'" in p for p in problems), problems
 
 
 def test_missing_list_file(bank_dir):
     (bank_dir / "stages.yaml").unlink()
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any(
         p.endswith("stages.yaml:1: missing: the bank needs stages.yaml with a 'stages:' list")
         for p in problems
@@ -245,31 +245,31 @@ def test_missing_list_file(bank_dir):
 
 def test_folder_that_is_not_a_stage(bank_dir):
     (bank_dir / "questions/nowhere").mkdir()
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any("folder 'nowhere' is not a stage key" in p for p in problems)
 
 
 def test_yml_extension_is_flagged(bank_dir):
     (bank_dir / FS).rename(bank_dir / "questions/system_design/feature-store.yml")
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any("use the .yaml extension" in p for p in problems)
 
 
 def test_invalid_utf8(bank_dir):
     (bank_dir / TOPK).write_bytes((bank_dir / TOPK).read_bytes() + b"\nextra: \xff\n")
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any("not valid UTF-8" in p for p in problems)
 
 
 def test_control_characters_are_refused(bank_dir):
     replace_in(bank_dir / FS, "title: Design a feature store", 'title: "Design\\0 a store"')
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any("'title' contains a control character" in p for p in problems)
 
 
 def test_non_finite_numbers_are_refused(bank_dir):
     replace_in(bank_dir / GPU, "value: 21600", "value: .inf")
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any("'value' must be a finite number" in p for p in problems)
 
 
@@ -277,7 +277,7 @@ def test_empty_questions_folder_is_fine(bank_dir):
     import shutil
 
     shutil.rmtree(bank_dir / "questions")
-    files = bankfiles.read_bank(bank_dir)
+    files = reading.read_bank(bank_dir)
     assert files.ok and files.questions == []
 
 
@@ -285,7 +285,7 @@ def test_published_question_on_an_archived_rubric(bank_dir):
     replace_in(
         bank_dir / "rubrics/design.yaml", "title: ML system design", "title: X\narchived: true"
     )
-    problems = [str(p) for p in bankfiles.read_bank(bank_dir).problems]
+    problems = [str(p) for p in reading.read_bank(bank_dir).problems]
     assert any(
         p.endswith(
             "feature-store.yaml:7: rubric 'design' is archived; a published question "
@@ -296,12 +296,12 @@ def test_published_question_on_an_archived_rubric(bank_dir):
 
 
 def test_not_a_folder(tmp_path):
-    problems = bankfiles.read_bank(tmp_path / "absent").problems
+    problems = reading.read_bank(tmp_path / "absent").problems
     assert len(problems) == 1 and problems[0].message == "not a folder"
 
 
 def test_the_real_bank_validates(app):
     """The content in question_bank/ must always pass (CI gate for content changes)."""
-    files = bankfiles.read_bank(app.config["QUESTION_BANK_DIR"])
+    files = reading.read_bank(app.config["QUESTION_BANK_DIR"])
     assert [str(p) for p in files.problems] == []
     assert len(files.stages) == 9

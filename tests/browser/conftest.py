@@ -146,10 +146,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def bank_files():
     """The real question bank (question_bank/), read and validated once per run."""
-    from app.bank import bankfiles
+    from app.bank.files import reading
     from app.config import ROOT
 
-    files = bankfiles.read_bank(ROOT / "question_bank")
+    files = reading.read_bank(ROOT / "question_bank")
     assert files.ok, "\n".join(str(p) for p in files.problems)
     return files
 
@@ -158,6 +158,7 @@ def bank_files():
 def bank(app, bank_files):
     """Load the real bank into the test database, as `flask bank import` does."""
     from app.bank import transfer
+    from app.clock import utcnow
 
     with app.app_context():
-        return transfer.import_bank(bank_files)
+        return transfer.import_bank(bank_files, now=utcnow())

@@ -21,9 +21,9 @@ MONDAY = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def bank_files():
-    from app.bank import bankfiles
+    from app.bank.files import reading
 
-    files = bankfiles.read_bank(ROOT / "question_bank")
+    files = reading.read_bank(ROOT / "question_bank")
     assert files.ok, "\n".join(str(p) for p in files.problems)
     return files
 
@@ -31,9 +31,10 @@ def bank_files():
 @pytest.fixture
 def real_bank(app, bank_files):
     from app.bank import transfer
+    from app.clock import utcnow
 
     with app.app_context():
-        transfer.import_bank(bank_files)
+        transfer.import_bank(bank_files, now=utcnow())
 
 
 def stocked_stages() -> set[str]:

@@ -1,0 +1,266 @@
+"""The schema of the bank files: every record's fields, limits and defaults, declared once.
+
+The files (`reading.read_bank`) and the admin editor (`app.bank.questions`,
+`app.bank.rubrics`, `app.bank.formats`) check documents with these records, so the
+browser and the files obey the same rules. To add a field to a kind of record, add it to
+that record's declaration below (QUESTION_FIELDS for a question, SKILL for a skill area);
+the checker, the unknown-key message and the file order follow from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.bank.files.checks import (
+    Check,
+    Field,
+    boolean,
+    choice,
+    integer,
+    line_of,
+    list_of,
+    number,
+    record,
+    slug,
+    text,
+    time_of_day,
+)
+from app.config import DEFAULT_GRACE_SECONDS
+
+QUESTION_STATUSES = ("draft", "published", "archived")
+DIFFICULTIES = ("easy", "medium", "hard")
+ANSWER_KINDS = ("text", "code", "estimate", "deliverable")
+EXPIRY_POLICIES = ("auto_submit", "grace_then_close")
+
+MAX_PROMPT_CHARS = 20_000
+MAX_MARKDOWN_CHARS = 20_000
+MAX_DESCRIPTION_CHARS = 5_000
+MAX_ITEM_CHARS = 2_000  # one hint, follow-up or level descriptor
+MAX_MINUTES = 10_080  # a week
+MAX_GAP_MINUTES = 43_200  # thirty days
+
+KEY_LIMITS = {"stage": 40, "skill": 40, "rubric": 60, "question": 80, "format": 60, "loop": 60}
+
+
+def _check_levels(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
+    ok = True
+    levels = out["levels"]
+    raw_levels = obj.get("levels") if isinstance(obj, dict) else None
+    lines = getattr(raw_levels, "item_lines", [])
+    for i in range(1, len(levels)):
+        if levels[i]["value"] <= levels[i - 1]["value"]:
+            line = lines[i] if i < len(lines) else line_of(obj, "levels")
+            ck.add(
+                line,
+                f"criterion '{out['key']}': level values must increase "
+                f"({levels[i - 1]['value']} then {levels[i]['value']})",
+                (*path, "levels", i, "value"),
+            )
+            ok = False
+    return ok
+
+
+LEVEL = record(
+    {
+        "value": Field(integer(0, 100)),
+        "label": Field(text(60)),
+        "descriptor": Field(text(MAX_ITEM_CHARS)),
+    }
+)
+CRITERION = record(
+    {
+        "key": Field(slug(60)),
+        "title": Field(text(200)),
+        "description": Field(text(MAX_DESCRIPTION_CHARS)),
+        "weight": Field(number(positive=True, maximum=100), required=False, default=1.0),
+        "levels": Field(list_of(LEVEL, min_items=2, max_items=10)),
+    },
+    after=_check_levels,
+)
+
+
+def _check_criteria_keys(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
+    seen: set[str] = set()
+    ok = True
+    raw = obj.get("criteria") if isinstance(obj, dict) else None
+    lines = getattr(raw, "item_lines", [])
+    for i, criterion in enumerate(out["criteria"]):
+        if criterion["key"] in seen:
+            line = lines[i] if i < len(lines) else line_of(obj, "criteria")
+            ck.add(
+                line,
+                f"criterion key '{criterion['key']}' is used twice in this rubric",
+                (*path, "criteria", i, "key"),
+            )
+            ok = False
+        seen.add(criterion["key"])
+    return ok
+
+
+RUBRIC = record(
+    {
+        "key": Field(slug(KEY_LIMITS["rubric"])),
+        "title": Field(text(200)),
+        "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
+        "archived": Field(boolean, False, False),
+        "criteria": Field(list_of(CRITERION, min_items=1, max_items=30)),
+    },
+    after=_check_criteria_keys,
+)
+
+ESTIMATE_FIELDS = ("value", "unit", "tolerance_pct", "worked_answer")
+
+
+def _check_answer(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
+    kind = out["kind"]
+    ok = True
+    if kind == "code" and out["language"] is None:
+        ck.add(line_of(obj), "a code answer needs a 'language' (e.g. python)", (*path, "language"))
+        ok = False
+    if kind != "code" and out["language"] is not None:
+        ck.add(
+            line_of(obj, "language"),
+            f"'language' only applies to code answers, not {kind}",
+            (*path, "language"),
+        )
+        ok = False
+    for name in ESTIMATE_FIELDS:
+        if kind == "estimate" and out[name] is None:
+            ck.add(line_of(obj), f"an estimate answer needs '{name}'", (*path, name))
+            ok = False
+        if kind != "estimate" and out[name] is not None:
+            ck.add(
+                line_of(obj, name),
+                f"'{name}' only applies to estimate answers, not {kind}",
+                (*path, name),
+            )
+            ok = False
+    return ok
+
+
+ANSWER = record(
+    {
+        "kind": Field(choice(ANSWER_KINDS)),
+        "language": Field(text(32), False),
+        "value": Field(number(maximum=1e15), False),
+        "unit": Field(text(40), False),
+        "tolerance_pct": Field(number(positive=True, maximum=1000), False),
+        "worked_answer": Field(text(MAX_MARKDOWN_CHARS), False),
+    },
+    after=_check_answer,
+)
+
+# --- a question's fields: THE place to declare one ------------------------------------
+# Declaration order is the order of the fields in a question file (`writing.dump_yaml`).
+# A new field also needs its column in app/models/bank.py (QuestionVersion), its line in
+# app/bank/documents.py (question_doc) and app/bank/versions.py (add_question_version),
+# and, if admins edit it, a field in app/bank/forms/questions.py.
+
+QUESTION_FIELDS: dict[str, Field] = {
+    "key": Field(slug(KEY_LIMITS["question"])),
+    "stage": Field(slug(KEY_LIMITS["stage"])),
+    "status": Field(choice(QUESTION_STATUSES), False, "published"),
+    "title": Field(text(200)),
+    "skills": Field(list_of(slug(KEY_LIMITS["skill"]), min_items=1, max_items=9, unique=True)),
+    "difficulty": Field(choice(DIFFICULTIES)),
+    "rubric": Field(slug(KEY_LIMITS["rubric"])),
+    "suggested_minutes": Field(integer(1, MAX_MINUTES)),
+    "tags": Field(list_of(slug(40), max_items=20, unique=True), False, []),
+    "prompt": Field(text(MAX_PROMPT_CHARS)),
+    "answer": Field(ANSWER),
+    "hints": Field(list_of(text(MAX_ITEM_CHARS), min_items=2, max_items=20)),
+    "follow_ups": Field(list_of(text(MAX_ITEM_CHARS), min_items=2, max_items=20)),
+    "good_answer": Field(text(MAX_MARKDOWN_CHARS)),
+}
+QUESTION = record(QUESTION_FIELDS)
+QUESTION_ORDER = tuple(QUESTION_FIELDS)
+
+# --- the other records ---------------------------------------------------------------------
+
+STAGE = record(
+    {
+        "key": Field(slug(KEY_LIMITS["stage"])),
+        "name": Field(text(120)),
+        "default_minutes": Field(integer(1, MAX_MINUTES)),
+        "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
+    }
+)
+# a skill area's fields: THE place to declare one (e.g. a glossary)
+SKILL = record(
+    {
+        "key": Field(slug(KEY_LIMITS["skill"])),
+        "name": Field(text(120)),
+        "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
+    }
+)
+FORMAT = record(
+    {
+        "key": Field(slug(KEY_LIMITS["format"])),
+        "name": Field(text(120)),
+        "stage": Field(slug(KEY_LIMITS["stage"])),
+        "minutes": Field(integer(1, MAX_MINUTES)),
+        "questions": Field(integer(1, 50)),
+        "answer_kinds": Field(list_of(choice(ANSWER_KINDS), max_items=4, unique=True), False, []),
+        "expiry": Field(choice(EXPIRY_POLICIES), False, "auto_submit"),
+        "grace_seconds": Field(integer(0, 86_400), False, DEFAULT_GRACE_SECONDS),
+        "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
+        "archived": Field(boolean, False, False),
+    }
+)
+STEP = record(
+    {
+        "format": Field(slug(KEY_LIMITS["format"])),
+        "label": Field(text(120, allow_empty=True), False, ""),
+        "gap_minutes": Field(integer(0, MAX_GAP_MINUTES), False, 0),
+        "opens_at": Field(time_of_day, False),
+    }
+)
+LOOP = record(
+    {
+        "key": Field(slug(KEY_LIMITS["loop"])),
+        "name": Field(text(120)),
+        "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
+        "archived": Field(boolean, False, False),
+        "steps": Field(list_of(STEP, min_items=1, max_items=20)),
+    }
+)
+
+LIST_FILES = {  # file name -> (top-level key, item schema, kind of key)
+    "stages.yaml": ("stages", STAGE, "stage"),
+    "skills.yaml": ("skills", SKILL, "skill"),
+    "formats.yaml": ("formats", FORMAT, "format"),
+    "loops.yaml": ("loops", LOOP, "loop"),
+}
+
+# --- references between records ----------------------------------------------------------
+
+
+def check_question_refs(
+    ck: Check, question: dict, stage_keys: set, skill_keys: set, rubric_keys: set
+) -> bool:
+    """Cross-references of one question: its stage, skills and rubric must exist.
+
+    Tolerates a document that failed its schema (values of the wrong type are skipped),
+    so the editor can report every problem at once.
+    """
+    ok = True
+    stage = question.get("stage")
+    if isinstance(stage, str) and stage not in stage_keys:
+        ck.add(line_of(question, "stage"), f"unknown stage '{stage}'", ("stage",))
+        ok = False
+    skills = question.get("skills")
+    lines = getattr(skills, "item_lines", [])
+    for i, key in enumerate(skills if isinstance(skills, list) else []):
+        if isinstance(key, str) and key not in skill_keys:
+            line = lines[i] if i < len(lines) else line_of(question, "skills")
+            ck.add(line, f"unknown skill '{key}' (see skills.yaml)", ("skills",))
+            ok = False
+    rubric = question.get("rubric")
+    if isinstance(rubric, str) and rubric not in rubric_keys:
+        ck.add(
+            line_of(question, "rubric"),
+            f"unknown rubric '{rubric}' (no rubrics/{rubric}.yaml)",
+            ("rubric",),
+        )
+        ok = False
+    return ok

@@ -1,0 +1,57 @@
+"""Writing bank files: one document as canonical YAML (what `flask bank export` writes).
+
+Fixed key order and block-style Markdown, so exported files are stable and reviewable
+and importing an export changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from app.bank.files.checks import LineDict, LineList
+from app.bank.files.schema import QUESTION_ORDER
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Block-style Markdown, no key sorting: stable, reviewable files (libyaml when present)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_float(dumper: yaml.SafeDumper, value: float):
+    if value.is_integer() and abs(value) < 1e15:
+        return dumper.represent_int(int(value))
+    return dumper.represent_float(value)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(float, _represent_float)
+_Dumper.add_representer(LineDict, _Dumper.represent_dict)
+_Dumper.add_representer(LineList, _Dumper.represent_list)
+
+
+def dump_yaml(doc: Any) -> str:
+    """One document as canonical YAML text (the key order is the order of `doc`)."""
+    return yaml.dump(
+        doc,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+
+
+def question_file_doc(question: dict) -> dict:
+    """A normalised question in file order, leaving out empty optional fields."""
+    answer = {k: v for k, v in question["answer"].items() if v is not None}
+    doc = {k: question[k] for k in QUESTION_ORDER if k in question}
+    doc["answer"] = answer
+    if not doc.get("tags"):
+        doc.pop("tags", None)
+    return doc

@@ -1,0 +1,1 @@
+"""Forms of the bank editor, one module per thing edited (see base.py for what they share)."""

@@ -1,0 +1,300 @@
+"""Reading the bank: what rounds draw, the lists and filters of the bank pages, lookups.
+
+Read-only; nothing here changes data. Other areas draw questions with
+`published_question_versions(...)`. List pages are paginated with `db.paginate` and the
+page number rule of `app.pagination`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from app import pagination
+from app.bank.files import checks
+from app.extensions import db
+from app.models.bank import (
+    LoopPlan,
+    LoopStep,
+    Question,
+    QuestionStatus,
+    QuestionVersion,
+    RoundFormat,
+    Rubric,
+    RubricVersion,
+    SkillArea,
+    Stage,
+    question_version_skills,
+)
+
+
+def published_question_versions(
+    stage_key: str | None = None,
+    skill_keys: Iterable[str] | None = None,
+    answer_kinds: Iterable[str] | None = None,
+    exclude_question_ids: Iterable[int] | None = None,
+) -> list[QuestionVersion]:
+    """Current versions of published questions, for drawing a round.
+
+    Filters (all optional): `stage_key`; `skill_keys` (a question matches when it has ANY
+    of them); `answer_kinds` (e.g. ["code", "text"]; empty or None means any);
+    `exclude_question_ids` (questions the candidate has just seen). Ordered by question id.
+    Each version comes with `question`, `skills` and `rubric.current_version` loaded;
+    pin `version.id` and `version.rubric.current_version_id` when starting a session.
+    """
+    query = (
+        select(QuestionVersion)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(Question.status == QuestionStatus.PUBLISHED.value)
+        .options(
+            selectinload(QuestionVersion.skills),
+            selectinload(QuestionVersion.question),
+            selectinload(QuestionVersion.rubric).selectinload(Rubric.current_version),
+        )
+        .order_by(Question.id)
+    )
+    if stage_key:
+        query = query.where(QuestionVersion.stage_key == stage_key)
+    skill_keys = list(skill_keys or [])
+    if skill_keys:
+        query = query.where(
+            QuestionVersion.id.in_(
+                select(question_version_skills.c.question_version_id).where(
+                    question_version_skills.c.skill_key.in_(skill_keys)
+                )
+            )
+        )
+    kinds = list(answer_kinds or [])
+    if kinds:
+        query = query.where(QuestionVersion.answer_kind.in_(kinds))
+    excluded = list(exclude_question_ids or [])
+    if excluded:
+        query = query.where(Question.id.not_in(excluded))
+    return list(db.session.scalars(query))
+
+
+def question_count() -> int:
+    """How many questions the bank holds (any status)."""
+    return db.session.scalar(select(func.count(Question.id))) or 0
+
+
+def bank_choices() -> dict[str, list]:
+    """Stages, skills and rubrics for form choices: {"stages": [...], "skills": [...], ...}."""
+    return {
+        "stages": list(db.session.scalars(select(Stage).order_by(Stage.position, Stage.key))),
+        "skills": list(
+            db.session.scalars(select(SkillArea).order_by(SkillArea.position, SkillArea.key))
+        ),
+        "rubrics": list(
+            db.session.scalars(
+                select(Rubric).options(selectinload(Rubric.current_version)).order_by(Rubric.key)
+            )
+        ),
+        "formats": list(
+            db.session.scalars(select(RoundFormat).order_by(RoundFormat.position, RoundFormat.key))
+        ),
+    }
+
+
+def _list_options():
+    """Loads for one question: its current version with skills, stage and rubric."""
+    return (
+        selectinload(Question.current_version).selectinload(QuestionVersion.skills),
+        selectinload(Question.current_version).selectinload(QuestionVersion.stage),
+        selectinload(Question.current_version).selectinload(QuestionVersion.rubric),
+    )
+
+
+def _page_options():
+    """For the list pages, whose query already joins the current version: load it from that
+    join, its stage in the same row, and only the skills with one more query (the lists
+    show no rubric). The bank browse page spent most of its time in the selectin loads."""
+    current = contains_eager(Question.current_version)
+    return (current.joinedload(QuestionVersion.stage), current.selectinload(QuestionVersion.skills))
+
+
+def paginate(query, page: int, per_page: int):
+    """One page of `query` (a page past the last is empty, never an error)."""
+    return db.paginate(
+        query,
+        page=pagination.page_number(page),
+        per_page=pagination.limit(per_page),
+        error_out=False,
+    )
+
+
+def clean_filter(value: str | None) -> str | None:
+    """A filter value from a query string, without characters a database cannot compare."""
+    if not value:
+        return None
+    return checks.BAD_CHARS_RE.sub("", value).strip()[:200] or None
+
+
+def _filtered(query, stage: str | None, skill: str | None, text: str | None):
+    """`query` narrowed to a stage, a skill area and a text in key, title or prompt."""
+    stage, skill, text = clean_filter(stage), clean_filter(skill), clean_filter(text)
+    if stage:
+        query = query.where(QuestionVersion.stage_key == stage)
+    if skill:
+        query = query.where(
+            QuestionVersion.id.in_(
+                select(question_version_skills.c.question_version_id).where(
+                    question_version_skills.c.skill_key == skill
+                )
+            )
+        )
+    if text:
+        needle = text
+        query = query.where(
+            or_(
+                Question.key.icontains(needle, autoescape=True),
+                QuestionVersion.title.icontains(needle, autoescape=True),
+                QuestionVersion.prompt_md.icontains(needle, autoescape=True),
+            )
+        )
+    return query
+
+
+def search_questions(
+    *,
+    stage: str | None = None,
+    skill: str | None = None,
+    status: str | None = None,
+    text: str | None = None,
+    page: int,
+    per_page: int,
+):
+    """Admin list: questions (any status) filtered and paginated, newest change first."""
+    query = select(Question).join(
+        QuestionVersion, Question.current_version_id == QuestionVersion.id
+    )
+    query = _filtered(query, stage, skill, text)
+    status = clean_filter(status)
+    if status:
+        query = query.where(Question.status == status)
+    query = query.options(*_page_options()).order_by(Question.updated_at.desc(), Question.id.desc())
+    return paginate(query, page, per_page)
+
+
+def browse_published(
+    *, stage: str | None = None, skill: str | None = None, page: int, per_page: int
+):
+    """Candidate list: published questions by stage and skill, in funnel order."""
+    query = (
+        select(Question)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .join(Stage, Stage.key == QuestionVersion.stage_key)
+        .where(Question.status == QuestionStatus.PUBLISHED.value)
+    )
+    query = _filtered(query, stage, skill, None)
+    query = query.options(*_page_options()).order_by(
+        Stage.position, QuestionVersion.title, Question.id
+    )
+    return paginate(query, page, per_page)
+
+
+def published_question(key: str) -> Question | None:
+    """A published question by key with its current version and rubric loaded, or None."""
+    if clean_filter(key) != key:
+        return None
+    return db.session.scalar(
+        select(Question)
+        .where(Question.key == key, Question.status == QuestionStatus.PUBLISHED.value)
+        .options(
+            *_list_options(),
+            selectinload(Question.current_version)
+            .selectinload(QuestionVersion.rubric)
+            .selectinload(Rubric.current_version),
+        )
+    )
+
+
+def get_question(question_id: int) -> Question | None:
+    """Any question by id with its versions, their skills and authors loaded."""
+    return db.session.scalar(
+        select(Question)
+        .where(Question.id == question_id)
+        .options(
+            *_list_options(),
+            selectinload(Question.versions).selectinload(QuestionVersion.skills),
+            selectinload(Question.versions).selectinload(QuestionVersion.created_by),
+            selectinload(Question.versions).selectinload(QuestionVersion.rubric),
+        )
+    )
+
+
+def get_rubric(rubric_id: int) -> Rubric | None:
+    """A rubric by id with its versions and their authors loaded."""
+    return db.session.scalar(
+        select(Rubric)
+        .where(Rubric.id == rubric_id)
+        .options(
+            selectinload(Rubric.current_version),
+            selectinload(Rubric.versions).selectinload(RubricVersion.created_by),
+        )
+    )
+
+
+def list_rubrics(*, page: int, per_page: int):
+    """Admin list of rubrics (paginated) and {rubric id: published questions using it}."""
+    query = (
+        select(Rubric)
+        .options(selectinload(Rubric.current_version))
+        .order_by(Rubric.archived, Rubric.key)
+    )
+    result = paginate(query, page, per_page)
+    ids = [r.id for r in result.items]
+    usage = dict(
+        db.session.execute(
+            select(QuestionVersion.rubric_id, func.count(Question.id))
+            .join(Question, Question.current_version_id == QuestionVersion.id)
+            .where(
+                Question.status == QuestionStatus.PUBLISHED.value,
+                QuestionVersion.rubric_id.in_(ids),
+            )
+            .group_by(QuestionVersion.rubric_id)
+        ).all()
+    )
+    return result, usage
+
+
+def published_questions_using(rubric_id: int) -> list[str]:
+    """Keys of published questions whose current version is scored with this rubric."""
+    return list(
+        db.session.scalars(
+            select(Question.key)
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .where(
+                QuestionVersion.rubric_id == rubric_id,
+                Question.status == QuestionStatus.PUBLISHED.value,
+            )
+            .order_by(Question.key)
+        )
+    )
+
+
+def get_format(format_id: int) -> RoundFormat | None:
+    """A round format by id, or None."""
+    return db.session.get(RoundFormat, format_id)
+
+
+def get_loop(plan_id: int) -> LoopPlan | None:
+    """A loop plan with its steps and their formats."""
+    return db.session.scalar(
+        select(LoopPlan)
+        .where(LoopPlan.id == plan_id)
+        .options(selectinload(LoopPlan.steps).selectinload(LoopStep.round_format))
+    )
+
+
+def list_loops() -> list[LoopPlan]:
+    """Every loop plan in display order with steps loaded."""
+    return list(
+        db.session.scalars(
+            select(LoopPlan)
+            .options(selectinload(LoopPlan.steps).selectinload(LoopStep.round_format))
+            .order_by(LoopPlan.archived, LoopPlan.position, LoopPlan.key)
+        )
+    )

@@ -1,0 +1,50 @@
+"""Page numbers for every paginated list: parse and clamp `?page=`, limit, offset, pages.
+
+Pure arithmetic, no Flask and no database, so routes, services and queries share one
+rule: a page number is a whole number from 1 to `MAX_PAGE` (anything else, such as
+`?page=abc`, `?page=-4` or `?page=99999999999`, becomes the nearest page a database can
+take, never an error), and a page holds 1 to `MAX_PER_PAGE` rows. A page past the last
+one is allowed and simply empty, as with `db.paginate(..., error_out=False)`.
+
+    page = pagination.page_number(request.args.get("page"))     # in a route
+    rows = query.limit(pagination.limit(per_page)).offset(pagination.offset(page, per_page))
+"""
+
+from __future__ import annotations
+
+import math
+
+MAX_PAGE = 100_000  # a larger ?page= would overflow the offset some databases accept
+MAX_PER_PAGE = 500
+
+
+def page_number(value: object) -> int:
+    """A requested page number (a query-string value, an int or None) clamped to 1..MAX_PAGE.
+
+    Text that is not a whole number, None, 0 and negative numbers give page 1.
+    """
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        number = value
+    else:
+        try:
+            number = int(str(value).strip()) if value is not None else 1
+        except ValueError:
+            return 1
+    return max(1, min(number, MAX_PAGE))
+
+
+def limit(per_page: int) -> int:
+    """How many rows a page holds: `per_page` clamped to 1..MAX_PER_PAGE."""
+    return max(1, min(int(per_page), MAX_PER_PAGE))
+
+
+def offset(page: int, per_page: int) -> int:
+    """How many rows come before page `page` (after clamping both numbers)."""
+    return (page_number(page) - 1) * limit(per_page)
+
+
+def total_pages(total: int, per_page: int) -> int:
+    """How many pages `total` rows fill (0 when there are none)."""
+    return math.ceil(max(0, int(total)) / limit(per_page))
