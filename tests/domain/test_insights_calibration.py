@@ -1,7 +1,7 @@
 """Precision and recall of "covered" on the labelled answers (bench/insights.py prints them).
 
-Floors are set a little under the measured figures (all kinds: precision 0.943, recall
-0.885; paraphrases alone: recall 0.40), so a change to the rules or thresholds that
+Floors are set a little under the measured figures (all kinds: precision 0.952, recall
+0.889; paraphrases alone: recall 0.40), so a change to the rules or thresholds that
 loses accuracy fails here. Answers built to game the matcher must earn nothing.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.insights import evaluate, load_cases
+from bench.insights import evaluate, generated, load_bank, load_cases
 
 ALL_STAGES = {
     "recruiter_screen", "technical_phone", "system_design", "take_home", "onsite_coding",
@@ -67,3 +67,12 @@ def test_gaming_answers_earn_no_point(results, kind):
 def test_off_topic_answers_cover_almost_nothing(results):
     off = results[1]["off_topic"]
     assert off.fp <= 0.03 * (off.fp + off.tn), off
+
+
+def test_no_question_of_the_bank_gives_points_to_an_echo_an_injection_or_a_salad(matcher):
+    """The three generated attacks, on all questions (not only the labelled ones)."""
+    bank = [q for q in load_bank().values() if q.points]
+    assert len(bank) >= 190
+    _overall, by_kind, errors = evaluate([c for q in bank for c in generated(q)], matcher)
+    assert {kind: t.fp for kind, t in by_kind.items()} == {"echo": 0, "grader": 0, "salad": 0}
+    assert errors == []
