@@ -14,33 +14,41 @@ fenced code dropped). Three kinds of sentence are set aside and count for nothin
   instructions'") is not set aside: the rule needs a grading word (rubric, covered, marks).
 - *echoes of the prompt*: at least ECHO_SHARE of the sentence's word pairs appear in the
   prompt, so pasting the prompt back (or restating it) covers nothing;
-- *fragments* of fewer than MIN_WORDS words ("Canary." "PII."): a point needs a sentence.
+- *fragments* of fewer than MIN_WORDS words ("Canary." "PII."): a point needs a sentence
+  (and a sentence repeated word for word counts once).
 
 For each remaining sentence s and point p:
 
     meaning(s, p) = max(cos(s, label), cos(s, label + phrases))
     phrase(s, p)  = a key phrase of p found in s (rapidfuzz ratio >= PHRASE_FUZZ over a
-                    window of the sentence's words; phrases of <= 4 characters must match
-                    a whole word), ignoring phrases the prompt itself contains
+                    window of the sentence's words, plurals cut on both sides; phrases of
+                    <= 4 characters must match whole words), ignoring phrases the prompt
+                    itself contains: repeating the question's words is no evidence
 
 and s covers p when
 
-    phrase(s, p) and meaning(s, p) >= MEANING_WITH_PHRASE     (the words and the sense)
- or meaning(s, p) >= max(MEANING_ALONE, prompt(p) + PROMPT_MARGIN)   (the sense alone)
+    phrase(s, p) and meaning(s, p) >= MEANING_WITH_PHRASE          (the words, on topic)
+ or meaning(s, p) >= MEANING_ALONE                                  (the sense alone)
+    and meaning(s, p) >= meaning(s, q) + ALONE_MARGIN for every other point q
+    and meaning(s, p) >= prompt(p) + PROMPT_MARGIN
 
-where prompt(p) is the best meaning(prompt sentence, p): the sense alone must match the
-point better than the prompt itself does. A sentence covers at most PER_SENTENCE points
-(its best ones); a *keyword list* (at least LIST_MIN_WORDS words of which fewer than
-LIST_STOP_SHARE are stop words, i.e. no sentence structure) covers at most one, and none
-when it holds key phrases of more than LIST_MAX_POINTS points. A *word salad* covers
-nothing: at least SALAD_PHRASES key phrases of at least SALAD_POINTS different points,
-making at least SALAD_DENSITY of its words (one phrase every five words). In the
-labelled set, real sentences touching 3 or more points hold at most 6 phrases at a
-density of 0.13 or less; salads of every phrase hold 12 or more at 0.24 or more.
-A run-on sentence of more than LONG_SENTENCE_WORDS words (dictated text often has no full
-stops) that is not a salad is matched in LONG_CHUNK-word parts. Each covered point keeps
-the sentence that matched it best. Thresholds are calibrated on
-tests/domain/insights_labelled.yaml (bench/insights.py prints precision and recall).
+where prompt(p) is the best meaning(prompt sentence, p): the sense alone must single this
+point out among the question's points, and match it at least as well as the prompt
+itself does. (WordLlama averages word vectors, so the sense alone finds paraphrases that
+share some vocabulary, not those that share none: bench/insights.py reports it.)
+
+A sentence covers at most PER_SENTENCE points (its best ones). A *keyword list* (at
+least LIST_MIN_WORDS words, fewer than LIST_STOP_SHARE of them stop words: no sentence
+structure) covers at most one, and none when it holds key phrases of more than
+LIST_MAX_POINTS points. A *word salad* covers nothing: at least SALAD_PHRASES key phrases
+of at least SALAD_POINTS different points, making at least SALAD_DENSITY of its words
+(one phrase every five words). In the labelled set, real sentences touching 3 or more
+points hold at most 6 phrases at a density of 0.13 or less; salads of every phrase hold
+12 or more at 0.24 or more. A run-on sentence of more than LONG_SENTENCE_WORDS words
+(dictated text often has no full stops) that is not a salad is matched in LONG_CHUNK-word
+parts. Each covered point keeps the sentence that matched it best. Thresholds are
+calibrated on tests/domain/insights_labelled.yaml: `python -m bench.insights` prints
+precision and recall, `--sweep` the grid they were chosen from.
 """
 
 from __future__ import annotations
@@ -90,7 +98,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)]|#+)\s+")
 _TOKEN = re.compile(r"[a-z0-9$%+#]+(?:['.,][a-z0-9]+)*")
 _GRADING_WORDS = re.compile(
-    r"\b(rubric|grader|grading|graded|marker|evaluator|scorer|covered|full marks|"
+    r"\b(rubric|grader|grading|graded|marker|evaluator|scorer|full marks|"
+    r"(points?|everything|all|each|every|answer)\W+(\w+\W+){0,3}covered|"
     r"(maximum|top|perfect|full) (score|marks|points)|talking points?|every point|all points|"
     r"all the points|this answer|my answer)\b"
 )

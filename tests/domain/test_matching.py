@@ -102,6 +102,8 @@ def test_instructions_to_the_grader_are_recognised(sentence):
         "The judge scores each answer against a rubric with reference answers.",
         "Model: 70B on 4 GPUs per replica.",
         "We covered the load test in a separate document.",
+        "Assume the peak is covered by autoscaling.",
+        "Give each region enough spare capacity so a failure is covered.",
     ],
 )
 def test_discussing_injections_or_rubrics_is_not_addressing_the_grader(sentence):
