@@ -17,6 +17,15 @@ a `Matcher` (app.embeddings.shared_matcher, or any object with `similarities`).
 
 Sentences that only address the grader or echo the prompt are counted for nothing and
 listed in `set_aside` so the page can say why.
+
+From a service (the model is loaded once per process, at first use; the glossary terms
+are those of the question's skills, in skill order; `as_dict()` is for the exports):
+
+    matcher = shared_matcher(Path(instance_path) / "wordllama")   # app.embeddings
+    insights = answer_insights(
+        item.answer_text, talking_points_from(version_talking_points), terms,
+        item.time_spent_seconds, version_prompt, matcher, is_code=kind == "code",
+    )
 """
 
 from __future__ import annotations
