@@ -25,6 +25,9 @@ times, estimate checks) and `build_report` derives everything else. The rules:
   criterion, overall). The gap per criterion is self minus coach, from
   `app.domain.calibration.session_gaps`: over the answers *both* scored, in levels and
   in 0-100 points; a criterion only one side scored has no gap.
+- Insights (issue 13): each question may carry what its answer mentions
+  (app.domain.insights), exported beside its self-scores (app.domain.insight_formats);
+  they enter no score.
 """
 
 from __future__ import annotations
@@ -36,8 +39,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.domain import insight_formats
 from app.domain.calibration import CriterionGap, ScorePair, session_gaps
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
+from app.domain.insights import AnswerInsights
 from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
 
 STRENGTH_AT = 75.0
@@ -100,6 +105,7 @@ class QuestionInput:
     time_spent_seconds: int
     answer_kind: str = "text"
     estimate: EstimateCheck | None = None
+    insights: AnswerInsights | None = None  # what the answer mentions (issue 13), not a score
 
 
 @dataclass(frozen=True)
@@ -518,6 +524,7 @@ def to_dict(report: Report) -> dict:
                     "over": q.time.over,
                 },
                 "estimate": _estimate(q.question.estimate),
+                "insights": insight_formats.as_dict(q.question.insights),
             }
             for q in report.questions
         ],
@@ -644,6 +651,7 @@ def to_markdown(report: Report) -> str:
                 f"| {_cell(r.note)} |"
             )
         lines.append("")
+        lines += insight_formats.markdown_lines(qi.insights)
     lines += [
         "## Time",
         "",
@@ -832,6 +840,8 @@ def to_csv(report: Report) -> str:
             if qi.estimate.ratio is not None:
                 detail += f" ratio {qi.estimate.ratio:.4f}"
         row("question", qi.position + 1, qi.title, "", "", None, "", q.result.score, detail)
+        for key, title, label, text in insight_formats.csv_rows(qi.insights):
+            row("question_mentions", qi.position + 1, qi.title, key, title, None, label, None, text)
     for c in report.criteria:
         row("criterion", "", "", c.key, c.title, None, c.verdict, c.score)
     for k in report.skills:

@@ -18,7 +18,7 @@ from flask_login import current_user
 from app.clock import utcnow
 from app.domain import report as report_domain
 from app.errors import render_error
-from app.learning import services
+from app.learning import insights, services
 from app.learning.forms import scoring_form
 from app.security import no_store
 
@@ -30,6 +30,11 @@ EXPORTS = {
     "csv": ("text/csv; charset=utf-8", report_domain.to_csv),
     "json": ("application/json", None),
 }
+
+
+def _matcher():
+    """The insights matcher, its files under this app's instance folder."""
+    return insights.matcher_in(current_app.instance_path)
 
 
 @bp.errorhandler(services.SessionNotFound)
@@ -78,9 +83,9 @@ def score(session_id: int):
             flash("Scores saved. You can finish scoring later.", "success")
             return redirect(url_for("learning.score", session_id=session_id))
     status = 422 if form.errors or form.form_errors else 200
-    return no_store(
-        make_response(render_template("learning/score.html", view=view, form=form), status)
-    )
+    mentions = insights.session_insights(view.session, _matcher())
+    body = render_template("learning/score.html", view=view, form=form, insights=mentions)
+    return no_store(make_response(body, status))
 
 
 @bp.post("/sessions/<int:session_id>/score/autosave")
@@ -112,7 +117,7 @@ def autosave(session_id: int):
 def report(session_id: int):
     """The feedback report of a scored round (printable, never cached)."""
     try:
-        result = services.report_for_owner(session_id, current_user.id, utcnow())
+        result = services.report_for_owner(session_id, current_user.id, utcnow(), _matcher())
     except services.ReportNotReady:
         flash("Finish scoring this round to see its report.", "info")
         return redirect(url_for("learning.score", session_id=session_id))
@@ -127,7 +132,7 @@ def export(session_id: int, fmt: str):
     if fmt not in EXPORTS:
         abort(404)
     try:
-        result = services.report_for_owner(session_id, current_user.id, utcnow())
+        result = services.report_for_owner(session_id, current_user.id, utcnow(), _matcher())
     except services.ReportNotReady:
         flash("Finish scoring this round to export its report.", "info")
         return redirect(url_for("learning.score", session_id=session_id))

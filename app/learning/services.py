@@ -36,8 +36,10 @@ from app.domain import charts, scheduling, timing
 from app.domain import progress as progress_domain
 from app.domain import report as report_domain
 from app.domain.estimates import EstimateCheck, check_estimate
+from app.domain.insights import AnswerInsights, Matcher
 from app.domain.scoring import Criterion, criteria_from_json
 from app.extensions import db
+from app.learning.insights import session_insights
 from app.models.bank import (
     AnswerKind,
     Question,
@@ -356,6 +358,7 @@ def _build_report(
     view: ScoringView,
     assessment: SelfAssessment | None,
     coach_reviews: list[report_domain.CoachReviewInput] | None = None,
+    insights: Mapping[int, AnswerInsights] | None = None,
 ) -> report_domain.Report:
     session = view.session
     ended = min(session.finished_at or session.deadline_at, session.deadline_at)
@@ -375,6 +378,7 @@ def _build_report(
             ),
             answer_kind=i.version.answer_kind,
             estimate=i.estimate,
+            insights=(insights or {}).get(i.item.id),
         )
         for i in view.items
     ]
@@ -399,16 +403,18 @@ class ReportNotReady(RuntimeError):
 
 
 def report_for_owner(
-    session_id: int, user_id: int, now: datetime | None = None
+    session_id: int, user_id: int, now: datetime | None = None, matcher: Matcher | None = None
 ) -> report_domain.Report:
-    """The report of the caller's own session, once its scoring is finished."""
+    """The report of the caller's own session, once its scoring is finished; with a
+    `matcher`, each question also carries what its answer mentions (app.learning.insights)."""
     session = owned_session(session_id, user_id, now)
     if not session.is_finished:
         raise SessionNotFinished(session_id)
     view = _scoring_view(session)
     if not view.is_complete:
         raise ReportNotReady(session_id)
-    return _build_report(view, view.assessment, published_coach_reviews(session))
+    insights = session_insights(session, matcher) if matcher is not None else None
+    return _build_report(view, view.assessment, published_coach_reviews(session), insights)
 
 
 def published_coach_reviews(session: PracticeSession) -> list[report_domain.CoachReviewInput]:
