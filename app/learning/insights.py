@@ -13,7 +13,6 @@ use; routes get it with `matcher_in(current_app.instance_path)` and pass it down
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from app.domain import report as report_domain
@@ -66,10 +65,3 @@ def session_insights(session: PracticeSession, matcher: Matcher) -> dict[int, An
     """Insights per session question id, for every question of a finished round."""
     seconds = spent_seconds(session)
     return {item.id: item_insights(item, seconds[item.id], matcher) for item in session.items}
-
-
-def by_position(
-    session: PracticeSession, insights: dict[int, AnswerInsights]
-) -> Sequence[AnswerInsights | None]:
-    """The insights in question order (None for a question without any)."""
-    return [insights.get(item.id) for item in session.items]
