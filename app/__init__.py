@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import access, cli, errors, security
-from app.config import ROOT, load_config
+from app import access, assets, cli, errors, logs, security
+from app.coach import report_section as coach_report_section
+from app.coach import round_notifications
+from app.config import INSTANCE, ROOT, load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.learning import schedule as learning_schedule
+from app.learning import wiring as learning_wiring
+from app.practice import wiring as practice_wiring
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -15,11 +20,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(INSTANCE),
     )
     app.config.from_mapping(load_config(overrides))
+    if app.config.get("SINGLE_HOST_WARNING"):
+        app.logger.warning(app.config["SINGLE_HOST_WARNING"])
     register_extensions(app)
     register_blueprints(app)
+    wire_packages(app)
     errors.register(app)
     register_template_helpers(app)
     register_shell_context(app)
@@ -40,6 +48,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
+    assets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -50,10 +60,12 @@ def register_blueprints(app: Flask) -> None:
     from app.bank.routes import bp as bank_bp
     from app.coach.candidate_routes import bp as coaching_bp
     from app.coach.routes import bp as coach_bp
+    from app.health import bp as health_bp
     from app.home.routes import bp as home_bp
     from app.learning.routes import bp as learning_bp
     from app.practice.routes import bp as practice_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(bank_bp, url_prefix="/questions")
     app.register_blueprint(bank_editor_bp, url_prefix="/admin/bank")
@@ -63,6 +75,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(home_bp)
+
+
+def wire_packages(app: Flask) -> None:
+    """What an earlier package needs from a later one, handed down here (the one-way rule:
+    practice never imports learning, learning never imports coach)."""
+    practice_wiring.configure(app, weakness=learning_schedule.skill_weakness)
+    learning_wiring.configure(app, coach=coach_report_section.for_report)
+    round_notifications.connect(app)  # practice's round_finished -> coach notifications
 
 
 def register_template_helpers(app: Flask) -> None:

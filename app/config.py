@@ -2,19 +2,26 @@
 
 `MOCKLOOP_ENV` picks the profile: `production` (the default, used by gunicorn),
 `development` (`make run`) or `testing` (the test suite). Production refuses to start
-without `SECRET_KEY`. The environment is read when the app is built (not at import),
-so one process can build differently configured apps.
+without `SECRET_KEY`, and without PostgreSQL (`DATABASE_URL`) and Redis (`REDIS_URL`)
+unless `MOCKLOOP_ALLOW_SINGLE_HOST=1`. Every setting an operator may change is listed in
+`SETTINGS` (and in `.env.example`), read from its conventional name or `MOCKLOOP_<NAME>`.
+The environment is read when the app is built (not at import), so one process can build
+differently configured apps.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = ROOT / "instance"
+from limits import parse_many
+
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 # How long a "grace_then_close" round keeps accepting answers after its deadline, unless its
 # round format says otherwise: the one home of this default (Config, the bank schema, the
@@ -24,6 +31,26 @@ DEFAULT_GRACE_SECONDS = 60
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used (for example no SECRET_KEY in production)."""
+
+
+def data_root() -> Path:
+    """Where templates/, static/, migrations/ and question_bank/ are: the checkout, or the
+    `mockloop_data` folder an installed wheel puts beside the `app` package."""
+    if (SOURCE_ROOT / "templates").is_dir():
+        return SOURCE_ROOT
+    installed = SOURCE_ROOT / "mockloop_data"
+    if (installed / "templates").is_dir():
+        return installed
+    raise ConfigError(f"mockloop's templates are missing (looked in {SOURCE_ROOT})")
+
+
+ROOT = data_root()
+# The instance folder (the development SQLite file and secret): in the checkout, or the
+# working directory's instance/ for an installed wheel, or MOCKLOOP_INSTANCE_PATH.
+INSTANCE = Path(
+    os.environ.get("MOCKLOOP_INSTANCE_PATH")
+    or (ROOT / "instance" if ROOT == SOURCE_ROOT else Path.cwd() / "instance")
+)
 
 
 def normalise_database_url(url: str) -> str:
@@ -38,8 +65,11 @@ def normalise_database_url(url: str) -> str:
 class Config:
     ENV_NAME = "production"
     SECRET_KEY = None
+    SECRET_KEY_FALLBACKS: list[str] = []
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'mockloop.db'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    DB_POOL_SIZE = 5  # per worker process; PostgreSQL only
+    DB_CONNECT_TIMEOUT = 5
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -54,10 +84,12 @@ class Config:
     # the cookie itself expires after the same time. Remember-me is not offered.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     HSTS = True
-    # How many reverse proxies (TLS terminator, load balancer) sit in front of gunicorn.
-    # Their X-Forwarded-For/-Proto are trusted only when this is set, so the sign-in
-    # limits see the client's address instead of the proxy's, and nobody can spoof it.
-    TRUSTED_PROXIES = 0
+    # Addresses or networks of the reverse proxies (nginx, a load balancer) in front of
+    # gunicorn. X-Forwarded-For/-Proto and X-Request-ID are believed only when the request's
+    # peer is one of them (app/proxies.py), so nobody else can choose their address.
+    TRUSTED_PROXY_IPS = ("127.0.0.1", "::1")
+    # Production needs PostgreSQL and Redis unless the operator runs one host on purpose.
+    ALLOW_SINGLE_HOST = False
 
     REDIS_URL = None
     RATELIMIT_STORAGE_URI = "memory://"
@@ -74,7 +106,13 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
+    # One JSON line per request on stdout (app/logs.py); gunicorn's access log stays off.
+    LOG_JSON = True
+    LOG_REQUESTS = True
+    LOG_LEVEL = "INFO"
+
     ANSWER_MAX_CHARS = 50_000
+    ANSWER_MAX_LINKS = 20
     DEFAULT_GRACE_SECONDS = DEFAULT_GRACE_SECONDS
     PER_PAGE = 20
     ITEM_STATS_PER_PAGE = 25  # the bank editor's item statistics list
@@ -83,6 +121,9 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    ALLOW_SINGLE_HOST = True
+    LOG_JSON = False  # `flask run` prints its own readable lines
+    LOG_REQUESTS = False
     SESSION_COOKIE_SECURE = False
     HSTS = False
 
@@ -92,6 +133,9 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    ALLOW_SINGLE_HOST = True
+    LOG_JSON = False
+    LOG_REQUESTS = False
     SESSION_COOKIE_SECURE = False
     HSTS = False
     ARGON2_TIME_COST = 1
@@ -111,24 +155,185 @@ def dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _text(value: str) -> str:
+    return value
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("use 1 or 0")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be 1 or more")
+    return number
+
+
+def _rate_limit(value: str) -> str:
+    parse_many(value)  # raises ValueError for anything Flask-Limiter cannot read
+    return value
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    items = tuple(item.strip() for item in value.split(",") if item.strip())
+    for item in items:
+        ipaddress.ip_network(item, strict=False)
+    return items
+
+
+def _key_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One operator setting: its config key, environment names, parser and what it is."""
+
+    key: str
+    env: tuple[str, ...]
+    parse: Callable[[str], object]
+    example: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", ("SECRET_KEY",), _text, "", "required in production; signs cookies"),
+    Setting(
+        "SECRET_KEY_FALLBACKS",
+        ("SECRET_KEY_FALLBACKS",),
+        _key_list,
+        "",
+        "comma-separated old keys still accepted while rotating SECRET_KEY",
+    ),
+    Setting(
+        "SQLALCHEMY_DATABASE_URI",
+        ("DATABASE_URL",),
+        _text,
+        "postgresql://mockloop@db.internal/mockloop",
+        "PostgreSQL in production; SQLite only with MOCKLOOP_ALLOW_SINGLE_HOST=1",
+    ),
+    Setting(
+        "REDIS_URL",
+        ("REDIS_URL",),
+        _text,
+        "redis://cache.internal:6379/0",
+        "rate-limit storage shared by every worker and host (required in production)",
+    ),
+    Setting(
+        "ALLOW_SINGLE_HOST",
+        ("MOCKLOOP_ALLOW_SINGLE_HOST",),
+        _flag,
+        "0",
+        "1 allows SQLite and per-worker in-memory limits in production (one host only)",
+    ),
+    Setting(
+        "TRUSTED_PROXY_IPS",
+        ("TRUSTED_PROXY_IPS", "MOCKLOOP_TRUSTED_PROXY_IPS"),
+        _networks,
+        "127.0.0.1,::1",
+        "addresses/networks of the proxies whose X-Forwarded-For and X-Request-ID are believed",
+    ),
+    Setting(
+        "LOGIN_LIMIT_PER_IP",
+        ("MOCKLOOP_LOGIN_LIMIT_PER_IP",),
+        _rate_limit,
+        "20 per minute",
+        "failed sign-ins allowed per client address",
+    ),
+    Setting(
+        "LOGIN_LIMIT_PER_ACCOUNT",
+        ("MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT",),
+        _rate_limit,
+        "5 per minute",
+        "failed sign-ins allowed per account",
+    ),
+    Setting(
+        "DB_POOL_SIZE",
+        ("MOCKLOOP_DB_POOL_SIZE",),
+        _positive_int,
+        "5",
+        "database connections kept per worker process (PostgreSQL)",
+    ),
+    Setting(
+        "ANSWER_MAX_CHARS",
+        ("MOCKLOOP_ANSWER_MAX_CHARS",),
+        _positive_int,
+        "50000",
+        "longest answer accepted (longer saves get 422, never cut)",
+    ),
+    Setting(
+        "DB_CONNECT_TIMEOUT",
+        ("MOCKLOOP_DB_CONNECT_TIMEOUT",),
+        _positive_int,
+        "5",
+        "seconds to wait for a PostgreSQL connection (health checks fail after this)",
+    ),
+    Setting("LOG_LEVEL", ("MOCKLOOP_LOG_LEVEL",), _text, "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Setting(
+        "QUESTION_BANK_DIR",
+        ("MOCKLOOP_QUESTION_BANK_DIR",),
+        _text,
+        "question_bank",
+        "folder `flask bank import|validate` read by default",
+    ),
+)
+
+
 def from_environment(env: str, environ: os._Environ | dict) -> dict:
     """Settings taken from environment variables (tests ignore the machine's ones)."""
     if env == "testing":
         return {}
-    values: dict = {}
-    if environ.get("SECRET_KEY"):
-        values["SECRET_KEY"] = environ["SECRET_KEY"]
-    if environ.get("DATABASE_URL"):
-        values["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if environ.get("TRUSTED_PROXIES"):
+        raise ConfigError(
+            "TRUSTED_PROXIES (a hop count) is no longer read: list the proxies' addresses "
+            "in TRUSTED_PROXY_IPS instead, e.g. TRUSTED_PROXY_IPS=127.0.0.1,10.0.0.0/24"
+        )
+    values: dict = {}
+    for setting in SETTINGS:
+        name = next((name for name in setting.env if environ.get(name)), None)
+        if name is None:
+            continue
         try:
-            values["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
+            values[setting.key] = setting.parse(environ[name])
         except ValueError as error:
-            raise ConfigError("TRUSTED_PROXIES must be a number of proxies, such as 1") from error
-    if environ.get("REDIS_URL"):
-        values["REDIS_URL"] = environ["REDIS_URL"]
-        values["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+            raise ConfigError(f"{name}={environ[name]!r} is not usable: {error}") from error
+    if values.get("REDIS_URL"):
+        values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
     return values
+
+
+def check_several_hosts(config: dict) -> str | None:
+    """Refuse a production start that would quietly run as one host; return a warning line.
+
+    Without `DATABASE_URL` naming PostgreSQL, a host would serve its own empty SQLite
+    file; without `REDIS_URL`, every worker would count sign-in limits on its own.
+    """
+    backend = config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0]
+    missing = []
+    if backend != "postgresql":
+        missing.append("DATABASE_URL (PostgreSQL)")
+    if not config.get("REDIS_URL"):
+        missing.append("REDIS_URL (shared rate limits)")
+    if not missing:
+        return None
+    if config.get("ALLOW_SINGLE_HOST"):
+        if config["ENV_NAME"] == "production":
+            return (
+                "mockloop: running as a single host (MOCKLOOP_ALLOW_SINGLE_HOST=1): "
+                "without " + " and ".join(missing) + " limits are per worker"
+            )
+        return None
+    raise ConfigError(
+        "production needs "
+        + " and ".join(missing)
+        + "; set them, or MOCKLOOP_ALLOW_SINGLE_HOST=1 to run one host on SQLite"
+    )
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -149,4 +354,11 @@ def load_config(overrides: dict | None = None) -> dict:
             "(export SECRET_KEY=... before starting mockloop)"
         )
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": config["DB_POOL_SIZE"],
+            "connect_args": {"connect_timeout": config["DB_CONNECT_TIMEOUT"]},
+        }
+    config["SINGLE_HOST_WARNING"] = check_several_hosts(config)
     return config

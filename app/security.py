@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from app.proxies import TrustedProxies
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -27,12 +29,8 @@ def no_store(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Trust the configured proxies and add the security headers to every response."""
-    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    """Trust the configured proxies (by address) and add the security headers everywhere."""
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXY_IPS"])
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -158,6 +158,7 @@ def main() -> None:
         env = {
             **os.environ,
             "MOCKLOOP_ENV": "production",
+            "MOCKLOOP_ALLOW_SINGLE_HOST": "1",
             "SECRET_KEY": secrets.token_urlsafe(32),
             "DATABASE_URL": f"sqlite:///{tmp / 'mockloop-bench.db'}",
         }

@@ -15,7 +15,7 @@ from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, UUI
 from app.access import is_public_endpoint
 from tests.conftest import PASSWORD
 
-PUBLIC_ENDPOINTS = {"home.landing", "accounts.login", "accounts.register"}
+PUBLIC_ENDPOINTS = {"home.landing", "accounts.login", "accounts.register", "health.healthz"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 

@@ -10,7 +10,10 @@ from app.config import ConfigError, load_config, normalise_database_url
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MOCKLOOP_ENV"):
+    from app.config import SETTINGS
+
+    names = {"MOCKLOOP_ENV", "TRUSTED_PROXIES"} | {n for s in SETTINGS for n in s.env}
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -81,11 +84,84 @@ def test_database_urls_go_through_psycopg3(given, expected):
     assert normalise_database_url(given) == expected
 
 
-def test_trusted_proxies_from_the_environment(clean_env):
+def test_trusted_proxy_addresses_from_the_environment(clean_env):
     clean_env.setenv("SECRET_KEY", "k")
-    assert load_config()["TRUSTED_PROXIES"] == 0
-    clean_env.setenv("TRUSTED_PROXIES", "1")
-    assert load_config()["TRUSTED_PROXIES"] == 1
-    clean_env.setenv("TRUSTED_PROXIES", "yes")
-    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+    clean_env.setenv("MOCKLOOP_ALLOW_SINGLE_HOST", "1")
+    assert load_config()["TRUSTED_PROXY_IPS"] == ("127.0.0.1", "::1")
+    clean_env.setenv("TRUSTED_PROXY_IPS", "10.0.0.5, 10.1.0.0/16")
+    assert load_config()["TRUSTED_PROXY_IPS"] == ("10.0.0.5", "10.1.0.0/16")
+    clean_env.setenv("TRUSTED_PROXY_IPS", "nginx.internal")
+    with pytest.raises(ConfigError, match="TRUSTED_PROXY_IPS"):
         load_config()
+
+
+def test_a_hop_count_is_refused_with_the_new_name(clean_env):
+    clean_env.setenv("SECRET_KEY", "k")
+    clean_env.setenv("MOCKLOOP_ALLOW_SINGLE_HOST", "1")
+    clean_env.setenv("TRUSTED_PROXIES", "1")
+    with pytest.raises(ConfigError, match="TRUSTED_PROXY_IPS"):
+        load_config()
+
+
+def test_production_refuses_sqlite_and_missing_redis(clean_env):
+    clean_env.setenv("SECRET_KEY", "k")
+    with pytest.raises(ConfigError) as refused:
+        load_config()
+    assert "DATABASE_URL" in str(refused.value) and "REDIS_URL" in str(refused.value)
+    assert "MOCKLOOP_ALLOW_SINGLE_HOST" in str(refused.value)
+    clean_env.setenv("DATABASE_URL", "postgresql://u@db/mockloop")
+    with pytest.raises(ConfigError, match="REDIS_URL") as refused:
+        load_config()
+    assert "DATABASE_URL" not in str(refused.value)
+    clean_env.setenv("REDIS_URL", "redis://cache:6379/0")
+    assert load_config()["SINGLE_HOST_WARNING"] is None
+
+
+def test_single_host_on_purpose_warns_once(clean_env):
+    clean_env.setenv("SECRET_KEY", "k")
+    clean_env.setenv("MOCKLOOP_ALLOW_SINGLE_HOST", "1")
+    config = load_config()
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    assert "per worker" in config["SINGLE_HOST_WARNING"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "key", "expected"),
+    [
+        ("MOCKLOOP_LOGIN_LIMIT_PER_IP", "50 per hour", "LOGIN_LIMIT_PER_IP", "50 per hour"),
+        ("MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT", "3/minute", "LOGIN_LIMIT_PER_ACCOUNT", "3/minute"),
+        ("MOCKLOOP_DB_POOL_SIZE", "12", "DB_POOL_SIZE", 12),
+        ("MOCKLOOP_ANSWER_MAX_CHARS", "80000", "ANSWER_MAX_CHARS", 80000),
+        ("SECRET_KEY_FALLBACKS", "old-1, old-2", "SECRET_KEY_FALLBACKS", ["old-1", "old-2"]),
+    ],
+)
+def test_operator_settings_come_from_the_environment(clean_env, name, value, key, expected):
+    clean_env.setenv("SECRET_KEY", "k")
+    clean_env.setenv("MOCKLOOP_ALLOW_SINGLE_HOST", "1")
+    clean_env.setenv(name, value)
+    assert load_config()[key] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MOCKLOOP_LOGIN_LIMIT_PER_IP", "lots"),
+        ("MOCKLOOP_DB_POOL_SIZE", "0"),
+        ("MOCKLOOP_ANSWER_MAX_CHARS", "many"),
+        ("MOCKLOOP_ALLOW_SINGLE_HOST", "perhaps"),
+    ],
+)
+def test_unusable_settings_are_refused_by_name(clean_env, name, value):
+    clean_env.setenv("SECRET_KEY", "k")
+    clean_env.setenv("MOCKLOOP_ALLOW_SINGLE_HOST", "1")
+    clean_env.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_config()
+
+
+def test_env_example_lists_every_setting():
+    from app.config import ROOT, SETTINGS
+
+    example = (ROOT / ".env.example").read_text()
+    for setting in SETTINGS:
+        assert any(f"{name}=" in example for name in setting.env), setting.key

@@ -36,6 +36,7 @@ def flask_db(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env.update(
         FLASK_APP="wsgi",
         MOCKLOOP_ENV="production",
+        MOCKLOOP_ALLOW_SINGLE_HOST="1",
         SECRET_KEY="migration-test",
         DATABASE_URL=database_url,
     )

@@ -48,6 +48,7 @@ def production_app(database_url, _schema, monkeypatch):
     app = make_app(
         database_url,
         ENV_NAME="production",
+        ALLOW_SINGLE_HOST=True,
         SECRET_KEY="a production secret for the test",
         WTF_CSRF_ENABLED=False,
         ARGON2_TIME_COST=1,

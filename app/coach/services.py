@@ -10,12 +10,12 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import select, update
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
-from app.models.practice import PracticeSession, SessionStatus
+from app.models.practice import PracticeSession
 from app.models.review import (
     CoachLink,
     Notification,
@@ -191,7 +191,7 @@ def set_session_shared(candidate_id: int, session_id: int, shared: bool) -> Prac
     session.shared_with_coaches = shared
     owner = db.session.get(User, candidate_id)
     if shared and owner.coach_sharing == "selected" and session.is_finished:
-        _notify_session_to_review(session)
+        notify_session_to_review(session)
     db.session.commit()
     return session
 
@@ -235,8 +235,9 @@ def mark_all_notifications_read(user_id: int) -> int:
     return result.rowcount or 0
 
 
-def _notify_session_to_review(session: PracticeSession) -> None:
-    """Tell every coach who can see this finished session that it awaits review."""
+def notify_session_to_review(session: PracticeSession) -> None:
+    """Tell every coach who can see this finished session that it awaits review (no commit:
+    called when the candidate shares it, and on `round_finished` via round_notifications)."""
     owner = session.user or db.session.get(User, session.user_id)
     if owner.coach_sharing == "selected" and not session.shared_with_coaches:
         return
@@ -252,22 +253,6 @@ def _notify_session_to_review(session: PracticeSession) -> None:
             f"New session to review: {owner.display_name}, {stage}.",
             _path("coach.session_log", session_id=session.id),
         )
-
-
-@event.listens_for(db.session, "before_flush")
-def _sessions_finished(session, _flush_context, _instances) -> None:
-    """When a practice session finishes (submitted, auto-submitted or closed, by a request or
-    by the sweep), its coaches get "new session to review" in the same transaction."""
-    for obj in list(session.dirty):
-        if not isinstance(obj, PracticeSession):
-            continue
-        history = inspect(obj).attrs.status.history
-        if (
-            history.deleted
-            and SessionStatus.IN_PROGRESS.value in history.deleted
-            and obj.status != SessionStatus.IN_PROGRESS
-        ):
-            _notify_session_to_review(obj)
 
 
 # --- reviews ---------------------------------------------------------------------------

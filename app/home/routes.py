@@ -7,7 +7,7 @@ from app.access import public
 from app.accounts.forms import EmptyForm
 from app.clock import utcnow
 from app.coach.queries import recent_notifications
-from app.learning import services as learning_services
+from app.learning import schedule as learning_schedule
 
 bp = Blueprint("home", __name__)
 
@@ -24,7 +24,7 @@ def landing():
 @bp.get("/dashboard")
 def dashboard():
     """The signed-in home page: what to do next."""
-    practise_next = learning_services.practise_next(current_user.id, utcnow())
+    practise_next = learning_schedule.practise_next(current_user.id, utcnow())
     notifications, unread = recent_notifications(current_user.id)
     return render_template(
         "home/dashboard.html",

@@ -11,7 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from app.domain.scoring import Criterion
-from app.learning.services import NOTE_MAX_CHARS, REFLECTION_MAX_CHARS, ScoringView
+from app.learning.loading import ScoringView
+from app.learning.scoring import NOTE_MAX_CHARS, REFLECTION_MAX_CHARS
 
 NOT_SCORED = ""
 

@@ -18,8 +18,11 @@ from flask_login import current_user
 from app.clock import utcnow
 from app.domain import report as report_domain
 from app.errors import render_error
-from app.learning import insights, services
+from app.learning import insights, loading, scoring
+from app.learning import progress as progress_service
+from app.learning import report as report_service
 from app.learning.forms import scoring_form
+from app.learning.wiring import coach_provider
 from app.security import no_store
 
 bp = Blueprint("learning", __name__)
@@ -37,13 +40,13 @@ def _matcher():
     return insights.matcher_in(current_app.instance_path)
 
 
-@bp.errorhandler(services.SessionNotFound)
+@bp.errorhandler(loading.SessionNotFound)
 def session_not_found(_error):
     """Another user's session, or none at all: 404 either way."""
     return render_error(404)
 
 
-@bp.errorhandler(services.SessionNotFinished)
+@bp.errorhandler(loading.SessionNotFinished)
 def session_not_finished(error):
     """A round that is still running cannot be scored or reported yet."""
     round_url = url_for("practice.round_page", session_id=error.args[0])
@@ -55,14 +58,19 @@ def session_not_finished(error):
 def progress():
     """Progress: scores over time per skill area and stage, readiness, rounds, practise next."""
     page = max(request.args.get("page", 1, type=int), 1)
-    view = services.progress(current_user.id, page, current_app.config["PER_PAGE"], utcnow())
-    return render_template("learning/progress.html", view=view, chart_rounds=services.CHART_ROUNDS)
+    view = progress_service.progress(
+        current_user.id, page, current_app.config["PER_PAGE"], utcnow()
+    )
+    return render_template(
+        "learning/progress.html", view=view, chart_rounds=progress_service.CHART_ROUNDS
+    )
 
 
 @bp.route("/sessions/<int:session_id>/score", methods=["GET", "POST"])
 def score(session_id: int):
     """Score a finished round criterion by criterion; Save keeps it, Finish opens the report."""
-    view = services.scoring_view(session_id, current_user.id, utcnow())
+    now = utcnow()
+    view = loading.scoring_view(session_id, current_user.id, now=now)
     if view.is_complete:
         flash("Scoring of this round is finished; here is your report.", "info")
         return redirect(url_for("learning.report", session_id=session_id))
@@ -71,10 +79,10 @@ def score(session_id: int):
         levels, notes = form.entries()
         finish = bool(form.finish.data)
         try:
-            services.save_scoring(
-                session_id, current_user.id, levels, notes, form.reflection.data, utcnow(), finish
+            scoring.save_scoring(
+                session_id, current_user.id, levels, notes, form.reflection.data, now, finish
             )
-        except services.ScoringError as error:
+        except scoring.ScoringError as error:
             form.form_errors.append(str(error))
         else:
             if finish:
@@ -91,18 +99,19 @@ def score(session_id: int):
 @bp.post("/sessions/<int:session_id>/score/autosave")
 def autosave(session_id: int):
     """htmx: save the scoring form as it changes; answers with the save-status fragment."""
-    view = services.scoring_view(session_id, current_user.id, utcnow())
+    now = utcnow()
+    view = loading.scoring_view(session_id, current_user.id, now=now)
     form = scoring_form(view)
     errors: list[str] = []
     if form.validate_on_submit():
         levels, notes = form.entries()
         try:
-            services.save_scoring(
-                session_id, current_user.id, levels, notes, form.reflection.data, utcnow()
+            scoring.save_scoring(
+                session_id, current_user.id, levels, notes, form.reflection.data, now
             )
-        except services.ScoringLocked as error:
+        except scoring.ScoringLocked as error:
             return render_template("learning/_save_status.html", errors=[str(error)]), 409
-        except services.ScoringError as error:
+        except scoring.ScoringError as error:
             errors.append(str(error))
     else:
         errors = [
@@ -110,19 +119,22 @@ def autosave(session_id: int):
         ]
     if errors:
         return render_template("learning/_save_status.html", errors=errors), 422
-    return render_template("learning/_save_status.html", saved_at=utcnow())
+    return render_template("learning/_save_status.html", saved_at=now)
 
 
 @bp.get("/sessions/<int:session_id>/report")
 def report(session_id: int):
     """The feedback report of a scored round (printable, never cached)."""
     try:
-        result = services.report_for_owner(session_id, current_user.id, utcnow(), _matcher())
-    except services.ReportNotReady:
+        result = report_service.report_for_owner(
+            session_id, current_user.id, now=utcnow(), coach=coach_provider(), matcher=_matcher()
+        )
+    except report_service.ReportNotReady:
         flash("Finish scoring this round to see its report.", "info")
         return redirect(url_for("learning.score", session_id=session_id))
-    coach_review = services.coach_review_for_report(session_id)
-    body = render_template("learning/report.html", report=result, coach_review=coach_review)
+    body = render_template(
+        "learning/report.html", report=result.report, coach_review=result.coach_section
+    )
     return no_store(make_response(body))
 
 
@@ -132,15 +144,17 @@ def export(session_id: int, fmt: str):
     if fmt not in EXPORTS:
         abort(404)
     try:
-        result = services.report_for_owner(session_id, current_user.id, utcnow(), _matcher())
-    except services.ReportNotReady:
+        result = report_service.report_for_owner(
+            session_id, current_user.id, now=utcnow(), coach=coach_provider(), matcher=_matcher()
+        ).report
+    except report_service.ReportNotReady:
         flash("Finish scoring this round to export its report.", "info")
         return redirect(url_for("learning.score", session_id=session_id))
     content_type, render = EXPORTS[fmt]
-    body = render(result) if render else services.report_json(result)
+    body = render(result) if render else report_service.report_json(result)
     response = make_response(body)
     response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{services.export_filename(result, fmt)}"'
+        f'attachment; filename="{report_service.export_filename(result, fmt)}"'
     )
     return no_store(response)

@@ -32,7 +32,7 @@ class SelfAssessment(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    # Written once when scoring is finished (see app.learning.services.finish_scoring):
+    # Written once when scoring is finished (see app.learning.scoring.save_scoring):
     # {"overall": float|None, "skills": {key: float}, "criteria": {key: float}}
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     overall_score: Mapped[float | None] = mapped_column(Float)

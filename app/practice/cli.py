@@ -3,7 +3,8 @@
 import click
 from flask.cli import AppGroup
 
-from app.practice import services
+from app.clock import utcnow
+from app.practice import lifecycle
 
 sessions = AppGroup("sessions", help="Practice session maintenance.")
 
@@ -11,7 +12,7 @@ sessions = AppGroup("sessions", help="Practice session maintenance.")
 @sessions.command("sweep")
 def sweep_command() -> None:
     """Finalise open sessions past deadline plus grace, at their deadline (safe from cron)."""
-    result = services.sweep()
+    result = lifecycle.sweep(now=utcnow())
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items())) or "none"
     click.echo(
         f"checked {result.checked}, finalised {result.finalised} ({statuses}), "

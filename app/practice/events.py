@@ -1,6 +1,6 @@
 """The session event log that coaches read: one helper, used by every area.
 
-`log_event(session, "hint_revealed", position=1, hint=2)` adds a `SessionEvent` to the
+`log_event(session, "hint_revealed", 1, at=now, hint=2)` adds a `SessionEvent` to the
 current unit of work; the caller's service commits it with the rest of its use case.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.clock import utcnow
 from app.extensions import db
 from app.models.practice import PracticeSession, SessionEvent
 
@@ -28,7 +27,7 @@ def log_event(
     kind: str,
     position: int | None = None,
     *,
-    at: datetime | None = None,
+    at: datetime,
     **data,
 ) -> SessionEvent:
     """Add an event for `session` to the unit of work (no commit) and return it."""
@@ -38,7 +37,7 @@ def log_event(
         session_id=session.id,
         kind=kind,
         position=position,
-        at=at or utcnow(),
+        at=at,
         data=data,
     )
     db.session.add(event)

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.practice.services import MAX_LINKS, AnswerInput
+from app.practice.errors import AnswerInput
 
 
 def strip(value):
@@ -86,20 +86,11 @@ class AnswerForm(FlaskForm):
     action = HiddenField()
     goto = IntegerField(validators=[Optional(), NumberRange(min=0)])
 
-    def validate_answer_text(self, field):
-        text = (field.data or "").replace("\r\n", "\n")
-        limit = current_app.config["ANSWER_MAX_CHARS"]
-        if len(text) > limit:
-            raise ValidationError(
-                f"This answer is {len(text):,} characters; the limit is {limit:,}. "
-                "Nothing was saved and nothing was cut: shorten it and save again."
-            )
-
     def validate_answer_links(self, field):
-        links = split_links(field.data)
-        if len(links) > MAX_LINKS:
-            raise ValidationError(f"At most {MAX_LINKS} links, please.")
-        for link in links:
+        """Each line a web link. How many links (and how long the answer) may be is the
+        answer service's check alone (`app.practice.answers`), with the caps from
+        `save_options`."""
+        for link in split_links(field.data):
             parts = urlsplit(link)
             if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > 500:
                 raise ValidationError(
@@ -107,10 +98,11 @@ class AnswerForm(FlaskForm):
                 )
 
     def save_options(self) -> dict:
-        """The revision bookkeeping the services need, from the hidden fields."""
+        """The revision bookkeeping and the answer caps (from config) the services need."""
         return {
             "base_revision": self.revision.data,
             "max_chars": current_app.config["ANSWER_MAX_CHARS"],
+            "max_links": current_app.config["ANSWER_MAX_LINKS"],
             "client_id": self.client_id.data or None,
             "seq": self.seq.data or 0,
         }

@@ -21,7 +21,18 @@ from app.clock import utcnow
 from app.domain import timing
 from app.errors import render_csrf_error, render_error, wants_fragment
 from app.extensions import db
-from app.practice import services
+from app.practice import answers, lifecycle, loops, queries, starting
+from app.practice.errors import (
+    AlreadyInLoop,
+    AlreadyRunning,
+    Conflict,
+    InvalidWarning,
+    NoQuestions,
+    NotFound,
+    NotYet,
+    SaveRefused,
+    StepNotOpen,
+)
 from app.practice.forms import (
     AnswerForm,
     EmptyForm,
@@ -29,15 +40,22 @@ from app.practice.forms import (
     StartRoundForm,
     WarningForm,
 )
-from app.practice.views import refusal_payload, round_context, save_payload, session_status
+from app.practice.views import (
+    STATUS_LABELS,
+    refusal_payload,
+    round_context,
+    save_payload,
+    session_status,
+)
+from app.practice.wiring import weakness_for
 from app.security import no_store
 from app.typed import request_is_same_origin
 
 bp = Blueprint("practice", __name__)
 
 
-@bp.errorhandler(services.NotFound)
-def not_found(error: services.NotFound):
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound):
     """Someone else's (or no) session: 404, never a hint that it exists."""
     return render_error(404)
 
@@ -64,15 +82,16 @@ def expired_form(error: CSRFError):
 
 def _answer_again(session_id: int, position: int):
     """The round page for `position` with the posted (unsaved) answer, or None if closed."""
+    now = utcnow()
     try:
-        session = services.round_view(current_user.id, session_id, utcnow())
-    except services.NotFound:
+        session = queries.round_view(current_user.id, session_id, now=now)
+    except NotFound:
         return None
-    if not timing.editable_in_browser(session, utcnow()) or position >= len(session.items):
+    if not timing.editable_in_browser(session, now) or position >= len(session.items):
         return None
     form = AnswerForm()  # the posted fields, unvalidated; the page renders a fresh token
     context = round_context(
-        session, position, utcnow(), current_user.timezone, form=form, problem=ANSWER_EXPIRED
+        session, position, now, current_user.timezone, form=form, problem=ANSWER_EXPIRED
     )
     return _page(render_template("practice/round.html", **context), 400)
 
@@ -81,6 +100,12 @@ def _answer_again(session_id: int, position: int):
 def local_when(instant, zone: str | None = None) -> str:
     """An instant in the candidate's zone: "Mon 30 Nov, 21:15 CET"."""
     return timing.format_local(instant, zone) if instant else ""
+
+
+@bp.app_template_filter("round_status")
+def round_status(status: str) -> str:
+    """A round's status in words: "Submitted automatically when time ran out"."""
+    return STATUS_LABELS.get(status, status)
 
 
 @bp.app_template_filter("duration_words")
@@ -100,11 +125,12 @@ def _page(body: str, status: int = 200):
 @bp.get("/")
 def index():
     """The start page: stages and their round formats, loop plans, open and recent rounds."""
-    view = services.overview(current_user.id, utcnow())
+    now = utcnow()
+    view = queries.overview(current_user.id, now=now)
     return render_template(
         "practice/index.html",
         view=view,
-        now=utcnow(),
+        now=now,
         zone=current_user.timezone,
         start_form=StartRoundForm(),
         loop_form=StartLoopForm(),
@@ -118,13 +144,16 @@ def start():
     if not form.validate_on_submit():
         flash("Pick a round format to start.", "error")
         return redirect(url_for("practice.index"))
+    weakness = weakness_for(current_user.id)
     return _open_round(
-        lambda: services.start_round(current_user.id, form.format_id.data),
+        lambda: starting.start_round(
+            current_user.id, form.format_id.data, now=utcnow(), weakness=weakness
+        ),
         url_for("practice.index"),
     )
 
 
-def _open_round(start, back_url: str, refused=(services.NoQuestions,)):
+def _open_round(start, back_url: str, refused=(NoQuestions,)):
     """Start a round with `start()` and go to its page.
 
     Another round still running is a 409 page that links to it; a refusal in `refused`
@@ -132,7 +161,7 @@ def _open_round(start, back_url: str, refused=(services.NoQuestions,)):
     """
     try:
         session = start()
-    except services.AlreadyRunning as refusal:
+    except AlreadyRunning as refusal:
         return _page(render_template("practice/already_running.html", refusal=refusal), 409)
     except refused as refusal:
         flash(str(refusal), "error")
@@ -144,7 +173,7 @@ def _open_round(start, back_url: str, refused=(services.NoQuestions,)):
 def history():
     """Every round the candidate has taken, newest first."""
     page = db.paginate(
-        services.history_query(current_user.id),
+        queries.history_query(current_user.id),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -154,46 +183,48 @@ def history():
 @bp.get("/sessions/<int:session_id>")
 def round_page(session_id: int):
     """The round: one question at a time, its answer field, countdown and progress."""
-    session = services.round_view(current_user.id, session_id, utcnow())
+    now = utcnow()
+    session = queries.round_view(current_user.id, session_id, now=now)
     if session.is_finished:
         return _page(render_template("practice/finished.html", session=session))
     position = request.args.get("q", type=int, default=session.current_position)
-    context = round_context(session, position, utcnow(), current_user.timezone)
+    context = round_context(session, position, now, current_user.timezone)
     return _page(render_template("practice/round.html", **context))
 
 
 @bp.post("/sessions/<int:session_id>/questions/<int:position>")
 def answer(session_id: int, position: int):
     """The answer form without JavaScript: save, then hint / switch / review, then redirect."""
-    form = AnswerForm()
+    now, form = utcnow(), AnswerForm()
     problem, status = None, 422
     if form.validate_on_submit():
         try:
-            services.save_and_go(
+            answers.save_and_go(
                 current_user.id,
                 session_id,
                 position,
                 form.answer(),
                 action=form.next_action(),
                 goto=form.goto.data,
+                now=now,
                 **form.save_options(),
             )
-        except services.SaveRefused as refusal:
+        except SaveRefused as refusal:
             problem, status = str(refusal), refusal.status
         else:
-            return _after_save(session_id, position, form)
-    session = services.round_view(current_user.id, session_id, utcnow())
+            return _after_save(session_id, position, form, now)
+    session = queries.round_view(current_user.id, session_id, now=now)
     context = round_context(
-        session, position, utcnow(), current_user.timezone, form=form, problem=problem
+        session, position, now, current_user.timezone, form=form, problem=problem
     )
     return _page(render_template("practice/round.html", **context), status)
 
 
-def _after_save(session_id: int, position: int, form: AnswerForm):
+def _after_save(session_id: int, position: int, form: AnswerForm, now):
     if form.action.data == "review":
         return redirect(url_for("practice.confirm_submit", session_id=session_id))
     target = form.goto.data if form.goto.data is not None else position
-    flash(f"Saved at {timing.local_time(utcnow(), current_user.timezone):%H:%M:%S}.", "success")
+    flash(f"Saved at {timing.local_time(now, current_user.timezone):%H:%M:%S}.", "success")
     return redirect(url_for("practice.round_page", session_id=session_id, q=target))
 
 
@@ -203,21 +234,23 @@ def autosave(session_id: int, position: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         return _json({"ok": False, "error": "invalid", "errors": form.error_messages()}, 422)
+    now = utcnow()
     try:
-        result = services.save_answer(
-            current_user.id, session_id, position, form.answer(), **form.save_options()
+        result = answers.save_answer(
+            current_user.id, session_id, position, form.answer(), now=now, **form.save_options()
         )
-    except services.SaveRefused as refusal:
-        return _json(refusal_payload(refusal, utcnow()), refusal.status)
+    except SaveRefused as refusal:
+        return _json(refusal_payload(refusal, now), refusal.status)
     return _json(save_payload(result, current_user.timezone))
 
 
 @bp.get("/sessions/<int:session_id>/status")
 def status(session_id: int):
     """Seconds remaining and status, for re-syncing the countdown (JSON)."""
-    session = services.get_session(current_user.id, session_id, utcnow())
+    now = utcnow()
+    session = lifecycle.get_session(current_user.id, session_id, now=now)
     # A fresh CSRF token lets a page whose sign-in was renewed elsewhere keep saving.
-    return _json({**session_status(session, utcnow()), "csrf_token": generate_csrf()})
+    return _json({**session_status(session, now), "csrf_token": generate_csrf()})
 
 
 @bp.post("/sessions/<int:session_id>/warnings")
@@ -227,8 +260,10 @@ def warning(session_id: int):
     if not form.validate_on_submit():
         return _json({"ok": False, "error": "invalid"}, 422)
     try:
-        logged = services.record_warning(current_user.id, session_id, form.seconds_left.data)
-    except services.InvalidWarning as refusal:
+        logged = answers.record_warning(
+            current_user.id, session_id, form.seconds_left.data, now=utcnow()
+        )
+    except InvalidWarning as refusal:
         return _json({"ok": False, "error": "invalid", "message": str(refusal)}, 422)
     return _json({"ok": True, "logged": logged})
 
@@ -236,15 +271,16 @@ def warning(session_id: int):
 @bp.get("/sessions/<int:session_id>/submit")
 def confirm_submit(session_id: int):
     """Confirm submitting early, naming the questions left unanswered."""
-    session = services.round_view(current_user.id, session_id, utcnow())
+    now = utcnow()
+    session = queries.round_view(current_user.id, session_id, now=now)
     if session.is_finished:
         return redirect(url_for("learning.score", session_id=session.id))
     return _page(
         render_template(
             "practice/confirm_submit.html",
             session=session,
-            unanswered=services.unanswered(session),
-            seconds_left=timing.seconds_remaining(session, utcnow()),
+            unanswered=queries.unanswered(session),
+            seconds_left=timing.seconds_remaining(session, now),
             form=EmptyForm(),
         )
     )
@@ -256,8 +292,8 @@ def submit(session_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.submit_round(current_user.id, session_id)
-    except services.Conflict as refusal:
+        lifecycle.submit_round(current_user.id, session_id, now=utcnow())
+    except Conflict as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("practice.confirm_submit", session_id=session_id))
     flash("Round submitted. Now score yourself against the rubric.", "success")
@@ -267,12 +303,13 @@ def submit(session_id: int):
 @bp.post("/sessions/<int:session_id>/expire")
 def expire(session_id: int):
     """The countdown ran out on the page: finalise if time is really up (JSON)."""
+    now = utcnow()
     try:
-        session = services.expire_round(current_user.id, session_id)
-    except services.NotYet:
-        session = services.get_session(current_user.id, session_id, utcnow())
-        return _json({**session_status(session, utcnow()), "ok": False, "error": "not_yet"}, 409)
-    return _json({**session_status(session, utcnow()), "ok": True})
+        session = lifecycle.expire_round(current_user.id, session_id, now=now)
+    except NotYet:
+        session = lifecycle.get_session(current_user.id, session_id, now=now)
+        return _json({**session_status(session, now), "ok": False, "error": "not_yet"}, 409)
+    return _json({**session_status(session, now), "ok": True})
 
 
 @bp.post("/loops")
@@ -283,8 +320,8 @@ def start_loop():
         flash("Pick a loop plan to start.", "error")
         return redirect(url_for("practice.index"))
     try:
-        run = services.start_loop(current_user.id, form.plan_id.data)
-    except services.AlreadyInLoop as refusal:
+        run = loops.start_loop(current_user.id, form.plan_id.data, now=utcnow())
+    except AlreadyInLoop as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("practice.loop_page", run_id=refusal.run.id))
     return redirect(url_for("practice.loop_page", run_id=run.id))
@@ -293,7 +330,7 @@ def start_loop():
 @bp.get("/loops/<int:run_id>")
 def loop_page(run_id: int):
     """A mock loop: its rounds in order, which are done, which is next and when it opens."""
-    view = services.loop_view(current_user.id, run_id, utcnow())
+    view = loops.loop_view(current_user.id, run_id, now=utcnow())
     return render_template("practice/loop.html", view=view, form=EmptyForm())
 
 
@@ -302,10 +339,13 @@ def start_loop_step(run_id: int, position: int):
     """Start the loop's next round when it is open."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    weakness = weakness_for(current_user.id)
     return _open_round(
-        lambda: services.start_loop_step(current_user.id, run_id, position),
+        lambda: loops.start_loop_step(
+            current_user.id, run_id, position, now=utcnow(), weakness=weakness
+        ),
         url_for("practice.loop_page", run_id=run_id),
-        refused=(services.StepNotOpen, services.NoQuestions),
+        refused=(StepNotOpen, NoQuestions),
     )
 
 
@@ -314,6 +354,6 @@ def leave_loop(run_id: int):
     """Leave a mock loop; rounds already taken keep their answers."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.leave_loop(current_user.id, run_id)
+    loops.leave_loop(current_user.id, run_id, now=utcnow())
     flash("You left the loop. Its finished rounds stay in your history.", "info")
     return redirect(url_for("practice.index"))

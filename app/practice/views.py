@@ -9,14 +9,9 @@ from flask import url_for
 from app.domain import timing
 from app.models.bank import AnswerKind
 from app.models.practice import PracticeSession
+from app.practice.answers import warned_thresholds
+from app.practice.errors import RoundOver, SaveRefused, SaveResult, StaleRevision
 from app.practice.forms import AnswerForm
-from app.practice.services import (
-    RoundOver,
-    SaveRefused,
-    SaveResult,
-    StaleRevision,
-    warned_thresholds,
-)
 
 STATUS_LABELS = {
     "in_progress": "In progress",

@@ -93,13 +93,13 @@ def test_storage_is_memory_by_default_and_redis_url_when_set(monkeypatch):
     from app.config import load_config
 
     monkeypatch.delenv("REDIS_URL", raising=False)
-    assert (
-        load_config({"ENV_NAME": "production", "SECRET_KEY": "k"})["RATELIMIT_STORAGE_URI"]
-        == "memory://"
-    )
+    assert load_config(SINGLE_HOST_PRODUCTION)["RATELIMIT_STORAGE_URI"] == "memory://"
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/3")
-    config = load_config({"ENV_NAME": "production", "SECRET_KEY": "k"})
+    config = load_config(SINGLE_HOST_PRODUCTION)
     assert config["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/3"
+
+
+SINGLE_HOST_PRODUCTION = {"ENV_NAME": "production", "SECRET_KEY": "k", "ALLOW_SINGLE_HOST": True}
 
 
 def dispose(app) -> None:
@@ -170,7 +170,7 @@ def test_forwarded_for_is_ignored_without_trusted_proxies(app, client):
 
 
 def test_behind_a_trusted_proxy_the_client_address_is_limited(database_url, _schema):
-    app = make_app(database_url, WTF_CSRF_ENABLED=False, TRUSTED_PROXIES=1)
+    app = make_app(database_url, WTF_CSRF_ENABLED=False, TRUSTED_PROXY_IPS=("192.0.2.254",))
     try:
         client = app.test_client()
         limit = int(app.config["LOGIN_LIMIT_PER_IP"].split()[0])
@@ -185,7 +185,9 @@ def test_behind_a_trusted_proxy_the_client_address_is_limited(database_url, _sch
             )
 
         for n in range(limit):
-            assert via_proxy("198.51.100.77", f"p{n}@example.com").status_code == 401
+            # the client made up the first hop; the proxy appended what it saw
+            spoofed = f"203.0.113.{n}, 198.51.100.77"
+            assert via_proxy(spoofed, f"p{n}@example.com").status_code == 401
         assert via_proxy("198.51.100.77", "late@example.com").status_code == 429
         assert via_proxy("198.51.100.78", "late@example.com").status_code == 401  # others go on
     finally:

@@ -9,7 +9,7 @@ import pytest
 
 from app.clock import utcnow
 from app.extensions import db
-from app.learning import services as feedback
+from app.learning import scoring as feedback
 from app.models.bank import Question, QuestionVersion
 from app.models.practice import PracticeSession, SessionQuestion
 from tests import factories

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from app.clock import utcnow
-from app.learning import services
+from app.learning import scoring
 from tests import factories
 from tests.browser.gates import check_page
 from tests.browser.helpers import sign_in, user_email
@@ -52,7 +52,7 @@ def _history(app, user_id: int) -> int:
                 user_id, [question], stage_key=stage_key, started_at=started, time_spent=[1900]
             )
             item = session.items[0]
-            services.save_scoring(
+            scoring.save_scoring(
                 session.id,
                 user_id,
                 {(item.id, k): v for k, v in zip(keys, levels, strict=True)},

@@ -96,7 +96,7 @@ def session(
 
 def self_score(session_id: int, levels_by_position: dict[int, list[int]], reflection: str = ""):
     """Score a session as its candidate would, through the feedback area's service (finished)."""
-    from app.learning import services as feedback
+    from app.learning import scoring as feedback
 
     session = db.session.get(PracticeSession, session_id)
     levels = {}

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.coach import services
 from app.coach.queries import visible_session
 from app.extensions import db
@@ -129,14 +130,14 @@ def test_estimate_outside_tolerance(app, client, as_coach):
 
 def test_submitting_through_practice_notifies_the_coach(app, world):
     from app.models.review import Notification
-    from app.practice import services as practice
+    from app.practice import lifecycle as practice
 
     with app.app_context():
         running = builders.session(world.candidate_id, status="in_progress", events=False).id
         session = db.session.get(PracticeSession, running)
         session.deadline_at = session.started_at + timedelta(hours=3)
         db.session.commit()
-        practice.submit_round(world.candidate_id, running)
+        practice.submit_round(world.candidate_id, running, now=utcnow())
         notes = db.session.scalars(
             select(Notification).where(Notification.user_id == world.coach_id)
         ).all()

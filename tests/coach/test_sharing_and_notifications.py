@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models.practice import PracticeSession
 from app.models.review import Notification
 from app.models.users import User
+from app.practice import lifecycle
 from tests.coach import builders
 from tests.coach.conftest import login
 
@@ -78,10 +79,7 @@ def test_finishing_a_session_notifies_linked_coaches(app, make_user, world):
     other_coach = make_user("coach")  # not linked: no notification
     with app.app_context():
         sid = builders.session(world.candidate_id, status="in_progress").id
-        session = db.session.get(PracticeSession, sid)
-        session.status = "auto_submitted"
-        session.finished_at = utcnow()
-        db.session.commit()
+        assert lifecycle.finalise_overdue(sid, now=utcnow(), by="sweep")  # auto-submitted
     assert notes(app, world.coach_id) == [("session_to_review", f"/coach/sessions/{sid}")]
     assert notes(app, other_coach) == []
 
@@ -90,9 +88,7 @@ def test_finishing_an_unshared_session_notifies_nobody(app, world):
     with app.app_context():
         db.session.get(User, world.candidate_id).coach_sharing = "selected"
         sid = builders.session(world.candidate_id, status="in_progress").id
-        session = db.session.get(PracticeSession, sid)
-        session.status = "submitted"
-        db.session.commit()
+        session = lifecycle.submit_round(world.candidate_id, sid, now=utcnow())
         session.shared_with_coaches = False  # an unrelated later edit: no new notification
         db.session.commit()
     assert notes(app, world.coach_id) == []
@@ -102,12 +98,9 @@ def test_dashboard_panel_open_and_mark_all_read(app, client, as_coach):
     w = as_coach
     with app.app_context():
         sid = builders.session(w.candidate_id, status="in_progress").id
-        session = db.session.get(PracticeSession, sid)
-        session.status = "submitted"
-        db.session.commit()
+        lifecycle.submit_round(w.candidate_id, sid, now=utcnow())
         sid2 = builders.session(w.candidate_id, status="in_progress").id
-        db.session.get(PracticeSession, sid2).status = "submitted"
-        db.session.commit()
+        lifecycle.submit_round(w.candidate_id, sid2, now=utcnow())
     for page in ("/dashboard", "/coach/"):
         html = client.get(page).get_data(as_text=True)
         assert "New session to review: Cand Dee, System Design." in html and "2 new" in html

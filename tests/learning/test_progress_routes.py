@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from app.clock import utcnow
 from app.extensions import db
-from app.learning import services
+from app.learning import scoring
 from app.models.practice import PracticeSession
 from tests import factories
 from tests.learning import helpers
@@ -23,7 +23,7 @@ def scored_round(
     )
     item = session.items[0]
     keys = ["latency_budget", "cost_modeling", "failure_modes"]
-    services.save_scoring(
+    scoring.save_scoring(
         session.id,
         user_id,
         {(item.id, k): v for k, v in zip(keys, levels, strict=False)},

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.learning import services
+from app.learning import loading, report, scoring
+from app.learning import schedule as schedule_service
 from app.models.scoring import PracticeScheduleItem
 from tests import factories
 from tests.learning import helpers
@@ -19,7 +20,7 @@ KEYS = ["latency_budget", "cost_modeling", "failure_modes"]
 
 def score(user_id, session, levels, now, finish=True):
     item = session.items[0]
-    return services.save_scoring(
+    return scoring.save_scoring(
         session.id,
         user_id,
         {(item.id, k): v for k, v in zip(KEYS, levels, strict=False)},
@@ -73,7 +74,7 @@ def test_finished_scoring_is_locked(app):
         user = factories.user()
         session = helpers.practice_session(user.id)
         score(user.id, session, (3,), utcnow())
-        with pytest.raises(services.ScoringLocked):
+        with pytest.raises(scoring.ScoringLocked):
             score(user.id, session, (1,), utcnow())
 
 
@@ -83,14 +84,14 @@ def test_unknown_criterion_or_foreign_item_is_refused(app):
         session = helpers.practice_session(user.id)
         other = helpers.practice_session(user.id)
         for levels in ({(session.items[0].id, "nope"): 2}, {(other.items[0].id, KEYS[0]): 2}):
-            with pytest.raises(services.ScoringError):
-                services.save_scoring(session.id, user.id, levels, {}, "", utcnow())
-        with pytest.raises(services.ScoringError, match="not on the scale"):
-            services.save_scoring(
+            with pytest.raises(scoring.ScoringError):
+                scoring.save_scoring(session.id, user.id, levels, {}, "", utcnow())
+        with pytest.raises(scoring.ScoringError, match="not on the scale"):
+            scoring.save_scoring(
                 session.id, user.id, {(session.items[0].id, KEYS[0]): 7}, {}, "", utcnow()
             )
-        with pytest.raises(services.ScoringError, match="reflection"):
-            services.save_scoring(session.id, user.id, {}, {}, "x" * 10_001, utcnow())
+        with pytest.raises(scoring.ScoringError, match="reflection"):
+            scoring.save_scoring(session.id, user.id, {}, {}, "x" * 10_001, utcnow())
 
 
 def test_practise_next_lists_due_items_weakest_first_and_unseen_questions_first(app):
@@ -109,7 +110,7 @@ def test_practise_next_lists_due_items_weakest_first_and_unseen_questions_first(
         now = utcnow()
         score(user.id, helpers.practice_session(user.id, [seen]), (4, 1, 2), now)
         later = now + timedelta(days=2)  # everything due again by now
-        result = services.practise_next(user.id, later)
+        result = schedule_service.practise_next(user.id, later)
         assert [i["key"] for i in result.items][:2] == ["cost_modeling", "failure_modes"]
         assert all(i["due"] for i in result.items)
         titles = [q["title"] for q in result.questions]
@@ -124,7 +125,7 @@ def test_practise_next_lists_due_items_weakest_first_and_unseen_questions_first(
 def test_practise_next_is_empty_without_a_schedule(app):
     with app.app_context():
         user = factories.user()
-        result = services.practise_next(user.id, utcnow())
+        result = schedule_service.practise_next(user.id, utcnow())
         assert result.is_empty
 
 
@@ -134,24 +135,24 @@ def test_report_snapshot_of_practise_next_does_not_change_later(app):
         now = utcnow()
         first = helpers.practice_session(user.id)
         score(user.id, first, (1, 1, 1), now)
-        before = services.build_session_report(first).practise_next
+        before = report.build_session_report(first).practise_next
         score(user.id, helpers.practice_session(user.id), (4, 4, 4), now + timedelta(days=3))
-        assert services.build_session_report(first).practise_next == before
+        assert report.build_session_report(first).practise_next == before
 
 
 def test_skill_weakness_for_the_practice_picker(app):
     with app.app_context():
         user = factories.user()
-        assert services.skill_weakness(user.id) == {}
+        assert schedule_service.skill_weakness(user.id) == {}
         q1 = factories.question(skills=("mlops",))
         q2 = factories.question(skills=("ml_system_design",))
         now = utcnow()
         score(user.id, helpers.practice_session(user.id, [q1]), (1, 1, 1), now)
         score(user.id, helpers.practice_session(user.id, [q2]), (4, 4, 4), now)
-        weakness = services.skill_weakness(user.id)
+        weakness = schedule_service.skill_weakness(user.id)
         assert weakness == {"mlops": 1.0, "ml_system_design": 0.0}
         other = factories.user()
-        assert services.skill_weakness(other.id) == {}
+        assert schedule_service.skill_weakness(other.id) == {}
 
 
 def test_a_save_racing_another_tab_is_refused_cleanly(app, monkeypatch):
@@ -160,10 +161,10 @@ def test_a_save_racing_another_tab_is_refused_cleanly(app, monkeypatch):
         session = helpers.practice_session(user.id)
         score(user.id, session, (2,), utcnow(), finish=False)
         # the other tab's assessment exists, but this request did not see it yet
-        monkeypatch.setattr(services, "assessment_for", lambda session_id: None)
-        with pytest.raises(services.ScoringError, match="another tab"):
+        monkeypatch.setattr(loading, "assessment_for", lambda session_id: None)
+        with pytest.raises(scoring.ScoringError, match="another tab"):
             score(user.id, session, (3,), utcnow(), finish=False)
         monkeypatch.undo()
         db.session.expire_all()
-        view = services.scoring_view(session.id, user.id)
+        view = loading.scoring_view(session.id, user.id, now=utcnow())
         assert view.items[0].levels["latency_budget"] == 2

@@ -18,11 +18,13 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.extensions import db
 from app.models.practice import PracticeSession, SessionEvent, SessionQuestion
-from app.practice import services
+from app.practice import answers, errors, lifecycle, starting
 from tests import factories
 from tests.conftest import require_or_skip
 
-pytestmark = pytest.mark.postgres_only
+# Their threads use connections of their own, so the test's rolled-back transaction
+# (tests/conftest.py) would hide the rows they race on: these commit for real.
+pytestmark = [pytest.mark.postgres_only, pytest.mark.real_commits]
 
 TABS = 4
 SAVES_PER_TAB = 6
@@ -65,7 +67,7 @@ def setup_round(app, count=2, minutes=60):
         fmt = factories.round_format("system_design", minutes=minutes, count=count)
         for _ in range(count):
             factories.question("system_design")
-        session = services.start_round(user.id, fmt.id)
+        session = starting.start_round(user.id, fmt.id, now=utcnow())
         return user.id, session.id
 
 
@@ -83,22 +85,24 @@ def test_simultaneous_saves_and_submits_lose_nothing(postgres):
             for n in range(SAVES_PER_TAB):
                 text = f"tab {tab_no} save {n} " + "x" * rng.randint(0, 50)
                 try:
-                    result = services.save_answer(
+                    result = answers.save_answer(
                         user_id,
                         session_id,
                         position,
-                        services.AnswerInput(text=text),
+                        errors.AnswerInput(text=text),
                         base_revision=base,
                         max_chars=limit,
+                        max_links=app.config["ANSWER_MAX_LINKS"],
+                        now=utcnow(),
                         client_id=client,
                         seq=n + 1,
                     )
-                except services.StaleRevision as stale:
+                except errors.StaleRevision as stale:
                     refused.append("stale")
                     base = stale.revision  # the candidate reloads and carries on
                     db.session.rollback()
                     continue
-                except services.RoundOver:
+                except errors.RoundOver:
                     refused.append("over")
                     db.session.rollback()
                     break
@@ -113,7 +117,7 @@ def test_simultaneous_saves_and_submits_lose_nothing(postgres):
         def job(barrier):
             barrier.wait()
             threading.Event().wait(delay)
-            session = services.submit_round(user_id, session_id)
+            session = lifecycle.submit_round(user_id, session_id, now=utcnow())
             return ("submit", session.status, session.finished_at)
 
         return job
@@ -168,8 +172,8 @@ def test_simultaneous_starts_open_one_round(postgres):
     def start(barrier):
         barrier.wait()
         try:
-            return services.start_round(user_id, fmt_id).id
-        except services.AlreadyRunning as refusal:
+            return starting.start_round(user_id, fmt_id, now=utcnow()).id
+        except errors.AlreadyRunning as refusal:
             db.session.rollback()
             return ("refused", refusal.session.id)
 
@@ -196,7 +200,7 @@ def test_concurrent_sweeps_finalise_each_session_once(postgres):
 
     def sweeper(barrier):
         barrier.wait()
-        return services.sweep()
+        return lifecycle.sweep(now=utcnow())
 
     results = run_together(app, [sweeper] * 3)
     assert sum(r.finalised for r in results) == len(ids)

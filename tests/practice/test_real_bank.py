@@ -8,12 +8,13 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.config import ROOT
 from app.domain import loops as loop_domain
 from app.extensions import db
 from app.models.bank import LoopPlan, RoundFormat
 from app.models.practice import LoopRun
-from app.practice import services
+from app.practice import errors, lifecycle, loops, starting
 from tests import factories
 
 MONDAY = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
@@ -31,7 +32,6 @@ def bank_files():
 @pytest.fixture
 def real_bank(app, bank_files):
     from app.bank import transfer
-    from app.clock import utcnow
 
     with app.app_context():
         transfer.import_bank(bank_files, now=utcnow())
@@ -51,15 +51,15 @@ def test_every_round_format_fills_a_whole_round(app, real_bank):
         assert formats, "the real bank has round formats"
         for fmt in formats:
             if fmt.stage_key not in stocked:
-                with pytest.raises(services.NoQuestions, match="no published questions"):
-                    services.start_round(user_id, fmt.id, seed=7)
+                with pytest.raises(errors.NoQuestions, match="no published questions"):
+                    starting.start_round(user_id, fmt.id, seed=7, now=utcnow())
                 continue
-            session = services.start_round(user_id, fmt.id, seed=7)
+            session = starting.start_round(user_id, fmt.id, seed=7, now=utcnow())
             assert len(session.items) == fmt.question_count, fmt.key
             kinds = {item.question_version.answer_kind for item in session.items}
             assert not fmt.answer_kinds or kinds <= set(fmt.answer_kinds), fmt.key
             assert session.is_take_home == (fmt.stage_key == "take_home"), fmt.key
-            services.submit_round(user_id, session.id)
+            lifecycle.submit_round(user_id, session.id, now=utcnow())
 
 
 def test_every_stocked_loop_plan_runs_end_to_end(app, real_bank):
@@ -74,9 +74,9 @@ def test_every_stocked_loop_plan_runs_end_to_end(app, real_bank):
     for plan_id in plan_ids:
         now = MONDAY
         with freeze_time(now) as frozen, app.app_context():
-            run_id = services.start_loop(user_id, plan_id, now).id
+            run_id = loops.start_loop(user_id, plan_id, now=now).id
             while True:
-                step = services.loop_view(user_id, run_id, now).current
+                step = loops.loop_view(user_id, run_id, now=now).current
                 if step is None:
                     break
                 if step.state == loop_domain.WAITING:
@@ -84,10 +84,10 @@ def test_every_stocked_loop_plan_runs_end_to_end(app, real_bank):
                     frozen.move_to(now)
                     continue
                 assert step.state == loop_domain.OPEN, step
-                session = services.start_loop_step(user_id, run_id, step.step.position, now)
+                session = loops.start_loop_step(user_id, run_id, step.step.position, now=now)
                 now = now + timedelta(minutes=5)
                 frozen.move_to(now)
-                services.submit_round(user_id, session.id, now)
+                lifecycle.submit_round(user_id, session.id, now=now)
             run = db.session.get(LoopRun, run_id)
             assert run.status == "finished", plan_id
             assert len(run.sessions) == len(run.plan.steps)
@@ -99,7 +99,7 @@ def test_a_system_design_round_is_one_design_problem_and_one_estimate(app, real_
         user_id = factories.user().id
         fmt = db.session.scalar(select(RoundFormat).where(RoundFormat.key == "system_design"))
         for seed in range(6):
-            session = services.start_round(user_id, fmt.id, seed=seed)
+            session = starting.start_round(user_id, fmt.id, seed=seed, now=utcnow())
             kinds = sorted(item.question_version.answer_kind for item in session.items)
             assert kinds == ["estimate", "text"], seed
-            services.submit_round(user_id, session.id)
+            lifecycle.submit_round(user_id, session.id, now=utcnow())

@@ -8,9 +8,10 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models.practice import SessionEvent
-from app.practice import services
+from app.practice import lifecycle
 from tests.practice.conftest import START, at, event_kinds, get_session, items, only_session_id
 
 
@@ -208,7 +209,7 @@ def test_sweep_leaves_other_users_and_finished_sessions_alone(app, client, start
         client.post(f"/practice/sessions/{session_id}/submit")
         frozen.move_to(at(minutes=90))
         with app.app_context():
-            result = services.sweep()
+            result = lifecycle.sweep(now=utcnow())
     assert result.checked == 0 and result.finalised == 0
     assert get_session(app, session_id).status == "submitted"
 
@@ -218,8 +219,8 @@ def test_finalise_overdue_twice_finalises_once(app, client, started):
         _, session_id = started(minutes=30)
         frozen.move_to(at(minutes=40))
         with app.app_context():
-            assert services.finalise_overdue(session_id) is True
-            assert services.finalise_overdue(session_id) is False
+            assert lifecycle.finalise_overdue(session_id, now=utcnow()) is True
+            assert lifecycle.finalise_overdue(session_id, now=utcnow()) is False
     assert event_kinds(app, session_id).count("auto_submitted") == 1
 
 
@@ -285,7 +286,9 @@ def test_log_event_helper_adds_to_the_unit_of_work(app, client, started):
         from app.models.practice import PracticeSession
 
         session = db.session.get(PracticeSession, session_id)
-        event = log_event(session, "self_scored", 1, criterion="cost_modeling", level=3)
+        event = log_event(
+            session, "self_scored", 1, at=utcnow(), criterion="cost_modeling", level=3
+        )
         db.session.commit()
         assert event.id is not None
     assert event_kinds(app, session_id)[-1] == "self_scored"

@@ -1,0 +1,154 @@
+"""The feedback report of a scored round, with the coach's published reviews when the
+coach area gives them, and its JSON export and file names.
+
+For other areas:
+- `build_session_report(session) -> Report`: the report of any finished session with a
+  finished self-assessment, with no access check (the coach area checks its own links).
+- `CoachInput` / `CoachProvider`: the one shape in which the coach area hands a report
+  its section (published reviews as report input, and the page's coach section). The
+  app factory registers the coach's provider (`app.learning.wiring.configure`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.domain import report as report_domain
+from app.domain.insights import AnswerInsights, Matcher
+from app.learning.insights import session_insights
+from app.learning.loading import ScoringView, SessionNotFinished, owned_session, view_of
+from app.models.practice import PracticeSession
+from app.models.scoring import SelfAssessment
+
+
+class ReportNotReady(RuntimeError):
+    """Scoring is not finished yet, so there is no report."""
+
+
+def _session_input(session: PracticeSession) -> report_domain.SessionInput:
+    return report_domain.SessionInput(
+        id=session.id,
+        stage_key=session.stage_key,
+        stage_name=session.stage.name,
+        format_name=session.round_format.name,
+        status=session.status,
+        started_at=session.started_at,
+        deadline_at=session.deadline_at,
+        finished_at=session.finished_at,
+    )
+
+
+def build_report(
+    view: ScoringView,
+    assessment: SelfAssessment | None,
+    coach_reviews: list[report_domain.CoachReviewInput] | None = None,
+    insights: Mapping[int, AnswerInsights] | None = None,
+) -> report_domain.Report:
+    """The report of a scoring view (self-scores, the coach's when given, and what each
+    answer mentions when `insights` maps session question ids to them)."""
+    session = view.session
+    ended = min(session.finished_at or session.deadline_at, session.deadline_at)
+    questions = [
+        report_domain.QuestionInput(
+            position=i.item.position,
+            title=i.version.title,
+            skills=tuple(report_domain.SkillRef(s.key, s.name) for s in i.version.skills),
+            criteria=i.criteria,
+            levels=dict(i.levels),
+            notes=dict(i.notes),
+            rubric_title=i.rubric.title,
+            rubric_version=i.rubric.number,
+            suggested_minutes=i.version.suggested_minutes,
+            time_spent_seconds=report_domain.question_seconds(
+                i.item.time_spent_seconds, len(view.items), session.started_at, ended
+            ),
+            answer_kind=i.version.answer_kind,
+            estimate=i.estimate,
+            insights=(insights or {}).get(i.item.id),
+        )
+        for i in view.items
+    ]
+    return report_domain.build_report(
+        _session_input(session),
+        questions,
+        reflection=assessment.reflection if assessment else "",
+        completed_at=assessment.completed_at if assessment else None,
+        practise_next=assessment.practise_next if assessment else None,
+        coach_reviews=coach_reviews or (),
+    )
+
+
+def build_session_report(session: PracticeSession) -> report_domain.Report:
+    """The report of a session whose scoring is finished (no access check: callers do it)."""
+    view = view_of(session)
+    return build_report(view, view.assessment)
+
+
+@dataclass(frozen=True)
+class CoachInput:
+    """The one input shape for the report's coach section, filled by the coach area.
+
+    `reviews`: the latest *published* revision of each coach review (never drafts), as
+    report input: coach scores and gaps in the page and the Markdown, JSON, CSV exports.
+    `section`: what `learning/_coach_section.html` shows (coach notes, calibration), or
+    None when the session has no published review (the section is then left out).
+    """
+
+    reviews: tuple[report_domain.CoachReviewInput, ...] = ()
+    section: object | None = None
+
+
+CoachProvider = Callable[[PracticeSession, datetime], CoachInput]
+
+
+def no_coach(_session: PracticeSession, _now: datetime) -> CoachInput:
+    """The coach section when no coach area is wired in: nothing to show."""
+    return CoachInput()
+
+
+@dataclass(frozen=True)
+class OwnerReport:
+    """A candidate's report of their own round, and its coach section (None: none)."""
+
+    report: report_domain.Report
+    coach_section: object | None
+
+
+def report_for_owner(
+    session_id: int,
+    user_id: int,
+    *,
+    now: datetime,
+    coach: CoachProvider = no_coach,
+    matcher: Matcher | None = None,
+) -> OwnerReport:
+    """The report of the caller's own session, once its scoring is finished.
+
+    `coach` gives the session's published coach reviews; learning never imports the coach
+    area: the route passes what `app.learning.wiring.coach_provider()` returns. With a
+    `matcher`, each question also carries what its answer mentions (app.learning.insights).
+    """
+    session = owned_session(session_id, user_id, now=now)
+    if not session.is_finished:
+        raise SessionNotFinished(session_id)
+    view = view_of(session)
+    if not view.is_complete:
+        raise ReportNotReady(session_id)
+    coach_input = coach(session, now)
+    mentions = session_insights(session, matcher) if matcher is not None else None
+    report = build_report(view, view.assessment, list(coach_input.reviews), mentions)
+    return OwnerReport(report=report, coach_section=coach_input.section)
+
+
+def report_json(report: report_domain.Report) -> str:
+    """The JSON export: stable key order, UTF-8, a trailing newline."""
+    return json.dumps(report_domain.to_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def export_filename(report: report_domain.Report, extension: str) -> str:
+    """mockloop-report-<session id>-<date the round ended, UTC>.<extension>."""
+    ended = report.session.finished_at or report.session.started_at
+    return f"mockloop-report-{report.session.id}-{ended:%Y-%m-%d}.{extension}"

@@ -1,0 +1,268 @@
+"""Answering: autosave, the no-JavaScript answer form (save, then hint or switch question)
+and the time warnings the page shows.
+
+Each use case owns its one commit. A save is revision-checked (compare-and-set) under a
+shared lock on its session, so it lands before the round is finalised or is refused
+(see app.practice.lifecycle). The answer caps are enforced here and only here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.domain import timing
+from app.extensions import db
+from app.models.practice import PracticeSession, SessionEvent, SessionQuestion, SessionStatus
+from app.practice import events
+from app.practice.errors import (
+    AnswerInput,
+    AnswerTooLong,
+    Conflict,
+    InvalidWarning,
+    RoundOver,
+    SaveResult,
+    StaleRevision,
+)
+from app.practice.events import log_event
+from app.practice.lifecycle import finalise_overdue, item_at, lock, owned
+
+WARNING_THRESHOLDS = (300, 60)  # seconds left: "5 minutes left", "1 minute left"
+
+
+def _same_answer(item: SessionQuestion, answer: AnswerInput) -> bool:
+    return (
+        item.answer_text == answer.text
+        and item.answer_number == answer.number
+        and (item.answer_unit or None) == answer.unit
+        and list(item.answer_links or []) == list(answer.links)
+    )
+
+
+def _refuse_late(session: PracticeSession, position: int, now: datetime) -> RoundOver:
+    """Finalise a session that is past its cutoff (if still open) and build the refusal."""
+    if timing.is_overdue(session, now):
+        finalise_overdue(session.id, now=now, by="request")
+    return RoundOver(
+        "Time is up: this round is closed, so this answer was not saved. "
+        "Your text is still on this page; copy it if you want to keep it.",
+        session,
+    )
+
+
+def _check_size(answer: AnswerInput, max_chars: int, max_links: int) -> None:
+    """The one check of the answer caps (the form only parses; these messages are shown)."""
+    if len(answer.text) > max_chars:
+        raise AnswerTooLong(
+            f"This answer is {len(answer.text):,} characters; the limit is {max_chars:,}. "
+            "Nothing was saved and nothing was cut: shorten it and it will save again."
+        )
+    if len(answer.links) > max_links:
+        raise AnswerTooLong(f"At most {max_links} links, please; nothing was saved.")
+
+
+def _save(
+    session: PracticeSession,
+    position: int,
+    answer: AnswerInput,
+    base_revision: int,
+    client_id: str | None,
+    seq: int,
+    now: datetime,
+    exclusive: bool = False,
+) -> tuple[SessionQuestion, bool]:
+    """Store an answer if it is based on the latest revision (or this tab's own last save).
+
+    Returns (item, changed). Runs under a shared lock on the session row so a concurrent
+    submit waits for it (or it sees the submit and refuses); `exclusive` when the caller
+    goes on to change the session row itself (two shared holders upgrading would
+    deadlock). No commit.
+    """
+    locked = lock(session.id, shared=not exclusive)
+    if locked is None or locked.status != SessionStatus.IN_PROGRESS.value:
+        raise RoundOver("This round is already finished; the answer was not saved.", session)
+    item = item_at(session, position)
+    if _same_answer(item, answer):
+        return item, False
+    own_tab = (
+        and_(SessionQuestion.client_id == client_id, SessionQuestion.client_seq < seq)
+        if client_id
+        else false()
+    )
+    result = db.session.execute(
+        update(SessionQuestion)
+        .where(
+            SessionQuestion.id == item.id,
+            or_(SessionQuestion.revision == base_revision, own_tab),
+        )
+        .values(
+            answer_text=answer.text,
+            answer_number=answer.number,
+            answer_unit=answer.unit,
+            answer_links=list(answer.links),
+            revision=SessionQuestion.revision + 1,
+            saved_at=now,
+            client_id=client_id,
+            client_seq=seq,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount == 1:
+        log_event(
+            session,
+            events.SAVED,
+            position,
+            at=now,
+            length=answer.length(),
+            revision=item.revision,
+        )
+        return item, True
+    if client_id and item.client_id == client_id and seq <= item.client_seq:
+        return item, False  # an older save from this same tab arrived late: already superseded
+    raise StaleRevision(
+        "This answer was changed in another tab or device since you opened it. "
+        "Reload to see the saved version; your text here was not saved.",
+        item.revision,
+    )
+
+
+def save_answer(
+    user_id: int,
+    session_id: int,
+    position: int,
+    answer: AnswerInput,
+    *,
+    base_revision: int,
+    max_chars: int,
+    max_links: int,
+    client_id: str | None = None,
+    seq: int = 0,
+    now: datetime,
+) -> SaveResult:
+    """Autosave one answer: revision-checked, refused when too long or too late."""
+    session = owned(user_id, session_id)
+    item_at(session, position)
+    if not timing.accepts_writes(session, now):
+        raise _refuse_late(session, position, now)
+    answer = answer.normalised()
+    _check_size(answer, max_chars, max_links)
+    item, changed = _save(session, position, answer, base_revision, client_id, seq, now)
+    result = SaveResult(
+        revision=item.revision,
+        saved_at=item.saved_at,
+        seconds_remaining=timing.seconds_remaining(session, now),
+        grace_remaining=timing.grace_remaining(session, now),
+        phase=timing.phase(session, now),
+        changed=changed,
+    )
+    db.session.commit()
+    return result
+
+
+# --- the form path (no JavaScript): save, then do what the button asked ----------------
+
+
+def _switch(session: PracticeSession, to_position: int, now: datetime) -> bool:
+    """Move the candidate to another question, crediting time to the one they leave."""
+    if to_position == session.current_position:
+        return False
+    item_at(session, to_position)
+    leaving = item_at(session, session.current_position)
+    since = session.position_since or session.started_at
+    end = min(now, session.deadline_at)
+    leaving.time_spent_seconds += max(0, int((end - since).total_seconds()))
+    log_event(session, events.SWITCHED, to_position, at=now, from_position=leaving.position)
+    session.current_position = to_position
+    session.position_since = now
+    return True
+
+
+def _reveal_hint(session: PracticeSession, position: int, now: datetime) -> int:
+    item = item_at(session, position)
+    hints = item.question_version.hints or []
+    if item.hints_revealed < len(hints):
+        item.hints_revealed += 1
+        log_event(session, events.HINT_REVEALED, position, at=now, hint=item.hints_revealed)
+    return item.hints_revealed
+
+
+def save_and_go(
+    user_id: int,
+    session_id: int,
+    position: int,
+    answer: AnswerInput,
+    *,
+    base_revision: int,
+    max_chars: int,
+    max_links: int,
+    action: str = "save",
+    goto: int | None = None,
+    client_id: str | None = None,
+    seq: int = 0,
+    now: datetime,
+) -> SaveResult:
+    """The answer form: save the answer, then reveal a hint or switch question as asked."""
+    session = owned(user_id, session_id)
+    item_at(session, position)
+    if not timing.accepts_writes(session, now):
+        raise _refuse_late(session, position, now)
+    answer = answer.normalised()
+    _check_size(answer, max_chars, max_links)
+    item, changed = _save(
+        session, position, answer, base_revision, client_id, seq, now, exclusive=True
+    )
+    try:
+        if action == "hint":
+            _reveal_hint(session, position, now)
+        target = goto if goto is not None else position
+        if action in ("hint", "save", "goto") and target != session.current_position:
+            _switch(session, target, now)
+        result = SaveResult(
+            revision=item.revision,
+            saved_at=item.saved_at,
+            seconds_remaining=timing.seconds_remaining(session, now),
+            grace_remaining=timing.grace_remaining(session, now),
+            phase=timing.phase(session, now),
+            changed=changed,
+        )
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            "This round changed in another tab while saving; reload and try again."
+        ) from None
+    return result
+
+
+def warned_thresholds(session_id: int) -> list[int]:
+    """The time warnings already shown (and logged) for a session, in seconds left."""
+    rows = db.session.scalars(
+        select(SessionEvent.data).where(
+            SessionEvent.session_id == session_id, SessionEvent.kind == events.WARNING_SHOWN
+        )
+    ).all()
+    return sorted({(data or {}).get("seconds_left") for data in rows} - {None})
+
+
+def record_warning(user_id: int, session_id: int, threshold: int, *, now: datetime) -> bool:
+    """Log that the page showed a time warning (once per threshold per session)."""
+    if threshold not in WARNING_THRESHOLDS:
+        raise InvalidWarning("Unknown warning.")
+    session = owned(user_id, session_id)
+    if session.status != SessionStatus.IN_PROGRESS.value:
+        return False
+    if threshold in warned_thresholds(session.id):
+        return False
+    log_event(
+        session,
+        events.WARNING_SHOWN,
+        session.current_position,
+        at=now,
+        seconds_left=threshold,
+        actual_seconds_left=timing.seconds_remaining(session, now),
+    )
+    db.session.commit()
+    return True
