@@ -45,6 +45,16 @@ def question_doc(question: Question, version: QuestionVersion | None = None) -> 
         "hints": list(v.hints or []),
         "follow_ups": list(v.follow_ups or []),
         "good_answer": v.good_answer_md,
+        "talking_points": [_point_doc(p) for p in v.talking_points or []],
+    }
+
+
+def _point_doc(point: dict) -> dict:
+    """One talking point in file order, as plain values."""
+    return {
+        "id": point["id"],
+        "label": point["label"],
+        "phrases": list(point.get("phrases") or []),
     }
 
 
@@ -55,6 +65,7 @@ def question_content(doc: dict) -> dict:
     content["answer"] = {k: _plain(v) for k, v in doc["answer"].items()}
     for name in ("hints", "follow_ups", "tags"):
         content[name] = list(content.get(name) or [])
+    content["talking_points"] = [_point_doc(p) for p in content.get("talking_points") or []]
     return content
 
 

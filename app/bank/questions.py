@@ -170,6 +170,12 @@ def publish_question(question_id: int, *, actor_id: int | None, now: datetime) -
             f"Its rubric '{question.current_version.rubric.key}' is archived; "
             "pick a current rubric before publishing."
         )
+    if not question.current_version.talking_points:
+        raise BankError(
+            "It has no talking points; edit it to add "
+            f"{schema.MIN_TALKING_POINTS} to {schema.MAX_TALKING_POINTS} points a strong "
+            "answer covers before publishing."
+        )
     question.status = QuestionStatus.PUBLISHED.value
     question.first_published_at = question.first_published_at or now
     question.updated_at = now

@@ -119,7 +119,12 @@ def _import_stages(stages: list[dict], report: ImportReport) -> None:
 def _import_skills(skills: list[dict], report: ImportReport) -> dict[str, SkillArea]:
     existing = {s.key: s for s in db.session.scalars(select(SkillArea))}
     for position, doc in enumerate(skills):
-        values = {"name": doc["name"], "description": doc["description"], "position": position}
+        values = {
+            "name": doc["name"],
+            "description": doc["description"],
+            "glossary": list(doc["glossary"]),
+            "position": position,
+        }
         _upsert(existing, SkillArea, doc["key"], values, "skills", report)
     db.session.flush()
     return existing
@@ -289,7 +294,14 @@ def bank_documents() -> dict[str, object]:
     skills = db.session.scalars(select(SkillArea).order_by(SkillArea.position, SkillArea.key))
     docs["skills.yaml"] = {
         "skills": [
-            _drop_empty({"key": s.key, "name": s.name, "description": s.description})
+            _drop_empty(
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "description": s.description,
+                    "glossary": list(s.glossary or []),
+                }
+            )
             for s in skills
         ]
     }

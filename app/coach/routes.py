@@ -27,6 +27,7 @@ from app.clock import utcnow
 from app.coach import exports, present, queries, services
 from app.coach.forms import ButtonForm, QueueFilterForm, build_review_form, review_input
 from app.coach.selfscores import self_scores_for
+from app.learning import insights as learning_insights
 from app.models.users import Role
 from app.pagination import page_number
 
@@ -149,10 +150,13 @@ def _log_page(session, now, form=None, layout=None, status=200):
     selfs = self_scores_for([session.id] + [r.session_id for r in history])
     working = services.snapshot(review) if review is not None else None
     view = present.session_log(session, selfs.get(session.id), now, working)
+    matcher = learning_insights.matcher_in(current_app.instance_path)
+    mentions = learning_insights.session_insights(session, matcher) if session.is_finished else {}
     return (
         render_template(
             "coach/session_log.html",
             view=view,
+            insights=mentions,
             session=session,
             review=review,
             form=form,

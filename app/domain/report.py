@@ -25,6 +25,9 @@ times, estimate checks) and `build_report` derives everything else. The rules:
   criterion, overall). The gap per criterion is self minus coach, from
   `app.domain.calibration.session_gaps`: over the answers *both* scored, in levels and
   in 0-100 points; a criterion only one side scored has no gap.
+- Insights (issue 13): each question may carry what its answer mentions
+  (app.domain.insights), exported beside its self-scores (app.domain.insight_formats);
+  they enter no score.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from datetime import datetime
 
 from app.domain.calibration import CriterionGap, ScorePair, session_gaps
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
+from app.domain.insights import AnswerInsights
 from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
 
 STRENGTH_AT = 75.0
@@ -83,6 +87,7 @@ class QuestionInput:
     time_spent_seconds: int
     answer_kind: str = "text"
     estimate: EstimateCheck | None = None
+    insights: AnswerInsights | None = None  # what the answer mentions (issue 13), not a score
 
 
 @dataclass(frozen=True)

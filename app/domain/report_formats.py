@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 
+from app.domain import insight_formats
 from app.domain.estimates import EstimateCheck
 from app.domain.report import CoachReviewReport, CriterionSummary, Report, rounded
 from app.domain.scoring import Level
@@ -133,6 +134,7 @@ def to_dict(report: Report) -> dict:
                     "over": q.time.over,
                 },
                 "estimate": _estimate(q.question.estimate),
+                "insights": insight_formats.as_dict(q.question.insights),
             }
             for q in report.questions
         ],
@@ -259,6 +261,7 @@ def to_markdown(report: Report) -> str:
                 f"| {_cell(r.note)} |"
             )
         lines.append("")
+        lines += insight_formats.markdown_lines(qi.insights)
     lines += [
         "## Time",
         "",
@@ -447,6 +450,8 @@ def to_csv(report: Report) -> str:
             if qi.estimate.ratio is not None:
                 detail += f" ratio {qi.estimate.ratio:.4f}"
         row("question", qi.position + 1, qi.title, "", "", None, "", q.result.score, detail)
+        for key, title, label, text in insight_formats.csv_rows(qi.insights):
+            row("question_mentions", qi.position + 1, qi.title, key, title, None, label, None, text)
     for c in report.criteria:
         row("criterion", "", "", c.key, c.title, None, c.verdict, c.score)
     for k in report.skills:

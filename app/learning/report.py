@@ -12,12 +12,14 @@ For other areas:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain import report as report_domain
 from app.domain import report_formats
+from app.domain.insights import AnswerInsights, Matcher
+from app.learning.insights import session_insights
 from app.learning.loading import ScoringView, SessionNotFinished, owned_session, view_of
 from app.models.practice import PracticeSession
 from app.models.scoring import SelfAssessment
@@ -44,8 +46,10 @@ def build_report(
     view: ScoringView,
     assessment: SelfAssessment | None,
     coach_reviews: list[report_domain.CoachReviewInput] | None = None,
+    insights: Mapping[int, AnswerInsights] | None = None,
 ) -> report_domain.Report:
-    """The report of a scoring view (self-scores, and the coach's when given)."""
+    """The report of a scoring view (self-scores, the coach's when given, and what each
+    answer mentions when `insights` maps session question ids to them)."""
     session = view.session
     ended = min(session.finished_at or session.deadline_at, session.deadline_at)
     questions = [
@@ -64,6 +68,7 @@ def build_report(
             ),
             answer_kind=i.version.answer_kind,
             estimate=i.estimate,
+            insights=(insights or {}).get(i.item.id),
         )
         for i in view.items
     ]
@@ -114,12 +119,18 @@ class OwnerReport:
 
 
 def report_for_owner(
-    session_id: int, user_id: int, *, now: datetime, coach: CoachProvider = no_coach
+    session_id: int,
+    user_id: int,
+    *,
+    now: datetime,
+    coach: CoachProvider = no_coach,
+    matcher: Matcher | None = None,
 ) -> OwnerReport:
     """The report of the caller's own session, once its scoring is finished.
 
     `coach` gives the session's published coach reviews; learning never imports the coach
-    area: the route passes what `app.learning.wiring.coach_provider()` returns.
+    area: the route passes what `app.learning.wiring.coach_provider()` returns. With a
+    `matcher`, each question also carries what its answer mentions (app.learning.insights).
     """
     session = owned_session(session_id, user_id, now=now)
     if not session.is_finished:
@@ -128,7 +139,8 @@ def report_for_owner(
     if not view.is_complete:
         raise ReportNotReady(session_id)
     coach_input = coach(session, now)
-    report = build_report(view, view.assessment, list(coach_input.reviews))
+    mentions = session_insights(session, matcher) if matcher is not None else None
+    report = build_report(view, view.assessment, list(coach_input.reviews), mentions)
     return OwnerReport(report=report, coach_section=coach_input.section)
 
 

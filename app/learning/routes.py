@@ -18,7 +18,7 @@ from flask_login import current_user
 from app.clock import utcnow
 from app.domain import report_formats
 from app.errors import render_error
-from app.learning import loading, scoring
+from app.learning import insights, loading, scoring
 from app.learning import progress as progress_service
 from app.learning import report as report_service
 from app.learning.forms import scoring_form
@@ -33,6 +33,11 @@ EXPORTS = {
     "csv": ("text/csv; charset=utf-8", report_formats.to_csv),
     "json": ("application/json", None),
 }
+
+
+def _matcher():
+    """The insights matcher, its files under this app's instance folder."""
+    return insights.matcher_in(current_app.instance_path)
 
 
 @bp.errorhandler(loading.SessionNotFound)
@@ -86,9 +91,9 @@ def score(session_id: int):
             flash("Scores saved. You can finish scoring later.", "success")
             return redirect(url_for("learning.score", session_id=session_id))
     status = 422 if form.errors or form.form_errors else 200
-    return no_store(
-        make_response(render_template("learning/score.html", view=view, form=form), status)
-    )
+    mentions = insights.session_insights(view.session, _matcher())
+    body = render_template("learning/score.html", view=view, form=form, insights=mentions)
+    return no_store(make_response(body, status))
 
 
 @bp.post("/sessions/<int:session_id>/score/autosave")
@@ -122,7 +127,7 @@ def report(session_id: int):
     """The feedback report of a scored round (printable, never cached)."""
     try:
         result = report_service.report_for_owner(
-            session_id, current_user.id, now=utcnow(), coach=coach_provider()
+            session_id, current_user.id, now=utcnow(), coach=coach_provider(), matcher=_matcher()
         )
     except report_service.ReportNotReady:
         flash("Finish scoring this round to see its report.", "info")
@@ -140,7 +145,7 @@ def export(session_id: int, fmt: str):
         abort(404)
     try:
         result = report_service.report_for_owner(
-            session_id, current_user.id, now=utcnow(), coach=coach_provider()
+            session_id, current_user.id, now=utcnow(), coach=coach_provider(), matcher=_matcher()
         ).report
     except report_service.ReportNotReady:
         flash("Finish scoring this round to export its report.", "info")

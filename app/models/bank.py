@@ -71,6 +71,8 @@ class SkillArea(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(default=0)
     description: Mapped[str] = mapped_column(Text, default="")
+    # job-related terms of the area, in file order (issue 13; app.domain.insights)
+    glossary: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Rubric(db.Model):
@@ -182,6 +184,10 @@ class QuestionVersion(db.Model):
     follow_ups: Mapped[list] = mapped_column(JSON, default=list)
     good_answer_md: Mapped[str] = mapped_column(Text, default="")  # hidden until answered
     tags: Mapped[list] = mapped_column(JSON, default=list)
+    # [{"id": "kv_formula", "label": "...", "phrases": ["...", ...]}, ...]: what a strong
+    # answer covers (issue 13), kept with the version so a round keeps the points it was
+    # started with; [] for versions written before talking points existed
+    talking_points: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     change_note: Mapped[str] = mapped_column(String(300), default="")

@@ -76,6 +76,12 @@ def create_question(admin) -> None:
     admin.get_by_label("Follow-up 1").fill("What would change your mind?")
     admin.get_by_label("Follow-up 2").fill("Who signs off?")
     admin.get_by_label("What good looks like").fill("A staged release with evals.")
+    # a published question needs talking points (issue 13): typed as YAML
+    admin.get_by_label("Talking points (YAML)").fill(
+        "- id: misuse\n  label: Names who could misuse the weights\n  phrases: [misuse]\n"
+        "- id: staged\n  label: Proposes a staged release\n  phrases: [staged release]\n"
+        "- id: evals\n  label: Gates the release on evaluations\n  phrases: [evals, red team]\n"
+    )
     admin.get_by_role("button", name="Save question").first.click()
     at(admin, r"/admin/bank/questions/\d+$")
     expect(admin.get_by_role("heading", level=1)).to_have_text("Release open weights?")

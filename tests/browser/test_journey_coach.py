@@ -202,7 +202,8 @@ def test_coach_links_reviews_publishes_and_candidate_reads(
     for text in ANSWERS:
         assert coach.locator("article.question").filter(has_text=text).count() == 1, text
     first = coach.locator("article.question").first
-    assert first.get_by_text("I owned the retrieval layer.").is_visible()
+    # the answer's paragraph (the insights panel also quotes this sentence, in a blockquote)
+    assert first.locator("p", has_text="I owned the retrieval layer.").is_visible()
     assert first.get_by_text("Candidate: 4 · Strong").is_visible()
     assert first.get_by_text("Candidate: 2 · Partial").is_visible()
     reflection = coach.get_by_role("region", name="The candidate's reflection")

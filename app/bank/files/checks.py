@@ -97,8 +97,9 @@ class Field:
     default: Any = None
 
 
-def text(max_chars: int, *, allow_empty: bool = False):
-    """A text field of at most `max_chars` characters (non-blank unless `allow_empty`)."""
+def text(max_chars: int, *, allow_empty: bool = False, one_line: bool = False):
+    """A text field of at most `max_chars` characters (non-blank unless `allow_empty`;
+    without line breaks when `one_line`)."""
 
     def _check(ck: Check, value: Any, line: int, path: tuple) -> Any:
         if not isinstance(value, str):
@@ -117,6 +118,9 @@ def text(max_chars: int, *, allow_empty: bool = False):
             return INVALID
         if BAD_CHARS_RE.search(value):
             ck.add(line, f"'{path[-1]}' contains a control character", path)
+            return INVALID
+        if one_line and ("\n" in value or "\r" in value):
+            ck.add(line, f"'{path[-1]}' must be one line (no line breaks)", path)
             return INVALID
         return value
 

@@ -150,6 +150,57 @@ ANSWER = record(
     after=_check_answer,
 )
 
+# --- talking points (issue 13): what a strong answer covers, matched by app.domain.insights
+MIN_TALKING_POINTS, MAX_TALKING_POINTS = 3, 8
+MAX_POINT_LABEL_CHARS = 200
+MAX_PHRASES = 10
+MAX_PHRASE_CHARS = 80  # one key phrase of a talking point, or one glossary term
+MAX_GLOSSARY_TERMS = 50
+
+TALKING_POINT = record(
+    {
+        "id": Field(slug(60)),
+        "label": Field(text(MAX_POINT_LABEL_CHARS, one_line=True)),
+        "phrases": Field(
+            list_of(
+                text(MAX_PHRASE_CHARS, one_line=True),
+                min_items=1,
+                max_items=MAX_PHRASES,
+                unique=True,
+            )
+        ),
+    }
+)
+
+
+def _check_question(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
+    """Talking-point ids are unique within the question; a published question needs points."""
+    ok = True
+    points = out["talking_points"]
+    raw = obj.get("talking_points") if isinstance(obj, dict) else None
+    lines = getattr(raw, "item_lines", [])
+    seen: set[str] = set()
+    for i, point in enumerate(points):
+        if point["id"] in seen:
+            line = lines[i] if i < len(lines) else line_of(obj, "talking_points")
+            ck.add(
+                line,
+                f"talking point id '{point['id']}' is used twice in this question",
+                (*path, "talking_points", i, "id"),
+            )
+            ok = False
+        seen.add(point["id"])
+    if out["status"] == "published" and not points:
+        ck.add(
+            line_of(obj, "status"),
+            f"a published question needs 'talking_points' ({MIN_TALKING_POINTS} to "
+            f"{MAX_TALKING_POINTS} points a strong answer covers); add them, or keep it a draft",
+            (*path, "talking_points"),
+        )
+        ok = False
+    return ok
+
+
 # --- a question's fields: THE place to declare one ------------------------------------
 # Declaration order is the order of the fields in a question file (`writing.dump_yaml`).
 # A new field also needs its column in app/models/bank.py (QuestionVersion), its line in
@@ -171,8 +222,14 @@ QUESTION_FIELDS: dict[str, Field] = {
     "hints": Field(list_of(text(MAX_ITEM_CHARS), min_items=2, max_items=20)),
     "follow_ups": Field(list_of(text(MAX_ITEM_CHARS), min_items=2, max_items=20)),
     "good_answer": Field(text(MAX_MARKDOWN_CHARS)),
+    # optional for drafts, required for published questions (_check_question)
+    "talking_points": Field(
+        list_of(TALKING_POINT, min_items=MIN_TALKING_POINTS, max_items=MAX_TALKING_POINTS),
+        False,
+        [],
+    ),
 }
-QUESTION = record(QUESTION_FIELDS)
+QUESTION = record(QUESTION_FIELDS, after=_check_question)
 QUESTION_ORDER = tuple(QUESTION_FIELDS)
 
 # --- the other records ---------------------------------------------------------------------
@@ -185,13 +242,47 @@ STAGE = record(
         "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
     }
 )
-# a skill area's fields: THE place to declare one (e.g. a glossary)
+
+
+def _check_glossary(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
+    """A glossary lists each term once, whatever its case ("KV cache" and "kv cache")."""
+    ok = True
+    raw = obj.get("glossary") if isinstance(obj, dict) else None
+    lines = getattr(raw, "item_lines", [])
+    seen: dict[str, str] = {}
+    for i, term in enumerate(out["glossary"]):
+        folded = " ".join(term.casefold().split())
+        if folded in seen:
+            line = lines[i] if i < len(lines) else line_of(obj, "glossary")
+            ck.add(
+                line,
+                f"skill '{out['key']}': glossary term {term!r} repeats {seen[folded]!r}",
+                (*path, "glossary", i),
+            )
+            ok = False
+        seen.setdefault(folded, term)
+    return ok
+
+
+# a skill area's fields: THE place to declare one
 SKILL = record(
     {
         "key": Field(slug(KEY_LIMITS["skill"])),
         "name": Field(text(120)),
         "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
-    }
+        # job-related terms of the area (issue 13): insights list those an answer used
+        "glossary": Field(
+            list_of(
+                text(MAX_PHRASE_CHARS, one_line=True),
+                min_items=1,
+                max_items=MAX_GLOSSARY_TERMS,
+                unique=True,
+            ),
+            False,
+            [],
+        ),
+    },
+    after=_check_glossary,
 )
 FORMAT = record(
     {

@@ -52,6 +52,7 @@ def question_file_doc(question: dict) -> dict:
     answer = {k: v for k, v in question["answer"].items() if v is not None}
     doc = {k: question[k] for k in QUESTION_ORDER if k in question}
     doc["answer"] = answer
-    if not doc.get("tags"):
-        doc.pop("tags", None)
+    for optional in ("tags", "talking_points"):
+        if not doc.get(optional):
+            doc.pop(optional, None)
     return doc

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import FieldList, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
+from dataclasses import replace
 
-from app.bank.files import schema
+from wtforms import FieldList, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from app.bank.files import reading, schema, writing
 from app.bank.forms.base import (
     ActionForm,
     MultiCheckboxField,
@@ -92,6 +94,15 @@ class QuestionForm(ActionForm):
         filters=[multi_line],
         description="Hidden from candidates until they have answered.",
     )
+    talking_points = TextAreaField(
+        "Talking points (YAML)",
+        filters=[multi_line],
+        description=(
+            f"{schema.MIN_TALKING_POINTS} to {schema.MAX_TALKING_POINTS} points a strong answer "
+            "covers, each '- id: slug', 'label: one line' and 'phrases: [key phrase, ...]' "
+            f"(1 to {schema.MAX_PHRASES}). Required to publish; a draft may leave it empty."
+        ),
+    )
     change_note = change_note_field()
 
     def set_choices(self, choices: dict, *, current_rubric: str | None = None) -> None:
@@ -112,9 +123,32 @@ class QuestionForm(ActionForm):
     def translate(self, path):
         if path[:2] in FORM_FIELD_FOR:
             return (FORM_FIELD_FOR[path[:2]], *path[2:])
-        if path and path[0] in ("hints", "follow_ups", "skills", "tags"):
+        if path and path[0] in ("hints", "follow_ups", "skills", "tags", "talking_points"):
             return path[:1]
         return path
+
+    def show_problems(self, problems) -> list[str]:
+        """As every editor form; a problem inside the talking points says its YAML line."""
+        located = [
+            replace(p, message=f"Line {p.line}: {p.message}")
+            if p.field[:1] == ("talking_points",) and len(p.field) > 1
+            else p
+            for p in problems
+        ]
+        return super().show_problems(located)
+
+    def validate_talking_points(self, field) -> None:
+        """The YAML must parse; what it says is checked by the service with the file schema."""
+        _, problems = self._points_yaml()
+        if problems:
+            raise ValidationError(f"Line {problems[0].line}: {problems[0].message}")
+
+    def _points_yaml(self):
+        """(the talking points parsed from the textarea or None when blank, YAML problems)."""
+        text = self.talking_points.data or ""
+        if not text.strip():
+            return None, []
+        return reading.load_yaml(text, "talking points")
 
     def fill(self, doc: dict) -> None:
         """Load a question document into the form (GET of the edit page)."""
@@ -137,6 +171,8 @@ class QuestionForm(ActionForm):
         self.estimate_tolerance_pct.data = "" if tolerance is None else f"{tolerance:g}"
         self.worked_answer.data = answer.get("worked_answer") or ""
         self.good_answer.data = doc["good_answer"]
+        points = doc.get("talking_points") or []
+        self.talking_points.data = writing.dump_yaml(points) if points else ""
         for name in ("hints", "follow_ups"):
             field_list = getattr(self, name)
             while field_list.entries:
@@ -171,4 +207,5 @@ class QuestionForm(ActionForm):
             "hints": [h for h in self.hints.data if h and h.strip()],
             "follow_ups": [f for f in self.follow_ups.data if f and f.strip()],
             "good_answer": blank_to_none(self.good_answer.data),
+            "talking_points": self._points_yaml()[0],
         }
