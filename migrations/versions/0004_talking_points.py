@@ -1,7 +1,7 @@
 """talking points: a question version's talking points, a skill area's glossary
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02 00:40:00
 
 Issue 13. `question_versions.talking_points` stores the points a strong answer covers
@@ -15,15 +15,13 @@ SQLite: the default is a constant ('[]', not a SQL expression), so the upgrade i
 ALTER TABLE ADD COLUMN; the downgrade uses ALTER TABLE DROP COLUMN (SQLite 3.35 or newer)
 rather than batch mode's copy-and-move, which drops the old table and, with foreign keys
 on, fails as soon as a session or a skill link refers to a question version.
-
-down_revision is "0001" for now; the lead re-chains it after 0002 and 0003.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
