@@ -104,6 +104,8 @@ def update_question(
     """Save an edit as a new version; None when nothing changed (no version is added)."""
     question = _question_or_error(question_id)
     doc = dict(doc, key=question.key, status=question.status)
+    if "tests" not in doc:  # a caller that does not edit tests keeps the current ones
+        doc["tests"] = question_doc(question)["tests"]
     checked = check_question_doc(doc)
     if question_content(checked) == question_content(question_doc(question)):
         return None

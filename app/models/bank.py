@@ -182,6 +182,9 @@ class QuestionVersion(db.Model):
     follow_ups: Mapped[list] = mapped_column(JSON, default=list)
     good_answer_md: Mapped[str] = mapped_column(Text, default="")  # hidden until answered
     tags: Mapped[list] = mapped_column(JSON, default=list)
+    # code questions: the tests block in file layout (app/domain/codetests.py), kept with
+    # the version so a started round keeps its tests; None for other kinds
+    code_tests: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     change_note: Mapped[str] = mapped_column(String(300), default="")
@@ -206,6 +209,8 @@ class RoundFormat(db.Model):
     question_count: Mapped[int] = mapped_column(default=1)
     # optional restriction, e.g. ["code", "text"]; empty means any kind
     answer_kinds: Mapped[list] = mapped_column(JSON, default=list)
+    # the kind the round's first question is drawn from (e.g. "code"); None: no rule
+    first_kind: Mapped[str | None] = mapped_column(String(16))
     expiry_policy: Mapped[str] = mapped_column(String(20), default=ExpiryPolicy.AUTO_SUBMIT.value)
     grace_seconds: Mapped[int] = mapped_column(default=DEFAULT_GRACE_SECONDS)
     description: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,37 @@
+"""code tests: a question version's tests block, a round format's first kind
+
+Revision ID: 0003
+Revises: 0001
+Create Date: 2026-12-01 23:50:00
+
+Issue 12. `question_versions.code_tests` stores a code question's tests (function,
+examples, hidden, comparison, time limit, optional reference solution) with the version,
+so a round keeps the tests it was started with; NULL for other kinds and for code
+questions without tests. `round_formats.first_kind` names the answer kind a round's first
+question is drawn from (a coding round opens with its coding problem); NULL: no rule.
+Both columns are nullable, so existing rows need no backfill.
+
+down_revision is "0001" for now; the lead re-chains it after the other 0002.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("question_versions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("code_tests", sa.JSON(), nullable=True))
+    with op.batch_alter_table("round_formats", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("first_kind", sa.String(length=16), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("round_formats", schema=None) as batch_op:
+        batch_op.drop_column("first_kind")
+    with op.batch_alter_table("question_versions", schema=None) as batch_op:
+        batch_op.drop_column("code_tests")
