@@ -63,10 +63,12 @@ def test_0003_upgrades_a_filled_database_and_downgrades_cleanly(tmp_path):
         engine.dispose()
     assert tuple(version) == ("Top k", "code", "python", None)
     assert tuple(fmt) == ("technical_phone", 2, None)
+    assert "code_results" in columns(url, "session_questions")
 
     flask_db(url, "downgrade", "0001")
     assert "code_tests" not in columns(url, "question_versions")
     assert "first_kind" not in columns(url, "round_formats")
+    assert "code_results" not in columns(url, "session_questions")
     assert "title" in columns(url, "question_versions")
     flask_db(url, "upgrade")
     assert_matches_models(url)

@@ -21,7 +21,7 @@ from app.clock import utcnow
 from app.domain import timing
 from app.errors import render_csrf_error, render_error, wants_fragment
 from app.extensions import db
-from app.practice import answers, lifecycle, loops, queries, starting
+from app.practice import answers, coderuns, lifecycle, loops, queries, starting
 from app.practice.errors import (
     AlreadyInLoop,
     AlreadyRunning,
@@ -266,6 +266,33 @@ def warning(session_id: int):
     except InvalidWarning as refusal:
         return _json({"ok": False, "error": "invalid", "message": str(refusal)}, 422)
     return _json({"ok": True, "logged": logged})
+
+
+@bp.errorhandler(coderuns.RunRefused)
+def run_refused(refusal: coderuns.RunRefused):
+    """A run result or hidden-test request refused: JSON with the reason, nothing stored."""
+    body = {"ok": False, "error": str(refusal), "errors": refusal.errors[:20]}
+    return _json(body, refusal.status)
+
+
+@bp.post("/sessions/<int:session_id>/questions/<int:position>/runs")
+def code_run(session_id: int, position: int):
+    """Store a Run's result posted by the candidate's browser (JSON, CSRF header, capped)."""
+    cap = current_app.config["CODE_RUN_MAX_BYTES"]
+    if request.content_length is None or request.content_length > cap:
+        return _json({"ok": False, "error": f"A run result is at most {cap:,} bytes."}, 413)
+    payload = request.get_json(silent=True) if request.is_json else None
+    if payload is None:
+        return _json({"ok": False, "error": "Send the run result as JSON."}, 400)
+    result = coderuns.record_run(current_user.id, session_id, position, payload, now=utcnow())
+    return _json({"ok": True, "stored": result.set, "passed": result.passed})
+
+
+@bp.get("/sessions/<int:session_id>/questions/<int:position>/hidden-tests")
+def hidden_tests(session_id: int, position: int):
+    """A code question's hidden cases, for its owner, only once the round is over (JSON)."""
+    spec = coderuns.hidden_spec(current_user.id, session_id, position, now=utcnow())
+    return _json(spec)
 
 
 @bp.get("/sessions/<int:session_id>/submit")
