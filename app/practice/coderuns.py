@@ -17,15 +17,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.domain import codetests, timing
+from app.domain import coderesults, codetests, timing
 from app.extensions import db
 from app.models.practice import SessionQuestion
 from app.practice import events
 from app.practice.errors import PracticeError
 from app.practice.events import log_event
 from app.practice.lifecycle import get_session, item_at, lock
-
-RAN_IN = "browser"
 
 
 class RunRefused(PracticeError):
@@ -76,16 +74,19 @@ def hidden_spec(user_id: int, session_id: int, position: int, *, now: datetime) 
 
 def record_run(
     user_id: int, session_id: int, position: int, payload: Any, *, now: datetime
-) -> codetests.RunResult:
+) -> coderesults.RunResult:
     """Check and store one posted run result; log it as a `code_run` event. One commit.
 
     Examples are accepted while the round takes saves, the hidden set once it is over;
-    anything malformed is refused whole (400) and nothing is stored.
+    anything malformed (or `payload` None: the body was not JSON) is refused whole (400)
+    and nothing is stored; ownership is checked first, so another's round is only a 404.
     """
     session, item, tests = _runnable(user_id, session_id, position, now)
+    if payload is None:
+        raise RunRefused("Send the run result as JSON; nothing was stored.", 400)
     which = payload.get("set") if isinstance(payload, dict) else None
     expected = len(tests.cases(which)) if which in codetests.SETS else 0
-    result, errors = codetests.parse_run_result(payload, expected)
+    result, errors = coderesults.parse_run_result(payload, expected)
     if result is None:
         raise RunRefused("This run result is malformed; nothing was stored.", 400, errors)
     session = lock(session.id, shared=True)
@@ -94,7 +95,7 @@ def record_run(
     if result.set == "hidden" and not session.is_finished:
         raise RunRefused("The hidden tests are run after the round is submitted.")
     stored = dict(item.code_results or {})
-    stored[result.set] = {**result.to_dict(), "ran_in": RAN_IN, "at": now.isoformat()}
+    stored[result.set] = {**result.to_dict(), "ran_in": coderesults.RAN_IN, "at": now.isoformat()}
     item.code_results = stored
     log_event(
         session,
@@ -112,18 +113,8 @@ def record_run(
     return result
 
 
-def stored_result(item: SessionQuestion, which: str) -> codetests.RunResult | None:
-    """The stored run of one set as a RunResult (None: not run)."""
-    raw = (item.code_results or {}).get(which)
-    if not isinstance(raw, dict):
-        return None
-    payload = {k: raw.get(k) for k in codetests.RESULT_KEYS}
-    result, _errors = codetests.parse_run_result(payload, raw.get("total"))
-    return result
-
-
-def summary_line(item: SessionQuestion) -> str | None:
-    """ "5 of 7 passed: 3/3 examples, 2/4 hidden" for a code answer with tests, else None."""
+def evidence(item: SessionQuestion) -> coderesults.TestsEvidence | None:
+    """The stored runs of a code answer with tests ("not run" when none), else None."""
     if tests_for(item) is None:
         return None
-    return codetests.summary(stored_result(item, "examples"), stored_result(item, "hidden"))
+    return coderesults.TestsEvidence.from_stored(item.code_results)

@@ -7,14 +7,13 @@ import math
 import pytest
 import yaml
 
+from app.domain import coderesults
 from app.domain import codetests as ct
+from app.domain.coderesults import RunResult, parse_run_result, summary
 from app.domain.codetests import (
     NotJsonValue,
-    RunResult,
     check_tests,
-    parse_run_result,
     reference_source,
-    summary,
     to_json_value,
     values_match,
 )
@@ -355,5 +354,37 @@ def test_summary_lines():
     assert summary(run("examples", 0, 3, stopped=True), run("hidden", 0, 5)) == (
         "0 of 8 passed: 0/3 examples (stopped), 0/5 hidden"
     )
-    assert ct.run_line(run("examples", 2, 3)) == "2 of 3 example tests passed"
-    assert ct.run_line(run("hidden", 0, 5, True)).endswith("stopped: the code did not finish")
+    assert coderesults.run_line(run("examples", 2, 3)) == "2 of 3 example tests passed"
+    assert coderesults.run_line(run("hidden", 0, 5, True)).endswith(
+        "stopped: the code did not finish"
+    )
+
+
+def stored(which: str, passed: int, total: int) -> dict:
+    tests = [{"call": f"f({i})", "passed": i < passed} for i in range(total)]
+    result, errors = parse_run_result(
+        {
+            "set": which,
+            "passed": passed,
+            "total": total,
+            "stopped": False,
+            "duration_ms": 3,
+            "runtime": "pyodide 0.27.7",
+            "tests": tests,
+        },
+        total,
+    )
+    assert errors == []
+    return result.to_dict() | {"ran_in": "browser", "at": "2026-03-02T09:05:00+00:00"}
+
+
+def test_evidence_from_stored_runs_reads_each_set_and_says_where_it_ran():
+    examples, hidden = stored("examples", 3, 3), stored("hidden", 2, 4)
+    both = coderesults.TestsEvidence.from_stored({"examples": examples, "hidden": hidden})
+    assert both.line == "5 of 7 passed: 3/3 examples, 2/4 hidden"
+    doc = both.to_dict()
+    assert doc["hidden"] == {"passed": 2, "total": 4, "stopped": False}
+    assert doc["ran_in"] == "browser" and doc["runtime"] == "pyodide 0.27.7"
+    assert coderesults.TestsEvidence.from_stored(None).line == "tests not run"
+    only = coderesults.TestsEvidence.from_stored({"examples": examples, "hidden": "junk"})
+    assert only.line == "3/3 examples, hidden not run"
