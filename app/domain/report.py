@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.calibration import CriterionGap, ScorePair, session_gaps
+from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
 from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
 
@@ -100,6 +101,7 @@ class QuestionInput:
     time_spent_seconds: int
     answer_kind: str = "text"
     estimate: EstimateCheck | None = None
+    tests: TestsEvidence | None = None  # a code answer's runs in the candidate's browser
 
 
 @dataclass(frozen=True)
@@ -518,6 +520,7 @@ def to_dict(report: Report) -> dict:
                     "over": q.time.over,
                 },
                 "estimate": _estimate(q.question.estimate),
+                "code_tests": q.question.tests.to_dict() if q.question.tests else None,
             }
             for q in report.questions
         ],
@@ -636,6 +639,8 @@ def to_markdown(report: Report) -> str:
         ]
         if qi.estimate is not None:
             lines.append(f"- Estimate: {_estimate_text(qi.estimate)}")
+        if qi.tests is not None:
+            lines.append(f"- Tests: {qi.tests.line} (run in the candidate's browser)")
         lines += ["", "| Criterion | Level | Score | Note |", "|---|---|---|---|"]
         for r in q.result.results:
             level = f"{r.level.label} ({r.level.value})" if r.level else "unscored"
@@ -831,6 +836,8 @@ def to_csv(report: Report) -> str:
             detail += f"; estimate {qi.estimate.status.value}"
             if qi.estimate.ratio is not None:
                 detail += f" ratio {qi.estimate.ratio:.4f}"
+        if qi.tests is not None:
+            detail += f"; tests {qi.tests.line} (browser)"
         row("question", qi.position + 1, qi.title, "", "", None, "", q.result.score, detail)
     for c in report.criteria:
         row("criterion", "", "", c.key, c.title, None, c.verdict, c.score)

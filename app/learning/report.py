@@ -63,6 +63,7 @@ def build_report(
             ),
             answer_kind=i.version.answer_kind,
             estimate=i.estimate,
+            tests=i.tests,
         )
         for i in view.items
     ]

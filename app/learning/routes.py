@@ -85,10 +85,14 @@ def score(session_id: int):
                 return redirect(url_for("learning.report", session_id=session_id))
             flash("Scores saved. You can finish scoring later.", "success")
             return redirect(url_for("learning.score", session_id=session_id))
-    status = 422 if form.errors or form.form_errors else 200
-    return no_store(
-        make_response(render_template("learning/score.html", view=view, form=form), status)
-    )
+    return _score_page(view, form, 422 if form.errors or form.form_errors else 200)
+
+
+def _score_page(view, form, status: int):
+    """The scoring page; `?run=hidden` (straight from submit) runs hidden tests at once."""
+    autorun = request.args.get("run") == "hidden"
+    page = render_template("learning/score.html", view=view, form=form, autorun_hidden=autorun)
+    return no_store(make_response(page, status))
 
 
 @bp.post("/sessions/<int:session_id>/score/autosave")

@@ -322,7 +322,8 @@ def submit(session_id: int):
         flash(str(refusal), "error")
         return redirect(url_for("practice.confirm_submit", session_id=session_id))
     flash("Round submitted. Now score yourself against the rubric.", "success")
-    return redirect(url_for("learning.score", session_id=session_id))
+    # run=hidden: the scoring page runs the hidden tests of code answers in this browser
+    return redirect(url_for("learning.score", session_id=session_id, run="hidden"))
 
 
 @bp.post("/sessions/<int:session_id>/expire")

@@ -43,8 +43,19 @@ def _start(app, client, login_as):
     user_id = login_as()
     with app.app_context():
         fmt = factories.round_format("coding", minutes=30, count=1)
+        criteria = [
+            {
+                "key": key,
+                "title": title,
+                "description": "",
+                "weight": 1.0,
+                "levels": factories.levels(4),
+            }
+            for key, title in (("correctness", "Correctness"), ("clarity", "Clarity"))
+        ]
         factories.question(
             "coding",
+            rubric_obj=factories.rubric(criteria=criteria),
             answer_kind="code",
             code_language="python",
             code_tests=TESTS,
@@ -228,3 +239,51 @@ def test_csrf_header_is_required(app, client, coding_round):
         token = csrf_token(client, f"/practice/sessions/{sid}")
         assert post_run(client, sid, result(), headers={"X-CSRFToken": token}).status_code == 200
     assert len(run_events(app, sid)) == 1
+
+
+def test_scoring_page_report_and_exports_show_the_runs(app, client, coding_round):
+    from app.models.scoring import SelfAssessment  # noqa: PLC0415 (test-only shortcut)
+
+    sid = coding_round["id"]
+    with freeze_time(at(minutes=5)):
+        client.post(
+            f"/practice/sessions/{sid}/questions/0/autosave",
+            data={"answer_text": "def add(a, b):\n    return a + b", "revision": 0},
+        )
+        assert post_run(client, sid, result()).status_code == 200
+        submitted = client.post(f"/practice/sessions/{sid}/submit")
+        assert submitted.headers["Location"].endswith(f"/sessions/{sid}/score?run=hidden")
+        score = client.get(f"/feedback/sessions/{sid}/score?run=hidden").get_data(as_text=True)
+    # hidden not run yet: the page says so and carries what the runner needs, autorun on
+    assert "Tests: 3/3 examples, hidden not run" in score
+    assert "Hidden tests: <strong>not run</strong>" in score
+    assert f'data-hidden-url="/practice/sessions/{sid}/questions/0/hidden-tests"' in score
+    assert "data-autorun" in score and "def add(a, b)" in score
+    with freeze_time(at(minutes=6)):
+        assert post_run(client, sid, result("hidden", passed=2)).status_code == 200
+        score = client.get(f"/feedback/sessions/{sid}/score").get_data(as_text=True)
+    assert "Tests: 5 of 7 passed: 3/3 examples, 2/4 hidden" in score
+    # the correctness criterion carries it as evidence (and only that criterion)
+    assert score.count("Evidence: 5 of 7 passed") == 1
+    assert score.index("Evidence: 5 of 7") > score.index("<legend>Correctness")
+    assert score.index("Evidence: 5 of 7") < score.index("<legend>Clarity")
+    assert "Hidden tests: <strong>not run</strong>" not in score
+    assert "Failed: <code>add(0, 5)</code>" in score
+    assert "happened in the candidate's browser (pyodide 0.29.0)" in score
+    with app.app_context():
+        db.session.add(
+            SelfAssessment(session_id=sid, user_id=coding_round["user_id"], completed_at=at(7))
+        )
+        db.session.commit()
+    with freeze_time(at(minutes=8)):
+        page = client.get(f"/feedback/sessions/{sid}/report").get_data(as_text=True)
+        md = client.get(f"/feedback/sessions/{sid}/report.md").get_data(as_text=True)
+        data = client.get(f"/feedback/sessions/{sid}/report.json").get_json()
+        csv_text = client.get(f"/feedback/sessions/{sid}/report.csv").get_data(as_text=True)
+    line = "5 of 7 passed: 3/3 examples, 2/4 hidden"
+    assert f"Tests: {line}" in page
+    assert f"- Tests: {line} (run in the candidate's browser)" in md
+    tests = data["questions"][0]["code_tests"]
+    assert tests["summary"] == line and tests["ran_in"] == "browser"
+    assert tests["hidden"] == {"passed": 2, "total": 4, "stopped": False}
+    assert f"tests {line} (browser)" in csv_text
