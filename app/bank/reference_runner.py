@@ -209,18 +209,38 @@ def check_references(bank: BankFiles, directory: str | os.PathLike) -> list[Prob
     for (question, doc, _source, _tests), run in zip(jobs, runs, strict=True):
         shown = display_path(root / "questions" / question["stage"] / f"{question['key']}.yaml")
         top = getattr(doc, "line", 0) or question.key_lines.get("tests", 1)
-        if run.error:
-            problems.append(Problem(shown, top, f"tests: reference solution: {run.error}"))
-            continue
-        lines = getattr(doc, "case_lines", {})
-        for outcome in run.failures:
-            what = outcome.error or f"returned {outcome.actual}, expected {outcome.expected}"
-            problems.append(
-                Problem(
-                    shown,
-                    lines.get((outcome.set, outcome.index), top),
-                    f"tests.{outcome.set}[{outcome.index}]: reference solution fails "
-                    f"{outcome.call}: {what}",
-                )
-            )
+        problems += run_problems(run, shown, top, getattr(doc, "case_lines", {}))
     return problems
+
+
+def run_problems(run: ReferenceRun, shown: str, top: int, lines: dict) -> list[Problem]:
+    """A reference run's failures as problems: at each case's line, with its field path."""
+    if run.error:
+        return [Problem(shown, top, f"tests: reference solution: {run.error}", ("tests",))]
+    problems = []
+    for outcome in run.failures:
+        what = outcome.error or f"returned {outcome.actual}, expected {outcome.expected}"
+        problems.append(
+            Problem(
+                shown,
+                lines.get((outcome.set, outcome.index), top),
+                f"tests.{outcome.set}[{outcome.index}]: reference solution fails "
+                f"{outcome.call}: {what}",
+                ("tests", outcome.set, outcome.index),
+            )
+        )
+    return problems
+
+
+def check_one(tests_doc: dict | None, good_answer: str, shown: str) -> list[Problem]:
+    """Run one question's reference (editor saves): its failures, [] when none or no reference."""
+    if tests_doc is None:
+        return []
+    tests, _ = codetests.check_tests(tests_doc, published=False)
+    source = None if tests is None else codetests.reference_source(tests, good_answer or "")
+    if source is None:
+        return []
+    top = getattr(tests_doc, "line", 0) or 1
+    return run_problems(
+        run_reference(source, tests), shown, top, getattr(tests_doc, "case_lines", {})
+    )

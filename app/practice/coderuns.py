@@ -19,7 +19,7 @@ from typing import Any
 
 from app.domain import coderesults, codetests, timing
 from app.extensions import db
-from app.models.practice import SessionQuestion
+from app.models.practice import PracticeSession, SessionQuestion
 from app.practice import events
 from app.practice.errors import PracticeError
 from app.practice.events import log_event
@@ -58,6 +58,14 @@ def _runnable(user_id: int, session_id: int, position: int, now: datetime):
     if tests is None:
         raise RunRefused("This question has no tests to run.", 404)
     return session, item, tests
+
+
+def has_tests(user_id: int, session_id: int) -> bool:
+    """Whether a round of `user_id` has a code question with tests (its hidden ones to run)."""
+    session = db.session.get(PracticeSession, session_id)
+    if session is None or session.user_id != user_id:
+        return False
+    return any(tests_for(item) is not None for item in session.items)
 
 
 def hidden_spec(user_id: int, session_id: int, position: int, *, now: datetime) -> dict:

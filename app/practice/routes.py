@@ -323,7 +323,8 @@ def submit(session_id: int):
         return redirect(url_for("practice.confirm_submit", session_id=session_id))
     flash("Round submitted. Now score yourself against the rubric.", "success")
     # run=hidden: the scoring page runs the hidden tests of code answers in this browser
-    return redirect(url_for("learning.score", session_id=session_id, run="hidden"))
+    run = "hidden" if coderuns.has_tests(current_user.id, session_id) else None
+    return redirect(url_for("learning.score", session_id=session_id, run=run))
 
 
 @bp.post("/sessions/<int:session_id>/expire")

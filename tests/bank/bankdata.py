@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from app.bank import transfer
-from app.bank.files import reading
+from app.bank.files import reading, writing
 from app.clock import utcnow
 from app.extensions import db
 from app.models.bank import Question, Rubric
@@ -52,6 +52,9 @@ def question_form(doc: dict, **changes) -> dict:
         else f"{answer['tolerance_pct']:g}",
         "worked_answer": answer.get("worked_answer") or "",
         "good_answer": doc["good_answer"],
+        "tests_yaml": writing.dump_yaml(writing.tests_file_doc(doc["tests"]))
+        if doc.get("tests")
+        else "",
         "change_note": "",
     }
     for i, hint in enumerate(doc["hints"]):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import FieldList, SelectField, StringField, TextAreaField
+from dataclasses import replace
+
+from wtforms import FieldList, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
-from app.bank.files import schema
+from app.bank.files import reading, schema, writing
 from app.bank.forms.base import (
     ActionForm,
     MultiCheckboxField,
@@ -92,6 +94,13 @@ class QuestionForm(ActionForm):
         filters=[multi_line],
         description="Hidden from candidates until they have answered.",
     )
+    tests_yaml = TextAreaField(
+        "Tests (YAML)",
+        filters=[multi_line],
+        description="Code answers only: function, examples, hidden, optional compare, "
+        "time_limit_s and reference_solution, as in question_bank/README.md. Saving runs "
+        "the reference solution against every case.",
+    )
     change_note = change_note_field()
 
     def set_choices(self, choices: dict, *, current_rubric: str | None = None) -> None:
@@ -109,7 +118,26 @@ class QuestionForm(ActionForm):
             return None
         return lists[what], (numbers[0] if numbers else None)
 
+    def validate_tests_yaml(self, field) -> None:
+        """The text must be YAML (a mapping); its fields are checked by the service."""
+        if not (field.data or "").strip():
+            return
+        data, problems = reading.load_yaml(field.data, "tests")
+        if problems:
+            raise ValidationError(f"Line {problems[0].line}: {problems[0].message}")
+        if not isinstance(data, dict):
+            raise ValidationError("Line 1: the tests must be a mapping (function:, examples:, ...)")
+
+    def show_problems(self, problems) -> list[str]:
+        """Problems inside the tests say on which line of the tests box they are."""
+        return super().show_problems(
+            replace(p, message=f"line {p.line}: {p.message}") if p.field[:1] == ("tests",) else p
+            for p in problems
+        )
+
     def translate(self, path):
+        if path[:1] == ("tests",):
+            return ("tests_yaml",)
         if path[:2] in FORM_FIELD_FOR:
             return (FORM_FIELD_FOR[path[:2]], *path[2:])
         if path and path[0] in ("hints", "follow_ups", "skills", "tags"):
@@ -137,6 +165,8 @@ class QuestionForm(ActionForm):
         self.estimate_tolerance_pct.data = "" if tolerance is None else f"{tolerance:g}"
         self.worked_answer.data = answer.get("worked_answer") or ""
         self.good_answer.data = doc["good_answer"]
+        tests = doc.get("tests")
+        self.tests_yaml.data = writing.dump_yaml(writing.tests_file_doc(tests)) if tests else ""
         for name in ("hints", "follow_ups"):
             field_list = getattr(self, name)
             while field_list.entries:
@@ -171,4 +201,10 @@ class QuestionForm(ActionForm):
             "hints": [h for h in self.hints.data if h and h.strip()],
             "follow_ups": [f for f in self.follow_ups.data if f and f.strip()],
             "good_answer": blank_to_none(self.good_answer.data),
+            "tests": self._tests() if kind == "code" else None,
         }
+
+    def _tests(self):
+        """The tests box as the YAML reader's mapping (with lines), or None when empty."""
+        text = self.tests_yaml.data or ""
+        return reading.load_yaml(text, "tests")[0] if text.strip() else None
