@@ -93,3 +93,19 @@ def test_a_reference_that_fails_a_case_is_refused_naming_it(app, client, admin):
     assert "Line 24: tests.hidden[4]: reference solution fails top_k([&#39;q&#39;], 3)" in page
     with app.app_context():
         assert len(db.session.get(Question, qid).versions) == 1
+
+
+def test_preview_carries_the_examples_for_run_but_no_hidden_case(app, client, admin):  # noqa: F811
+    qid, response = post(client, app, TESTS)
+    assert response.status_code == 302
+    page = client.get(f"{BASE}/questions/{qid}/preview").get_data(as_text=True)
+    assert (
+        'id="code-tests-preview-' in page
+        and "top_k([&#39;a&#39;, &#39;b&#39;, &#39;a&#39;], 1)" in page
+    )
+    spec = page.split('id="code-tests-preview-', 1)[1].split(">", 1)[1].split("</script>", 1)[0]
+    assert '"hidden_count": 5' in spec and '"q"' not in spec and "counts" not in spec
+    assert "data-run-url" not in page  # nothing typed in a preview is posted
+    # version 1 (no tests) previews without the Run section
+    old = client.get(f"{BASE}/questions/{qid}/preview?version=1").get_data(as_text=True)
+    assert "code-tests-preview" not in old
