@@ -7,11 +7,26 @@
 (function () {
   "use strict";
   var mockloop = window.mockloop;
+  var RUNNER_WAIT_MS = 15000;
+
+  /* Scripts a boosted navigation brings run in any order, so code-run.js (the runner) may
+   * arrive after this file: wait for it a little rather than depend on the order. */
+  function whenRunner() {
+    return new Promise(function (resolve, reject) {
+      var waited = 0;
+      (function check() {
+        if (mockloop.codeRunner) return resolve(mockloop.codeRunner);
+        if (waited >= RUNNER_WAIT_MS) return reject(new Error("The code runner did not load."));
+        waited += 100;
+        window.setTimeout(check, 100);
+      })();
+    });
+  }
 
   function initOne(data) {
     if (data.getAttribute("data-run-bound")) return;
     var box = data.closest("[data-run-hidden]");
-    if (!box || !mockloop.codeRunner) return;
+    if (!box) return;
     data.setAttribute("data-run-bound", "1");
     var status = box.querySelector("[data-run-hidden-status]");
     var button = document.createElement("button");
@@ -44,7 +59,9 @@
           return response.text();
         })
         .then(function (spec) {
-          return mockloop.codeRunner.run(code, spec, function (t) { status.textContent = t; }, "hidden");
+          return whenRunner().then(function (runner) {
+            return runner.run(code, spec, function (t) { status.textContent = t; }, "hidden");
+          });
         })
         .then(function (result) {
           if (result.failed) throw new Error(result.message || "The run failed.");
