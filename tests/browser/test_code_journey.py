@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.bank import QuestionVersion
 from app.models.practice import SessionEvent, SessionQuestion
 from tests import factories
 from tests.browser.gates import check_page
@@ -90,6 +91,10 @@ def set_code(page, code: str) -> None:
 
 
 def run_examples(page, timeout=PYTHON_LOAD_MS) -> str:
+    """Run and wait until this run's result is stored (the mark of the previous one cleared)."""
+    page.locator(".code-run").evaluate_all(
+        "els => els.forEach(el => el.removeAttribute('data-run-stored'))"
+    )
     page.get_by_role("button", name="Run examples").click()
     expect(page.locator(".code-run[data-run-stored]")).to_have_attribute(
         "data-run-stored", "yes", timeout=timeout
@@ -185,3 +190,23 @@ def test_a_round_closed_with_its_page_shut_offers_the_hidden_run(app, open_page,
     expect(box).to_have_attribute("data-run-hidden-stored", "yes", timeout=PYTHON_LOAD_MS)
     expect(box).to_contain_text("5 of 5 hidden tests passed")
     assert runs(app, session_id) == [("hidden", 5, 5)]
+
+
+def test_the_editor_preview_runs_the_examples_and_posts_nothing(app, open_page, code_round):
+    with app.app_context():
+        factories.user(email="admin@example.com", role="admin")
+        question_id = db.session.scalar(
+            select(QuestionVersion.question_id).where(QuestionVersion.title == "Top k")
+        )
+    page = open_page("admin")
+    sign_in(page, "admin@example.com", role="admin")
+    page.goto(f"/admin/bank/questions/{question_id}/preview")
+    page.get_by_label("Code (python)").fill(CORRECT)
+    page.get_by_role("button", name="Run examples").click()
+    expect(page.locator(".code-run-summary")).to_have_text(
+        "3 of 3 example tests passed.", timeout=PYTHON_LOAD_MS
+    )
+    expect(page.locator(".code-run")).to_have_attribute("data-run-stored", "no")
+    check_page(page)
+    with app.app_context():
+        assert db.session.scalar(select(SessionEvent.id).limit(1)) is None
