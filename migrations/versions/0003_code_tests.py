@@ -1,7 +1,7 @@
 """code tests: a question version's tests, a round format's first kind, an answer's runs
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 23:50:00
 
 Issue 12. `question_versions.code_tests` stores a code question's tests (function,
@@ -15,14 +15,14 @@ outcome, runtime, "ran in the browser"); NULL: never run. Every Run is also a
 `code_run` session event (no schema change: events carry JSON data).
 All three columns are nullable, so existing rows need no backfill.
 
-down_revision is "0001" for now; the lead re-chains it after the other 0002.
+Follows 0002 (accounts), the newest revision on main when this was written.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
