@@ -139,6 +139,8 @@ class Config:
 
     ANSWER_MAX_CHARS = 50_000
     ANSWER_MAX_LINKS = 20
+    # a code run result posted by the browser (issue 12): 50 tests with capped texts fit
+    CODE_RUN_MAX_BYTES = 512 * 1024
     DEFAULT_GRACE_SECONDS = DEFAULT_GRACE_SECONDS
     PER_PAGE = 20
     ITEM_STATS_PER_PAGE = 25  # the bank editor's item statistics list

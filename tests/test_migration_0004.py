@@ -171,7 +171,7 @@ def _upgrade_a_filled_database(url: str) -> None:
     assert after["session"] == ("submitted", 3, 0)
     assert after["answer"] == (1, "Ten GPUs at three dollars an hour.", 4, 1200)
 
-    flask_db(url, "downgrade", "0002")
+    flask_db(url, "downgrade", "0003")
     assert "talking_points" not in _columns(url, "question_versions")
     assert "glossary" not in _columns(url, "skill_areas")
     assert _read_without_new_columns(url) == (2, "Ten GPUs at three dollars an hour.")

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.bank import queries, transfer
+from app.bank import queries, reference_runner, transfer
 from app.bank.files import reading
 from app.clock import utcnow
 
@@ -31,12 +31,25 @@ def _read_or_fail(directory: str) -> reading.BankFiles:
     return files
 
 
+def _references_or_fail(files: reading.BankFiles, directory: str) -> None:
+    """Run the code questions' reference solutions against their tests (issue 12)."""
+    problems = reference_runner.check_references(files, directory)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        count = len(problems)
+        raise click.ClickException(
+            f"{count} failing reference solution test{'s' if count != 1 else ''} in {directory}."
+        )
+
+
 @bank.command("validate")
 @click.argument("directory", required=False)
 def validate_command(directory: str | None) -> None:
     """Check every bank file and cross-reference; print file:line: message per problem."""
     directory = _directory(directory)
     files = _read_or_fail(directory)
+    _references_or_fail(files, directory)
     click.echo(
         f"{directory}: ok ({len(files.stages)} stages, {len(files.skills)} skills, "
         f"{len(files.rubrics)} rubrics, {len(files.questions)} questions, "

@@ -7,6 +7,7 @@ whether a file changed, and the export writes them. `question_content` and
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from app.models.bank import LoopPlan, Question, QuestionVersion, RoundFormat, Rubric, RubricVersion
@@ -45,6 +46,7 @@ def question_doc(question: Question, version: QuestionVersion | None = None) -> 
         "hints": list(v.hints or []),
         "follow_ups": list(v.follow_ups or []),
         "good_answer": v.good_answer_md,
+        "tests": v.code_tests if v.answer_kind == "code" else None,
         "talking_points": [_point_doc(p) for p in v.talking_points or []],
     }
 
@@ -58,11 +60,17 @@ def _point_doc(point: dict) -> dict:
     }
 
 
+def plain_tests(tests: dict | None) -> dict | None:
+    """A checked tests block as plain JSON values for the version's JSON column."""
+    return None if tests is None else json.loads(json.dumps(tests))
+
+
 def question_content(doc: dict) -> dict:
     """What makes a question version differ from another: the doc without key and status."""
     content = {k: v for k, v in doc.items() if k not in ("key", "status")}
     content["skills"] = sorted(content["skills"])
     content["answer"] = {k: _plain(v) for k, v in doc["answer"].items()}
+    content["tests"] = plain_tests(doc.get("tests"))
     for name in ("hints", "follow_ups", "tags"):
         content[name] = list(content.get(name) or [])
     content["talking_points"] = [_point_doc(p) for p in content.get("talking_points") or []]
@@ -118,6 +126,7 @@ def format_doc(fmt: RoundFormat) -> dict:
         "minutes": fmt.duration_minutes,
         "questions": fmt.question_count,
         "answer_kinds": list(fmt.answer_kinds or []),
+        "first_kind": fmt.first_kind,
         "expiry": fmt.expiry_policy,
         "grace_seconds": fmt.grace_seconds,
         "description": fmt.description or "",

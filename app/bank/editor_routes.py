@@ -19,7 +19,7 @@ from app.bank.forms.formats import FormatForm, LoopForm
 from app.bank.forms.questions import QuestionForm
 from app.bank.forms.rubrics import RubricForm, new_rubric_form
 from app.clock import utcnow
-from app.domain import item_stats
+from app.domain import codetests, item_stats
 from app.models.bank import QuestionStatus
 from app.models.users import Role
 
@@ -178,12 +178,14 @@ def preview_question(question_id: int):
     if number is not None and version is None:
         abort(404)
     version = version or question.current_version
+    tests = codetests.load_tests(version.code_tests) if version.answer_kind == "code" else None
     return render_template(
         "bank/detail.html",
         question=question,
         version=version,
         rubric_version=version.rubric.current_version,
         preview=True,
+        code_spec=codetests.candidate_view(tests) if tests else None,
     )
 
 

@@ -60,6 +60,7 @@ def save_format(format_id: int | None, doc: dict, *, actor_id: int | None) -> Ro
         raise BankNotFound("There is no such round format.")
     if fmt is not None:
         doc = dict(doc, key=fmt.key)
+        doc.setdefault("first_kind", fmt.first_kind)  # not on the editor's form yet
     checked = schema.FORMAT(ck, doc, 1, ())
     stage = doc.get("stage")
     if isinstance(stage, str) and db.session.get(Stage, stage) is None:
@@ -76,6 +77,7 @@ def save_format(format_id: int | None, doc: dict, *, actor_id: int | None) -> Ro
         "duration_minutes": checked["minutes"],
         "question_count": checked["questions"],
         "answer_kinds": list(checked["answer_kinds"]),
+        "first_kind": checked["first_kind"],
         "expiry_policy": checked["expiry"],
         "grace_seconds": checked["grace_seconds"],
         "description": checked["description"],

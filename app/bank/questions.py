@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
+from app.bank import reference_runner
 from app.bank.documents import question_content, question_doc
 from app.bank.errors import BankError, BankNotFound, commit_or_refuse
 from app.bank.files import checks, schema
@@ -52,6 +53,17 @@ def check_question_doc(doc: dict, *, display: str = "question") -> dict:
     return checked
 
 
+def check_reference(checked: dict, *, display: str = "question") -> None:
+    """Run a checked code question's reference solution against its tests (a child CPython);
+    refuse the save, naming each failing case, when it does not pass them all."""
+    tests = checked.get("tests") if checked["answer"]["kind"] == "code" else None
+    problems = reference_runner.check_one(tests, checked["good_answer"], display)
+    if problems:
+        raise BankError(
+            "The reference solution does not pass its tests; nothing was saved.", problems
+        )
+
+
 def _question_or_error(question_id: int) -> Question:
     """The question, or BankNotFound."""
     question = db.session.get(Question, question_id)
@@ -85,6 +97,7 @@ def create_question(
     """Create a draft question with its version 1."""
     doc = dict(doc, status=QuestionStatus.DRAFT.value)
     checked = check_question_doc(doc)
+    check_reference(checked)
     if db.session.scalar(select(Question.id).where(Question.key == checked["key"])):
         raise BankError(
             "Please correct the highlighted fields; nothing was saved.",
@@ -104,9 +117,12 @@ def update_question(
     """Save an edit as a new version; None when nothing changed (no version is added)."""
     question = _question_or_error(question_id)
     doc = dict(doc, key=question.key, status=question.status)
+    if "tests" not in doc:  # a caller that does not edit tests keeps the current ones
+        doc["tests"] = question_doc(question)["tests"]
     checked = check_question_doc(doc)
     if question_content(checked) == question_content(question_doc(question)):
         return None
+    check_reference(checked)
     rubric_ids, skills, _ = _refs()
     version = add_question_version(
         question,

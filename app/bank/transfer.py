@@ -230,6 +230,7 @@ def _import_formats(formats: list[dict], report: ImportReport) -> dict[str, int]
             "duration_minutes": doc["minutes"],
             "question_count": doc["questions"],
             "answer_kinds": list(doc["answer_kinds"]),
+            "first_kind": doc["first_kind"],
             "expiry_policy": doc["expiry"],
             "grace_seconds": doc["grace_seconds"],
             "description": doc["description"],

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import difflib
 
-from app.bank.documents import question_content, question_doc, rubric_content, rubric_doc
+from app.bank.documents import (
+    plain_tests,
+    question_content,
+    question_doc,
+    rubric_content,
+    rubric_doc,
+)
 from app.bank.files import writing
 from app.extensions import db
 from app.models import audit
@@ -54,6 +60,7 @@ def add_question_version(
         good_answer_md=doc["good_answer"],
         tags=list(doc.get("tags") or []),
         talking_points=question_content(doc)["talking_points"],
+        code_tests=plain_tests(doc.get("tests")) if answer["kind"] == "code" else None,
         created_by_id=actor_id,
         change_note=(change_note or "")[:300],
     )

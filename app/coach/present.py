@@ -12,8 +12,10 @@ from datetime import datetime
 from app.coach.selfscores import SelfScores
 from app.domain import calibration, sessionlog
 from app.domain import report as report_domain
+from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateCheck, check_estimate
 from app.domain.scoring import criteria_from_json, mean, score_question
+from app.practice import coderuns
 
 
 def level_label(criterion: dict, level: int | None) -> str:
@@ -64,6 +66,11 @@ class QuestionView:
     @property
     def version(self):
         return self.item.question_version
+
+    @property
+    def tests(self) -> TestsEvidence | None:
+        """The code answer's runs in the candidate's browser (None: no tests)."""
+        return coderuns.evidence(self.item)
 
     @property
     def suggested_seconds(self) -> int:

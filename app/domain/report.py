@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.calibration import CriterionGap, ScorePair, session_gaps
+from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
 from app.domain.insights import AnswerInsights
 from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
@@ -88,6 +89,7 @@ class QuestionInput:
     answer_kind: str = "text"
     estimate: EstimateCheck | None = None
     insights: AnswerInsights | None = None  # what the answer mentions (issue 13), not a score
+    tests: TestsEvidence | None = None  # a code answer's runs in the candidate's browser
 
 
 @dataclass(frozen=True)

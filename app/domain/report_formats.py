@@ -135,6 +135,7 @@ def to_dict(report: Report) -> dict:
                 },
                 "estimate": _estimate(q.question.estimate),
                 "insights": insight_formats.as_dict(q.question.insights),
+                "code_tests": q.question.tests.to_dict() if q.question.tests else None,
             }
             for q in report.questions
         ],
@@ -253,6 +254,8 @@ def to_markdown(report: Report) -> str:
         ]
         if qi.estimate is not None:
             lines.append(f"- Estimate: {_estimate_text(qi.estimate)}")
+        if qi.tests is not None:
+            lines.append(f"- Tests: {qi.tests.line} (run in the candidate's browser)")
         lines += ["", "| Criterion | Level | Score | Note |", "|---|---|---|---|"]
         for r in q.result.results:
             level = f"{r.level.label} ({r.level.value})" if r.level else "unscored"
@@ -449,6 +452,8 @@ def to_csv(report: Report) -> str:
             detail += f"; estimate {qi.estimate.status.value}"
             if qi.estimate.ratio is not None:
                 detail += f" ratio {qi.estimate.ratio:.4f}"
+        if qi.tests is not None:
+            detail += f"; tests {qi.tests.line} (browser)"
         row("question", qi.position + 1, qi.title, "", "", None, "", q.result.score, detail)
         for key, title, label, text in insight_formats.csv_rows(qi.insights):
             row("question_mentions", qi.position + 1, qi.title, key, title, None, label, None, text)

@@ -12,6 +12,10 @@ Rules, in order of priority for every pick:
    spreads across skills instead of drilling one;
 4. ties broken by a shuffle seeded with `seed`, so the same inputs give the same round.
 
+A format may name a `first_kind`: the round's first pick is drawn from the questions of
+that kind (when the pool has any), so every coding round opens with a coding problem;
+the other picks follow the rules above and below, counting that first pick.
+
 A format that lists several answer kinds asks for a mix: before rules 2-4, each pick
 prefers a kind this round has drawn fewer times, so an "ML system design" round listing
 [text, estimate] gets one design problem and one estimate, never two of one kind while
@@ -78,6 +82,7 @@ def pick(
     seen: Mapping[int, int] | None = None,
     weakness: Mapping[str, float] | None = None,
     answer_kinds: Iterable[str] | None = None,
+    first_kind: str | None = None,
     max_minutes: int | None = None,
     seed: int | str = 0,
 ) -> list[Candidate]:
@@ -93,8 +98,11 @@ def pick(
     covered: dict[str, int] = {}
     chosen: list[Candidate] = []
     while pool and len(chosen) < count:
+        options = pool
+        if not chosen and first_kind:
+            options = [c for c in pool if c.answer_kind == first_kind] or pool
         best = min(
-            pool,
+            options,
             key=lambda c: (
                 drawn.get(c.answer_kind, 0),
                 seen.get(c.question_id, 0),

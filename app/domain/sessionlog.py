@@ -35,8 +35,10 @@ class QuestionLike(Protocol):
 
 def category(kind: str) -> str:
     """The meaning of an event kind: start, save, refused, switch, hint, warning, submit,
-    auto_submit, close, score or other."""
+    auto_submit, close, score, run (a code question's tests run in the browser) or other."""
     k = (kind or "").lower()
+    if k == "code_run":
+        return "run"
     if "auto" in k and "submit" in k:
         return "auto_submit"
     if "submit" in k or k == "finished":
@@ -128,6 +130,8 @@ def _label(cat: str, kind: str, position: int | None, data: dict) -> str:
         reason = data.get("reason") or data.get("error")
         where = f" on {q}" if q else ""
         return f"Save refused{where} ({reason})" if reason else f"Save refused{where}"
+    if cat == "run":
+        return _run_label(q, data)
     if cat == "submit":
         return "Submitted"
     if cat == "auto_submit":
@@ -140,6 +144,16 @@ def _label(cat: str, kind: str, position: int | None, data: dict) -> str:
             return f"Finished self-scoring (overall {overall:.0f}/100)"
         return "Finished self-scoring"
     return kind.replace("_", " ").capitalize()
+
+
+def _run_label(q: str, data: dict) -> str:
+    """ "Ran the examples on question 1: 2 of 3 passed" (a Run in the candidate's browser)."""
+    which = "the hidden tests" if data.get("set") == "hidden" else "the examples"
+    where = f" on {q}" if q else ""
+    passed, total = data.get("passed"), data.get("total")
+    counts = f": {passed} of {total} passed" if isinstance(total, int) else ""
+    stopped = ", stopped (did not finish)" if data.get("stopped") else ""
+    return f"Ran {which}{where}{counts}{stopped}"
 
 
 def timeline(events: Iterable[EventLike], started_at: datetime) -> list[TimelineRow]:

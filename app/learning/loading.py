@@ -14,13 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import timing
+from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateCheck, estimate_for
 from app.domain.scoring import Criterion, criteria_from_json
 from app.extensions import db
 from app.models.bank import QuestionVersion, RubricVersion
 from app.models.practice import PracticeSession, SessionQuestion
 from app.models.scoring import SelfAssessment
-from app.practice import lifecycle
+from app.practice import coderuns, lifecycle
 
 
 class SessionNotFound(LookupError):
@@ -78,6 +79,7 @@ class ScoringItem:
     item: SessionQuestion
     criteria: tuple[Criterion, ...]
     estimate: EstimateCheck | None
+    tests: TestsEvidence | None = None  # a code answer's runs (None: no tests)
     levels: dict[str, int | None] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -123,7 +125,12 @@ def view_of(session: PracticeSession) -> ScoringView:
     items = []
     for item in session.items:
         criteria = criteria_from_json(item.rubric_version.criteria)
-        view = ScoringItem(item=item, criteria=criteria, estimate=estimate_for(item))
+        view = ScoringItem(
+            item=item,
+            criteria=criteria,
+            estimate=estimate_for(item),
+            tests=coderuns.evidence(item),
+        )
         for c in criteria:
             score = saved.get((item.id, c.key))
             view.levels[c.key] = score.level if score else None

@@ -69,6 +69,7 @@ def build_report(
             answer_kind=i.version.answer_kind,
             estimate=i.estimate,
             insights=(insights or {}).get(i.item.id),
+            tests=i.tests,
         )
         for i in view.items
     ]

@@ -90,10 +90,18 @@ def score(session_id: int):
                 return redirect(url_for("learning.report", session_id=session_id))
             flash("Scores saved. You can finish scoring later.", "success")
             return redirect(url_for("learning.score", session_id=session_id))
-    status = 422 if form.errors or form.form_errors else 200
+    return _score_page(view, form, 422 if form.errors or form.form_errors else 200)
+
+
+def _score_page(view, form, status: int):
+    """The scoring page with what each answer mentions; `?run=hidden` (straight from
+    submit) runs the hidden code tests at once."""
+    autorun = request.args.get("run") == "hidden"
     mentions = insights.session_insights(view.session, _matcher())
-    body = render_template("learning/score.html", view=view, form=form, insights=mentions)
-    return no_store(make_response(body, status))
+    page = render_template(
+        "learning/score.html", view=view, form=form, insights=mentions, autorun_hidden=autorun
+    )
+    return no_store(make_response(page, status))
 
 
 @bp.post("/sessions/<int:session_id>/score/autosave")

@@ -188,6 +188,9 @@ class QuestionVersion(db.Model):
     # answer covers (issue 13), kept with the version so a round keeps the points it was
     # started with; [] for versions written before talking points existed
     talking_points: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # code questions: the tests block in file layout (app/domain/codetests.py), kept with
+    # the version so a started round keeps its tests; None for other kinds
+    code_tests: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     change_note: Mapped[str] = mapped_column(String(300), default="")
@@ -212,6 +215,8 @@ class RoundFormat(db.Model):
     question_count: Mapped[int] = mapped_column(default=1)
     # optional restriction, e.g. ["code", "text"]; empty means any kind
     answer_kinds: Mapped[list] = mapped_column(JSON, default=list)
+    # the kind the round's first question is drawn from (e.g. "code"); None: no rule
+    first_kind: Mapped[str | None] = mapped_column(String(16))
     expiry_policy: Mapped[str] = mapped_column(String(20), default=ExpiryPolicy.AUTO_SUBMIT.value)
     grace_seconds: Mapped[int] = mapped_column(default=DEFAULT_GRACE_SECONDS)
     description: Mapped[str] = mapped_column(Text, default="")

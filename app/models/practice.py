@@ -105,6 +105,9 @@ class SessionQuestion(db.Model):
     hints_revealed: Mapped[int] = mapped_column(default=0)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     time_spent_seconds: Mapped[int] = mapped_column(default=0)
+    # Code answers: {"examples": run, "hidden": run}, the latest run of each set as the
+    # candidate's browser reported it (app.practice.coderuns); None until a Run.
+    code_results: Mapped[dict | None] = mapped_column(JSON)
 
     session: Mapped[PracticeSession] = relationship(back_populates="items")
     question = relationship("Question")

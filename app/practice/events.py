@@ -20,6 +20,7 @@ SAVE_REFUSED = "save_refused"
 SUBMITTED = "submitted"
 AUTO_SUBMITTED = "auto_submitted"
 CLOSED = "closed"
+CODE_RUN = "code_run"  # a Run of a code question's tests in the browser (coderuns)
 
 
 def log_event(

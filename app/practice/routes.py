@@ -21,7 +21,7 @@ from app.clock import utcnow
 from app.domain import timing
 from app.errors import render_csrf_error, render_error, wants_fragment
 from app.extensions import db
-from app.practice import answers, lifecycle, loops, queries, starting
+from app.practice import answers, coderuns, lifecycle, loops, queries, starting
 from app.practice.errors import (
     AlreadyInLoop,
     AlreadyRunning,
@@ -268,6 +268,31 @@ def warning(session_id: int):
     return _json({"ok": True, "logged": logged})
 
 
+@bp.errorhandler(coderuns.RunRefused)
+def run_refused(refusal: coderuns.RunRefused):
+    """A run result or hidden-test request refused: JSON with the reason, nothing stored."""
+    body = {"ok": False, "error": str(refusal), "errors": refusal.errors[:20]}
+    return _json(body, refusal.status)
+
+
+@bp.post("/sessions/<int:session_id>/questions/<int:position>/runs")
+def code_run(session_id: int, position: int):
+    """Store a Run's result posted by the candidate's browser (JSON, CSRF header, capped)."""
+    cap = current_app.config["CODE_RUN_MAX_BYTES"]
+    if request.content_length is None or request.content_length > cap:
+        return _json({"ok": False, "error": f"A run result is at most {cap:,} bytes."}, 413)
+    payload = request.get_json(silent=True) if request.is_json else None
+    result = coderuns.record_run(current_user.id, session_id, position, payload, now=utcnow())
+    return _json({"ok": True, "stored": result.set, "passed": result.passed})
+
+
+@bp.get("/sessions/<int:session_id>/questions/<int:position>/hidden-tests")
+def hidden_tests(session_id: int, position: int):
+    """A code question's hidden cases, for its owner, only once the round is over (JSON)."""
+    spec = coderuns.hidden_spec(current_user.id, session_id, position, now=utcnow())
+    return _json(spec)
+
+
 @bp.get("/sessions/<int:session_id>/submit")
 def confirm_submit(session_id: int):
     """Confirm submitting early, naming the questions left unanswered."""
@@ -297,7 +322,9 @@ def submit(session_id: int):
         flash(str(refusal), "error")
         return redirect(url_for("practice.confirm_submit", session_id=session_id))
     flash("Round submitted. Now score yourself against the rubric.", "success")
-    return redirect(url_for("learning.score", session_id=session_id))
+    # run=hidden: the scoring page runs the hidden tests of code answers in this browser
+    run = "hidden" if coderuns.has_tests(current_user.id, session_id) else None
+    return redirect(url_for("learning.score", session_id=session_id, run=run))
 
 
 @bp.post("/sessions/<int:session_id>/expire")

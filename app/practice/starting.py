@@ -120,6 +120,7 @@ def start_round(
         seen=_seen_counts(user_id),
         weakness=weakness or None,
         answer_kinds=fmt.answer_kinds,
+        first_kind=fmt.first_kind,
         max_minutes=fmt.duration_minutes,
         seed=seed,
     )

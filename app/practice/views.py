@@ -9,6 +9,7 @@ from flask import url_for
 from app.domain import timing
 from app.models.bank import AnswerKind
 from app.models.practice import PracticeSession
+from app.practice import coderuns
 from app.practice.answers import warned_thresholds
 from app.practice.errors import RoundOver, SaveRefused, SaveResult, StaleRevision
 from app.practice.forms import AnswerForm
@@ -116,4 +117,5 @@ def round_context(
         else "",
         "hints": (version.hints or [])[: item.hints_revealed],
         "hints_left": max(0, len(version.hints or []) - item.hints_revealed),
+        "code_spec": coderuns.round_spec(item),
     }

@@ -1,7 +1,7 @@
 """talking points: a question version's talking points, a skill area's glossary
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-02 00:40:00
 
 Issue 13. `question_versions.talking_points` stores the points a strong answer covers
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -55,6 +55,9 @@ def question_form(doc: dict, **changes) -> dict:
         "talking_points": writing.dump_yaml(doc["talking_points"])
         if doc.get("talking_points")
         else "",
+        "tests_yaml": writing.dump_yaml(writing.tests_file_doc(doc["tests"]))
+        if doc.get("tests")
+        else "",
         "change_note": "",
     }
     for i, hint in enumerate(doc["hints"]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from app.extensions import db
 from app.models.practice import PracticeSession
@@ -110,3 +111,60 @@ def test_review_markdown_export_needs_a_review(client, as_coach):
     assert response.headers["Content-Type"].startswith("text/markdown")
     body = response.get_data(as_text=True)
     assert "## Strengths\n\nCrisp." in body and "Review status: draft." in body
+
+
+def test_code_runs_show_in_the_timeline_answer_and_correctness_evidence(app, client, as_coach):
+    from app.models.practice import SessionEvent  # noqa: PLC0415
+
+    tests = {
+        "function": "top_k",
+        "examples": [{"args": [[3, 1, 2], 1], "expected": [3]}],
+        "hidden": [{"args": [[1], 1], "expected": [1]}, {"args": [[], 0], "expected": []}],
+    }
+    runs = {
+        "examples": {
+            "set": "examples",
+            "passed": 1,
+            "total": 1,
+            "stopped": False,
+            "duration_ms": 4.0,
+            "runtime": "pyodide 0.29.0",
+            "ran_in": "browser",
+            "tests": [{"call": "top_k([3, 1, 2], 1)", "passed": True}],
+        },
+        "hidden": {
+            "set": "hidden",
+            "passed": 1,
+            "total": 2,
+            "stopped": False,
+            "duration_ms": 4.0,
+            "runtime": "pyodide 0.29.0",
+            "ran_in": "browser",
+            "tests": [
+                {"call": "top_k([1], 1)", "passed": True},
+                {"call": "top_k([], 0)", "passed": False, "expected": "[]", "actual": "[1]"},
+            ],
+        },
+    }
+    with app.app_context():
+        session = db.session.get(PracticeSession, as_coach.session_id)
+        item = session.items[1]
+        item.question_version.code_tests = tests
+        item.code_results = runs
+        at = session.started_at
+        for minute, passed, stopped in ((20, 0, True), (22, 1, False)):
+            db.session.add(
+                SessionEvent(
+                    session_id=session.id,
+                    kind="code_run",
+                    position=1,
+                    at=at + timedelta(minutes=minute),
+                    data={"set": "examples", "passed": passed, "total": 1, "stopped": stopped},
+                )
+            )
+        db.session.commit()
+    text = text_of(client.get(f"/coach/sessions/{as_coach.session_id}").get_data(as_text=True))
+    assert "Tests: 2 of 3 passed: 1/1 examples, 1/2 hidden" in text
+    assert "Ran the examples on question 2: 0 of 1 passed, stopped (did not finish)" in text
+    assert "Ran the examples on question 2: 1 of 1 passed" in text
+    assert "Failed: top_k([], 0) · expected [] , got [1]" in text

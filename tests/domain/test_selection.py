@@ -121,3 +121,25 @@ def test_a_mix_falls_back_to_what_there_is_and_one_kind_is_unaffected():
         assert ids(pick(POOL, 3, answer_kinds=["text"], seed=seed)) == ids(
             pick([c for c in POOL if c.answer_kind == "text"], 3, seed=seed)
         )
+
+
+def test_first_kind_opens_the_round_with_that_kind():
+    for seed in range(50):
+        picked = pick(
+            POOL, 2, answer_kinds=["code", "text", "estimate"], first_kind="code", seed=seed
+        )
+        assert [c.answer_kind for c in picked][0] == "code"
+        assert picked[1].answer_kind in {"text", "estimate"}  # the mix still applies
+
+
+def test_first_kind_counts_against_skills_and_falls_back_when_the_pool_has_none():
+    picked = pick(POOL, 3, first_kind="code", seed=1)
+    assert picked[0].question_id == 4
+    assert "algorithmic_coding" not in {s for c in picked[1:] for s in c.skills}
+    no_code = [c for c in POOL if c.answer_kind != "code"]
+    assert len(pick(no_code, 2, first_kind="code", seed=1)) == 2
+
+
+def test_without_first_kind_a_round_may_open_with_any_kind():
+    firsts = {pick(POOL, 2, seed=seed)[0].answer_kind for seed in range(50)}
+    assert firsts != {"code"}

@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.bank.files.checks import (
+    INVALID,
     Check,
     Field,
+    LineDict,
     boolean,
     choice,
     integer,
@@ -26,6 +28,7 @@ from app.bank.files.checks import (
     time_of_day,
 )
 from app.config import DEFAULT_GRACE_SECONDS
+from app.domain import codetests
 
 QUESTION_STATUSES = ("draft", "published", "archived")
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -201,6 +204,66 @@ def _check_question(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
     return ok
 
 
+# --- code tests (issue 12): a code question's `tests` block ------------------------------
+# The rules live in app/domain/codetests.py; here they only meet the file reader's lines.
+
+
+class TestsDoc(LineDict):
+    """A checked `tests` block in file layout that remembers each case's line."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case_lines: dict[tuple[str, int], int] = {}
+
+
+def code_tests(ck: Check, value: Any, line: int, path: tuple) -> Any:
+    """The `tests` field: shape, values and comparison rules (counts: `_check_tests_use`)."""
+    checked, problems = codetests.check_tests(value, published=False, path=path, line=line)
+    for problem in problems:
+        ck.add(problem.line, str(problem), problem.path)
+    if checked is None:
+        return INVALID
+    doc = TestsDoc(codetests.tests_doc(checked))
+    doc.line = getattr(value, "line", 0) or line
+    for which in codetests.SETS:
+        cases = value[which]
+        lines = getattr(cases, "item_lines", [])
+        for i in range(len(cases)):
+            doc.case_lines[(which, i)] = lines[i] if i < len(lines) else doc.line
+    return doc
+
+
+def _check_tests_use(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
+    """`tests` only on code answers; a published code question needs enough of them."""
+    tests, kind = out.get("tests"), out["answer"]["kind"]
+    if tests is not None and kind != "code":
+        ck.add(
+            line_of(obj, "tests"), f"'tests' only applies to code answers, not {kind}", ("tests",)
+        )
+        return False
+    if kind != "code" or out["status"] != "published":
+        return True
+    if tests is None:
+        ck.add(
+            line_of(obj, "answer"),
+            "a published code question needs 'tests' (see question_bank/README.md)",
+            ("tests",),
+        )
+        return False
+    ok = True
+    for which, minimum in (("examples", codetests.MIN_EXAMPLES), ("hidden", codetests.MIN_HIDDEN)):
+        if len(tests[which]) < minimum:
+            where = getattr(obj.get("tests"), "key_lines", {}).get(which, line_of(obj, "tests"))
+            ck.add(
+                where,
+                f"tests.{which}: a published question needs at least {minimum} "
+                f"(has {len(tests[which])})",
+                ("tests", which),
+            )
+            ok = False
+    return ok
+
+
 # --- a question's fields: THE place to declare one ------------------------------------
 # Declaration order is the order of the fields in a question file (`writing.dump_yaml`).
 # A new field also needs its column in app/models/bank.py (QuestionVersion), its line in
@@ -219,6 +282,7 @@ QUESTION_FIELDS: dict[str, Field] = {
     "tags": Field(list_of(slug(40), max_items=20, unique=True), False, []),
     "prompt": Field(text(MAX_PROMPT_CHARS)),
     "answer": Field(ANSWER),
+    "tests": Field(code_tests, False),  # code answers only (issue 12)
     "hints": Field(list_of(text(MAX_ITEM_CHARS), min_items=2, max_items=20)),
     "follow_ups": Field(list_of(text(MAX_ITEM_CHARS), min_items=2, max_items=20)),
     "good_answer": Field(text(MAX_MARKDOWN_CHARS)),
@@ -229,10 +293,32 @@ QUESTION_FIELDS: dict[str, Field] = {
         [],
     ),
 }
-QUESTION = record(QUESTION_FIELDS, after=_check_question)
+
+
+def _check_question_rules(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
+    """Every cross-field rule of a question: its talking points and its code tests."""
+    points_ok = _check_question(ck, out, obj, path)
+    return _check_tests_use(ck, out, obj, path) and points_ok
+
+
+QUESTION = record(QUESTION_FIELDS, after=_check_question_rules)
 QUESTION_ORDER = tuple(QUESTION_FIELDS)
 
 # --- the other records ---------------------------------------------------------------------
+
+
+def _check_first_kind(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
+    """A format's `first_kind` must be one of its `answer_kinds` when it lists any."""
+    first, kinds = out["first_kind"], out["answer_kinds"]
+    if first is not None and kinds and first not in kinds:
+        ck.add(
+            line_of(obj, "first_kind"),
+            f"'first_kind' {first!r} is not one of this format's answer_kinds",
+            (*path, "first_kind"),
+        )
+        return False
+    return True
+
 
 STAGE = record(
     {
@@ -292,11 +378,13 @@ FORMAT = record(
         "minutes": Field(integer(1, MAX_MINUTES)),
         "questions": Field(integer(1, 50)),
         "answer_kinds": Field(list_of(choice(ANSWER_KINDS), max_items=4, unique=True), False, []),
+        "first_kind": Field(choice(ANSWER_KINDS), False),
         "expiry": Field(choice(EXPIRY_POLICIES), False, "auto_submit"),
         "grace_seconds": Field(integer(0, 86_400), False, DEFAULT_GRACE_SECONDS),
         "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
         "archived": Field(boolean, False, False),
-    }
+    },
+    after=_check_first_kind,
 )
 STEP = record(
     {

@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from app.bank.files.checks import LineDict, LineList
-from app.bank.files.schema import QUESTION_ORDER
+from app.bank.files.schema import QUESTION_ORDER, TestsDoc
+from app.domain import codetests
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
@@ -33,6 +34,42 @@ _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(float, _represent_float)
 _Dumper.add_representer(LineDict, _Dumper.represent_dict)
 _Dumper.add_representer(LineList, _Dumper.represent_list)
+_Dumper.add_representer(TestsDoc, _Dumper.represent_dict)
+
+
+class _Flow(list):
+    """A test case's value, written on one line as in the shipped files."""
+
+
+class _FlowMap(dict):
+    pass
+
+
+_Dumper.add_representer(
+    _Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
+_Dumper.add_representer(
+    _FlowMap, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True)
+)
+
+
+def _flow(value: Any) -> Any:
+    if isinstance(value, list):
+        return _Flow(value)
+    if isinstance(value, dict):
+        return _FlowMap(value)
+    return value
+
+
+def tests_file_doc(tests: dict) -> dict:
+    """A stored `tests` block for a file: each case's values in flow style."""
+    doc = {k: v for k, v in tests.items() if k not in codetests.SETS}
+    for which in codetests.SETS:
+        doc[which] = [
+            {k: _flow(v) if k in ("args", "kwargs", "expected") else v for k, v in case.items()}
+            for case in tests.get(which, [])
+        ]
+    return doc
 
 
 def dump_yaml(doc: Any) -> str:
@@ -52,6 +89,10 @@ def question_file_doc(question: dict) -> dict:
     answer = {k: v for k, v in question["answer"].items() if v is not None}
     doc = {k: question[k] for k in QUESTION_ORDER if k in question}
     doc["answer"] = answer
+    if doc.get("tests") is None:
+        doc.pop("tests", None)
+    else:
+        doc["tests"] = tests_file_doc(doc["tests"])
     for optional in ("tags", "talking_points"):
         if not doc.get(optional):
             doc.pop(optional, None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from wtforms import FieldList, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms import FieldList, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import Length
 
 from app.bank.files import reading, schema, writing
 from app.bank.forms.base import (
@@ -103,6 +103,13 @@ class QuestionForm(ActionForm):
             f"(1 to {schema.MAX_PHRASES}). Required to publish; a draft may leave it empty."
         ),
     )
+    tests_yaml = TextAreaField(
+        "Tests (YAML)",
+        filters=[multi_line],
+        description="Code answers only: function, examples, hidden, optional compare, "
+        "time_limit_s and reference_solution, as in question_bank/README.md. Saving runs "
+        "the reference solution against every case.",
+    )
     change_note = change_note_field()
 
     def set_choices(self, choices: dict, *, current_rubric: str | None = None) -> None:
@@ -120,7 +127,19 @@ class QuestionForm(ActionForm):
             return None
         return lists[what], (numbers[0] if numbers else None)
 
+    def validate_tests_yaml(self, field) -> None:
+        """The text must be YAML (a mapping); its fields are checked by the service."""
+        if not (field.data or "").strip():
+            return
+        data, problems = reading.load_yaml(field.data, "tests")
+        if problems:
+            raise ValidationError(f"Line {problems[0].line}: {problems[0].message}")
+        if not isinstance(data, dict):
+            raise ValidationError("Line 1: the tests must be a mapping (function:, examples:, ...)")
+
     def translate(self, path):
+        if path[:1] == ("tests",):
+            return ("tests_yaml",)
         if path[:2] in FORM_FIELD_FOR:
             return (FORM_FIELD_FOR[path[:2]], *path[2:])
         if path and path[0] in ("hints", "follow_ups", "skills", "tags", "talking_points"):
@@ -128,13 +147,15 @@ class QuestionForm(ActionForm):
         return path
 
     def show_problems(self, problems) -> list[str]:
-        """As every editor form; a problem inside the talking points says its YAML line."""
-        located = [
-            replace(p, message=f"Line {p.line}: {p.message}")
-            if p.field[:1] == ("talking_points",) and len(p.field) > 1
-            else p
-            for p in problems
-        ]
+        """As every editor form; a problem inside the tests or the talking points says on
+        which line of its YAML box it is."""
+        located = []
+        for problem in problems:
+            if problem.field[:1] == ("tests",):
+                problem = replace(problem, message=f"line {problem.line}: {problem.message}")
+            elif problem.field[:1] == ("talking_points",) and len(problem.field) > 1:
+                problem = replace(problem, message=f"Line {problem.line}: {problem.message}")
+            located.append(problem)
         return super().show_problems(located)
 
     def validate_talking_points(self, field) -> None:
@@ -173,6 +194,8 @@ class QuestionForm(ActionForm):
         self.good_answer.data = doc["good_answer"]
         points = doc.get("talking_points") or []
         self.talking_points.data = writing.dump_yaml(points) if points else ""
+        tests = doc.get("tests")
+        self.tests_yaml.data = writing.dump_yaml(writing.tests_file_doc(tests)) if tests else ""
         for name in ("hints", "follow_ups"):
             field_list = getattr(self, name)
             while field_list.entries:
@@ -208,4 +231,10 @@ class QuestionForm(ActionForm):
             "follow_ups": [f for f in self.follow_ups.data if f and f.strip()],
             "good_answer": blank_to_none(self.good_answer.data),
             "talking_points": self._points_yaml()[0],
+            "tests": self._tests() if kind == "code" else None,
         }
+
+    def _tests(self):
+        """The tests box as the YAML reader's mapping (with lines), or None when empty."""
+        text = self.tests_yaml.data or ""
+        return reading.load_yaml(text, "tests")[0] if text.strip() else None
