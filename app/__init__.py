@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import access, assets, cli, errors, logs, security
+from app import access, assets, cli, converters, errors, logs, security
 from app.coach import report_section as coach_report_section
 from app.coach import round_notifications
 from app.config import INSTANCE, ROOT, load_config
@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(INSTANCE),
     )
+    converters.install(app)  # bounded <int:...> ids and bodies, before any route exists
     app.config.from_mapping(load_config(overrides))
     if app.config.get("SINGLE_HOST_WARNING"):
         app.logger.warning(app.config["SINGLE_HOST_WARNING"])

@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
+from app import pagination
 from app.clock import utcnow
 from app.domain import timing
 from app.errors import render_csrf_error, render_error, wants_fragment
@@ -174,6 +175,7 @@ def history():
     """Every round the candidate has taken, newest first."""
     page = db.paginate(
         queries.history_query(current_user.id),
+        page=pagination.page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

@@ -1,0 +1,83 @@
+"""Bounded input at the edge: numbers the database can hold, bodies a form endpoint can read.
+
+Every id in a URL, every whole number in a query string and every form POST passes here
+before a view runs, so no input reaches a query it could overflow (PostgreSQL's INTEGER is
+32-bit signed) and none gets a 500:
+
+- `<int:...>` in every route is `BoundedInt`: 0..DB_INT_MAX, anything else is no route (404).
+- `request.args.get(name, type=int)` (and `request.form`) give the default for a number out
+  of that range, as for any text that is not a number.
+- A POST, PUT or PATCH with a body that is not a form (JSON, XML, text) is refused with 400
+  and a message naming what is accepted, before CSRF or the view read it.
+
+Forms bound their IntegerFields with `NumberRange(max=DB_INT_MAX)` (a 422 with a message).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+from flask.wrappers import Request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
+
+DB_INT_MAX = 2**31 - 1  # PostgreSQL INTEGER (and the largest SQLite id we ever hand out)
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOT_A_FORM = (
+    "This address takes a form (application/x-www-form-urlencoded or multipart/form-data), "
+    "not {kind}. Nothing was saved."
+)
+
+
+def bounded_int(value: object) -> int:
+    """A whole number a database INTEGER holds, or ValueError (like `int` on bad text)."""
+    number = int(str(value).strip())
+    if not -DB_INT_MAX - 1 <= number <= DB_INT_MAX:
+        raise ValueError(f"{number} is out of range")
+    return number
+
+
+class BoundedInt(IntegerConverter):
+    """Flask's `int` URL converter limited to ids that can exist (0..DB_INT_MAX)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        bounded = DB_INT_MAX if max is None or max > DB_INT_MAX else max
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=bounded, signed=signed)
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Query and form values where `get(..., type=int)` never yields an unstorable number."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002
+        if type is int:
+            type = bounded_int
+        return super().get(key, default=default, type=type)
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedArgs
+
+
+def body_kind() -> str | None:
+    """What the request's body is, when it has one a form endpoint cannot read; else None."""
+    if request.method not in BODY_METHODS:
+        return None
+    mimetype = request.mimetype
+    if mimetype in FORM_TYPES:
+        return None
+    if not mimetype and not request.content_length:
+        return None  # an empty POST (a button with no fields) is a form
+    return mimetype or "a body without a content type"
+
+
+def install(app: Flask) -> None:
+    """Use the bounded converter and request everywhere; call before any route is added."""
+    app.url_map.converters["int"] = BoundedInt
+    app.request_class = BoundedRequest
+
+    @app.before_request
+    def refuse_bodies_that_are_not_forms():
+        kind = body_kind()
+        if kind is not None:
+            abort(400, NOT_A_FORM.format(kind=kind))
