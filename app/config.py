@@ -76,7 +76,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a 48-hour take-home must still be able to save
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
-    SESSION_COOKIE_NAME = "mockloop_session"
+    # __Host-: the browser keeps it only if Secure, Path=/ and no Domain, so no other
+    # site on a parent or sibling domain can set or shadow the sign-in cookie.
+    SESSION_COOKIE_NAME = "__Host-mockloop_session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -124,6 +128,7 @@ class DevelopmentConfig(Config):
     ALLOW_SINGLE_HOST = True
     LOG_JSON = False  # `flask run` prints its own readable lines
     LOG_REQUESTS = False
+    SESSION_COOKIE_NAME = "mockloop_session"  # plain http: no __Host- prefix
     SESSION_COOKIE_SECURE = False
     HSTS = False
 
@@ -136,6 +141,7 @@ class TestConfig(Config):
     ALLOW_SINGLE_HOST = True
     LOG_JSON = False
     LOG_REQUESTS = False
+    SESSION_COOKIE_NAME = "mockloop_session"  # plain http: no __Host- prefix
     SESSION_COOKIE_SECURE = False
     HSTS = False
     ARGON2_TIME_COST = 1
