@@ -9,6 +9,8 @@ before a view runs, so no input reaches a query it could overflow (PostgreSQL's 
   of that range, as for any text that is not a number.
 - A POST, PUT or PATCH with a body that is not a form (JSON, XML, text) is refused with 400
   and a message naming what is accepted, before CSRF or the view read it.
+- A NUL character (which PostgreSQL cannot store in text) in a query or form value is
+  refused with 400 and a message; in a path part it is no such page (404).
 
 Forms bound their IntegerFields with `NumberRange(max=DB_INT_MAX)` (a 422 with a message).
 """
@@ -71,6 +73,18 @@ def body_kind() -> str | None:
     return mimetype or "a body without a content type"
 
 
+NUL_MESSAGE = (
+    "What you sent contains a NUL character (\\0), which cannot be stored. Remove it and "
+    "try again; nothing was saved."
+)
+
+
+def has_nul(values) -> bool:
+    """True when any key or value of a MultiDict (or any value of a dict) holds a NUL."""
+    items = values.items(multi=True) if hasattr(values, "items") else values
+    return any("\x00" in str(key) or "\x00" in str(value) for key, value in items)
+
+
 def install(app: Flask) -> None:
     """Use the bounded converter and request everywhere; call before any route is added."""
     app.url_map.converters["int"] = BoundedInt
@@ -81,3 +95,7 @@ def install(app: Flask) -> None:
         kind = body_kind()
         if kind is not None:
             abort(400, NOT_A_FORM.format(kind=kind))
+        if request.view_args and has_nul(request.view_args.items()):
+            abort(404)
+        if has_nul(request.args) or (request.method in BODY_METHODS and has_nul(request.form)):
+            abort(400, NUL_MESSAGE)

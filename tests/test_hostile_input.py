@@ -204,3 +204,20 @@ def test_query_numbers_out_of_range_fall_back_to_the_default(app):
         assert request.args.get("revision", type=int) is None
         assert request.args.get("page", 1, type=int) == 3
         assert request.args.get("n", 7, type=int) == 7
+
+
+def test_a_nul_in_a_form_or_query_is_refused_with_a_message_and_saves_nothing(app):
+    client = sign_in(app, "candidate")
+    session_id = running_round(app, client)
+    url = f"/practice/sessions/{session_id}/questions/0/autosave"
+    response = client.post(url, data={"revision": 0, "answer_text": "before\x00after"})
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    with app.app_context():
+        from app.models.practice import SessionQuestion
+
+        item = db.session.scalar(db.select(SessionQuestion))
+        assert not item.answer_text and item.revision == 0
+    response = client.get("/practice/history?page=%00")
+    assert response.status_code == 400 and "NUL character" in response.get_data(as_text=True)
+    assert client.get("/questions/a%00b").status_code == 404

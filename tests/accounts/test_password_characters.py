@@ -34,8 +34,8 @@ def test_spaces_symbols_and_other_scripts_are_fine(password):
     assert password_problem(password) is None
 
 
-def test_sign_up_refuses_a_nul_password_with_a_clear_message(client):
-    password = "horse battery\x00staple"
+def test_sign_up_refuses_a_control_character_with_a_clear_message(client):
+    password = "horse battery\x01staple"
     response = client.post(
         "/register",
         data={
@@ -50,9 +50,24 @@ def test_sign_up_refuses_a_nul_password_with_a_clear_message(client):
     assert client.get("/dashboard").status_code == 302
 
 
-def test_password_change_refuses_a_nul_password(client, login_as):
+def test_a_nul_anywhere_in_a_form_is_refused_before_the_password_is_looked_at(client):
+    password = "horse battery\x00staple"
+    response = client.post(
+        "/register",
+        data={
+            "email": "nul@example.com",
+            "display_name": "N",
+            "password": password,
+            "confirm": password,
+        },
+    )
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_password_change_refuses_a_control_character(client, login_as):
     login_as("candidate")
-    new = "horse battery\x00staple"
+    new = "horse battery\x1bstaple"
     response = client.post(
         "/settings/password",
         data={"current_password": PASSWORD, "new_password": new, "confirm": new},
