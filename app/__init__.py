@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import access, assets, cli, converters, errors, logs, security
+from app import (
+    access,
+    assets,
+    cli,
+    converters,
+    errors,
+    logs,
+    models,  # noqa: F401  (registers every table before an app is built)
+    security,
+)
+from app.accounts import loader as accounts_loader
 from app.coach import report_section as coach_report_section
 from app.coach import round_notifications
 from app.config import INSTANCE, ROOT, load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.learning import schedule as learning_schedule
 from app.learning import wiring as learning_wiring
+from app.markdown import render_markdown
+from app.models.bank import Question, Rubric
+from app.models.base import configure_sqlite
+from app.models.practice import PracticeSession
+from app.models.users import User
 from app.practice import wiring as practice_wiring
 
 
@@ -37,15 +52,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every table registered before use)
-    from app.models.base import configure_sqlite
-
+    """Bind the extension objects of app/extensions.py to this app, in dependency order."""
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     access.init_app(app)  # deny by default; before CSRF so anonymous POSTs go to sign-in
+    accounts_loader.init_app(app)  # the user loader
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
@@ -87,15 +101,12 @@ def wire_packages(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.markdown import render_markdown
-
+    """Template filters: user Markdown rendered then sanitised (app/markdown.py)."""
     app.add_template_filter(render_markdown, "markdown")
 
 
 def register_shell_context(app: Flask) -> None:
-    from app.models.bank import Question, Rubric
-    from app.models.practice import PracticeSession
-    from app.models.users import User
+    """Names preloaded in `flask shell`."""
 
     @app.shell_context_processor
     def shell_context() -> dict:

@@ -99,17 +99,21 @@ def safe_next(target: str | None, fallback: str = "home.dashboard") -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Install the session lifetime check, deny-by-default and the user loader."""
+    """Install the session lifetime check and deny-by-default.
+
+    The user loader belongs to accounts (`app.accounts.loader.init_app`, called by the
+    factory): this floor module knows signing in, not how an account is stored."""
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
     @app.before_request
     def end_old_sessions():
-        """Absolute lifetime: a sign-in ends 12 h after it began, however active."""
+        """Absolute lifetime: a sign-in ends PERMANENT_SESSION_LIFETIME after it began."""
         if "_user_id" in session and session_expired():
             sign_out()
-            flash("You were signed out after 12 hours. Please sign in again.", "info")
+            hours = round(current_app.permanent_session_lifetime.total_seconds() / 3600)
+            flash(f"You were signed out after {hours} hours. Please sign in again.", "info")
 
     @app.before_request
     def deny_by_default():
@@ -125,12 +129,6 @@ def init_app(app: Flask) -> None:
                 return response
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return None
-
-    @login_manager.user_loader
-    def load_user(login_id: str):
-        from app.accounts.services import user_for_login_id
-
-        return user_for_login_id(login_id)
 
 
 def owner_or_404(owner_id: int) -> None:

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.accounts.cli import users
+from app.admin.cli import set_role
 from app.bank.cli import bank
 from app.practice.cli import sessions
 
@@ -47,7 +48,8 @@ def _wrap_commands(group: click.Group) -> None:
 
 
 def register(app: Flask) -> None:
-    """Add the command groups to `flask`."""
+    """Add the command groups to `flask` (admin's `users set-role` joins accounts' group)."""
+    users.add_command(set_role)
     for group in (users, bank, sessions):
         if not getattr(group, "_mockloop_wrapped", False):
             _wrap_commands(group)

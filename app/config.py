@@ -104,6 +104,8 @@ class Config:
     # Failed sign-ins only: per client IP, and per account (the normalised email).
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
+    # Linking a coach by invite code, per signed-in user: codes can only be brute-forced.
+    COACH_LINK_LIMIT = "10 per minute"
 
     # argon2id, OWASP's first recommended profile (m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 2

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.models import audit
 from app.security import no_store
 from app.typed import back_url, known_fields, typed_fields
 
@@ -19,7 +20,7 @@ MESSAGES = {
     404: ("Not found", "There is nothing here, or it is not yours to see."),
     405: ("Method not allowed", "This page cannot be used that way."),
     409: ("Conflict", "This was changed somewhere else. Reload to see the latest version."),
-    413: ("Too large", "What you sent is larger than 1 MiB. Nothing was saved."),
+    413: ("Too large", "What you sent is larger than {limit}. Nothing was saved."),
     422: ("Cannot accept this", "Some of what you sent cannot be accepted. Nothing was saved."),
     429: (
         "Too many attempts",
@@ -51,11 +52,22 @@ def wants_fragment() -> bool:
     )
 
 
+def _size(limit: int | None) -> str:
+    """A request size limit as people read it: "1 MiB", "512 KiB"."""
+    if not limit:
+        return "the server accepts"
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
+    return f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+
+
 def render_error(status: int, detail: str | None = None, **context):
     """The error page (or fragment) for `status`, with an optional safe detail message."""
     title, message = MESSAGES.get(status, (f"Error {status}", "Something went wrong."))
     if isinstance(detail, str) and detail and status in (400, 409, 422):
         message = detail
+    if status == 413:
+        message = message.format(limit=_size(current_app.config["MAX_CONTENT_LENGTH"]))
     template = "errors/_fragment.html" if wants_fragment() else "errors/page.html"
     return render_template(template, status=status, title=title, message=message, **context), status
 
@@ -98,17 +110,16 @@ def _fresh_token_for_htmx(rendered):
 
 def audit_denial() -> None:
     """Record a 403 in the audit log; never let auditing turn a 403 into a 500."""
-    from app.accounts.services import record_access_denied
-
     db.session.rollback()
     try:
-        record_access_denied(
+        audit.record_access_denied(
             current_user.id if current_user.is_authenticated else None,
             request.path,
             request.method,
             ip=request.remote_addr,
             reason=g.get("access_denied_reason"),
         )
+        db.session.commit()
     except Exception:  # the database itself is failing; the 403 still stands
         db.session.rollback()
         current_app.logger.exception("could not audit an access denial")

@@ -2,7 +2,8 @@
 
 The database is SQLite in a temporary file by default, or the server named by
 TEST_DATABASE_URL (PostgreSQL in CI). The schema is built once per run; each test
-starts from empty tables.
+starts from empty tables: it runs on a cached app inside a transaction rolled back at
+teardown, or, marked `real_commits`, on a fresh app with the tables wiped afterwards.
 
 A test that needs a service or a browser skips with a reason on a machine without it,
 except when CI is set, where that skip is a failure (`require_or_skip`). Tests marked
@@ -13,13 +14,17 @@ saying why: the SQLite leg has nothing to run them on, the PostgreSQL leg runs t
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import make_url, text
+from flask import Flask
+from sqlalchemy import event, make_url, text
 
 from app import create_app
 from app.config import normalise_database_url
-from app.extensions import db
+from app.extensions import db, limiter
 from tests import factories
 
 PASSWORD = factories.PASSWORD
@@ -75,10 +80,27 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'mockloop-test.db'}"
 
 
+_MADE: list[Flask] = []
+
+
 def make_app(database_url: str, **overrides):
+    """A new app on the test database; its connections are closed when the test ends."""
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url}
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    _MADE.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _close_extra_apps():
+    """Dispose the engines of apps a test built itself, so no connection is left to the GC."""
+    yield
+    while _MADE:
+        made = _MADE.pop()
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +112,10 @@ def _schema(database_url):
         db.create_all()
         db.engine.dispose()
     yield
+    for cached in _APPS.values():
+        with cached.app.app_context():
+            db.engine.dispose()
+    _APPS.clear()
 
 
 def reset_schema() -> None:
@@ -119,16 +145,220 @@ def wipe_tables() -> None:
             conn.execute(text("PRAGMA foreign_keys = ON"))
 
 
+# --- One app per config, one rolled-back transaction per test -------------------------------
+#
+# Building an app and wiping ~25 tables per test was a third of the suite's time. Instead
+# the `app` fixture reuses one app per distinct config (CSRF on or off) and runs each test
+# inside an outer transaction on one connection, rolled back at teardown. `db.session` is
+# bound to that connection with join_transaction_mode="create_savepoint" (SQLAlchemy's
+# "Joining a Session into an External Transaction" recipe): a service's `commit()`
+# releases a SAVEPOINT and its `rollback()` rolls back to one, so services behave as in
+# production while nothing reaches the database. No app context is held across the test
+# (RECIPES.md): each request still gets its own `g`, Flask-Login user and session.
+#
+# Tests that cannot run inside one transaction (threads or connections of their own: the
+# concurrency tests, the browser's live server) are marked `real_commits` and keep the old
+# behaviour: a fresh app, real commits, every table wiped afterwards. db.session used from
+# another thread inside the transaction raises, naming the marker. Tests that never ask for
+# `app` (migrations, the config and production-app checks) build what they need themselves.
+#
+# A cached app is put back after each test: its config is restored, the shared Limiter is
+# re-initialised for it with empty in-memory counters, and an app a test changed (a route
+# added, an attribute set) is dropped from the cache so the next test gets a new one.
+
+REAL_COMMITS = "real_commits"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        f"{REAL_COMMITS}: commit for real (fresh app, tables wiped after) instead of a "
+        "rolled-back transaction; for tests that use other connections or threads",
+    )
+
+
+def _joined_get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+    """Always the test's connection (Flask-SQLAlchemy's own get_bind ignores `bind`)."""
+    if self.bind.info.get("test_thread") != threading.get_ident():
+        raise RuntimeError(
+            "db.session used from another thread inside a rolled-back test transaction: "
+            "mark the test @pytest.mark.real_commits"
+        )
+    return self.bind
+
+
+def _quiet_savepoints(dialect) -> None:
+    """Emit SAVEPOINT statements below SQLAlchemy's cursor events.
+
+    Production has no savepoints (its BEGIN/COMMIT are not cursor executions), so tests
+    that count a page's SQL statements see the same numbers under the test transaction.
+    """
+    quote = dialect.identifier_preparer.quote
+
+    def raw(connection, sql: str) -> None:
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql)
+        finally:
+            cursor.close()
+
+    dialect.do_savepoint = lambda conn, name: raw(conn, f"SAVEPOINT {quote(name)}")
+    dialect.do_release_savepoint = lambda conn, name: raw(conn, f"RELEASE SAVEPOINT {quote(name)}")
+    dialect.do_rollback_to_savepoint = lambda conn, name: raw(
+        conn, f"ROLLBACK TO SAVEPOINT {quote(name)}"
+    )
+
+
+def _transactional_engine(engine) -> None:
+    """Make `engine` fit for an outer transaction with savepoints inside it.
+
+    pysqlite neither emits BEGIN itself nor handles SAVEPOINT properly; SQLAlchemy's
+    documented workaround is isolation_level=None on the driver and our own BEGIN.
+    """
+    _quiet_savepoints(engine.dialect)
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class CachedApp:
+    """An app reused across tests, with what a test may change recorded to be put back."""
+
+    app: Flask
+    config: dict = field(default_factory=dict)
+    attributes: frozenset = frozenset()
+    rules: int = 0
+
+    @classmethod
+    def build(cls, database_url: str, overrides: dict) -> CachedApp:
+        app = make_app(database_url, **overrides)
+        _MADE.remove(app)  # kept across tests; disposed at the end of the run
+        with app.app_context():
+            _transactional_engine(db.engine)
+        for lazy in ("jinja_env", "jinja_loader", "logger", "name"):
+            getattr(app, lazy)  # cached properties, set here rather than in the first test
+        return cls(app, dict(app.config), frozenset(vars(app)), len(app.url_map._rules))
+
+    def tainted(self) -> bool:
+        """Whether a test changed the app itself (routes, blueprints, attributes)."""
+        return frozenset(vars(self.app)) != self.attributes or (
+            len(self.app.url_map._rules) != self.rules
+        )
+
+    def restore(self) -> None:
+        self.app.config.clear()
+        self.app.config.update(self.config)
+
+
+_APPS: dict[tuple, CachedApp] = {}
+
+
+def cached_app(database_url: str, **overrides) -> CachedApp:
+    """The app for this config, built on first use (apps are cached by their overrides)."""
+    key = (database_url, tuple(sorted(overrides.items())))
+    if key not in _APPS:
+        _APPS[key] = CachedApp.build(database_url, overrides)
+    return _APPS[key]
+
+
+def _evict(key_app: CachedApp) -> None:
+    for key, value in list(_APPS.items()):
+        if value is key_app:
+            del _APPS[key]
+    with key_app.app.app_context():
+        db.engine.dispose()
+
+
+def _bind_limiter(app: Flask) -> None:
+    """Point the shared Limiter at `app` with fresh in-memory counters.
+
+    The Limiter object is one for the process and keeps the storage of the last app it was
+    initialised for; re-initialising for this app gives every test empty counters, as the
+    fresh app per test used to.
+    """
+    limiter.init_app(app)
+    limiter._storage_dead = False
+
+
+@contextmanager
+def rolled_back(app: Flask):
+    """Run the block with `db.session` joined to one outer transaction, then roll it back.
+
+    The scoped session's own factory is reconfigured (not replaced), so listeners the app
+    registered on `db.session` (e.g. before_flush) still fire.
+    """
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    connection.info["test_thread"] = threading.get_ident()
+    outer = connection.begin()
+    factory = db.session.session_factory
+    saved = dict(factory.kw)
+    _close_sessions()
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    factory.class_.get_bind = _joined_get_bind
+    try:
+        yield
+    finally:
+        _close_sessions()
+        del factory.class_.get_bind
+        factory.kw.clear()
+        factory.kw.update(saved)
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+def _close_sessions() -> None:
+    """Close and forget sessions left by app contexts that never tore down."""
+    registry = db.session.registry.registry
+    for session in list(registry.values()):
+        session.close()
+    registry.clear()
+
+
+def _fresh_app_with_wipe(database_url: str, overrides: dict):
+    app = make_app(database_url, **overrides)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            wipe_tables()
+            db.engine.dispose()
+
+
 @pytest.fixture
 def app(request, database_url, _schema):
-    """A fresh app on empty tables. Mark a test `@pytest.mark.csrf` to keep CSRF checks on."""
-    csrf_on = request.node.get_closest_marker("csrf") is not None
-    app = make_app(database_url, WTF_CSRF_ENABLED=csrf_on)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        wipe_tables()
-        db.engine.dispose()
+    """The app on empty tables. Mark a test `@pytest.mark.csrf` to keep CSRF checks on.
+
+    Marked `real_commits`: a fresh app whose commits are real, tables wiped afterwards.
+    Otherwise: the cached app for this config inside a transaction rolled back afterwards.
+    """
+    overrides = {"WTF_CSRF_ENABLED": request.node.get_closest_marker("csrf") is not None}
+    if request.node.get_closest_marker(REAL_COMMITS):
+        yield from _fresh_app_with_wipe(database_url, overrides)
+        return
+    cached = cached_app(database_url, **overrides)
+    app = cached.app
+    _bind_limiter(app)
+    app._got_first_request = False  # a test may add a route before its first request
+    try:
+        with rolled_back(app):
+            yield app
+    finally:
+        if cached.tainted():
+            _evict(cached)
+        else:
+            cached.restore()
 
 
 @pytest.fixture

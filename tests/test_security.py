@@ -112,6 +112,13 @@ def test_requests_over_one_mib_get_the_413_page(app, client):
     assert just_under.status_code == 401
 
 
+def test_the_413_page_names_the_configured_limit(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 512 * 1024
+    response = client.post("/login", data={"email": "a@example.com", "password": "x" * 600_000})
+    assert response.status_code == 413
+    assert "larger than 512 KiB" in response.get_data(as_text=True)
+
+
 def sign_in_with_csrf(app, make_user):
     make_user(role="admin", email="csrf-admin@example.com")
     client = app.test_client()

@@ -1,4 +1,7 @@
-"""`flask users create|set-role`: accounts from the command line (the first admin)."""
+"""`flask users create`: accounts from the command line (the first admin).
+
+`flask users set-role` is the admin's (`app.admin.cli`), added to this group by `app.cli`.
+"""
 
 import sys
 
@@ -6,13 +9,14 @@ import click
 from flask.cli import AppGroup
 
 from app.accounts import services
+from app.models.users import Role
 
 users = AppGroup("users", help="Manage accounts.")
 
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", default="candidate", type=click.Choice(["candidate", "coach", "admin"]))
+@click.option("--role", default=Role.CANDIDATE.value, type=click.Choice([r.value for r in Role]))
 @click.option("--name", "display_name", default="", help="Display name (default: from email).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create(email: str, role: str, display_name: str, password_stdin: bool) -> None:
@@ -26,15 +30,3 @@ def create(email: str, role: str, display_name: str, password_stdin: bool) -> No
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
-
-
-@users.command("set-role")
-@click.argument("email")
-@click.argument("role", type=click.Choice(["candidate", "coach", "admin"]))
-def set_role(email: str, role: str) -> None:
-    """Change the role of the account with EMAIL."""
-    try:
-        user = services.set_role_by_email(email, role)
-    except services.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"{user.email} is now {user.role}.")

@@ -12,6 +12,7 @@ from app.accounts.forms import (
     RegisterForm,
     TimeZoneForm,
 )
+from app.clock import utcnow
 from app.extensions import limiter
 from app.models.users import normalise_email
 
@@ -69,7 +70,9 @@ def login():
     """Sign in with email and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
+        result = services.authenticate(
+            form.email.data, form.password.data, now=utcnow(), ip=request.remote_addr
+        )
         if result.ok:
             sign_in(result.user)
             return redirect(safe_next(form.next.data))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from app.accounts.passwords import (
     burn_verify,
@@ -15,7 +16,6 @@ from app.accounts.passwords import (
     password_problem,
     verify_password,
 )
-from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
 from app.models.users import Role, User, normalise_email
@@ -96,7 +96,7 @@ class LoginResult:
         return self.user is not None
 
 
-def authenticate(email: str, password: str, *, ip: str | None = None) -> LoginResult:
+def authenticate(email: str, password: str, *, now: datetime, ip: str | None = None) -> LoginResult:
     """Check credentials; the failure is the same for unknown email and wrong password."""
     user = user_by_email(email)
     if user is None:
@@ -117,13 +117,13 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> LoginRe
         return LoginResult(None)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = now
     audit.record("login", actor_id=user.id, target_type="user", target_id=user.id, ip=ip)
     db.session.commit()
     return LoginResult(user)
 
 
-def _user_or_error(user_id: int) -> User:
+def user_or_error(user_id: int) -> User:
     """The account with this id, or UnknownUser."""
     user = db.session.get(User, user_id)
     if user is None:
@@ -135,7 +135,7 @@ def change_password(
     user_id: int, current_password: str, new_password: str, *, ip: str | None = None
 ) -> User:
     """Set a new password after checking the current one; signs out every other device."""
-    user = _user_or_error(user_id)
+    user = user_or_error(user_id)
     if not verify_password(user.password_hash, current_password):
         raise AccountError("Your current password is not right.", "current_password")
     problem = password_problem(new_password, user.email)
@@ -154,7 +154,7 @@ def change_password(
 
 def sign_out_everywhere(user_id: int, *, ip: str | None = None) -> User:
     """Rotate the session token: every cookie issued before now stops working at once."""
-    user = _user_or_error(user_id)
+    user = user_or_error(user_id)
     user.rotate_session_token()
     audit.record(
         "account.sign_out_everywhere",
@@ -177,145 +177,7 @@ def set_time_zone(user_id: int, time_zone: str) -> User:
     """Store the user's IANA time zone (deadlines and schedules are shown in it)."""
     if time_zone not in time_zone_names():
         raise AccountError("Choose a time zone from the list, such as Europe/Berlin.", "timezone")
-    user = _user_or_error(user_id)
+    user = user_or_error(user_id)
     user.timezone = time_zone
     db.session.commit()
     return user
-
-
-# --- administration -------------------------------------------------------------------
-
-
-ROLES = tuple(role.value for role in Role)
-
-
-def search_users(query: str | None, page: int, per_page: int):
-    """Users whose email or display name contains `query`, newest first, one page."""
-    stmt = select(User).order_by(User.created_at.desc(), User.id.desc())
-    query = (query or "").strip()
-    if query:
-        needle = query.lower()  # % and _ are matched literally
-        stmt = stmt.where(
-            or_(
-                User.email.contains(needle, autoescape=True),
-                func.lower(User.display_name).contains(needle, autoescape=True),
-            )
-        )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-
-
-def _active_admin_count() -> int:
-    """How many admins can still sign in."""
-    return db.session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
-    )
-
-
-def _guard_last_admin(user: User, *, new_role: str, new_active: bool) -> None:
-    """Refuse a change that would leave no active admin."""
-    was_active_admin = user.role == Role.ADMIN.value and user.active
-    stays_active_admin = new_role == Role.ADMIN.value and new_active
-    if was_active_admin and not stays_active_admin and _active_admin_count() <= 1:
-        raise AccountError(
-            f"{user.email} is the last active admin; make someone else an admin first.", "role"
-        )
-
-
-def change_role(
-    user_id: int, role: str, *, actor_id: int | None = None, ip: str | None = None
-) -> User:
-    """Give a user another role (candidate, coach or admin)."""
-    if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; use candidate, coach or admin.", "role")
-    user = _user_or_error(user_id)
-    if user.role == role:
-        return user
-    _guard_last_admin(user, new_role=role, new_active=user.active)
-    old_role = user.role
-    user.role = role
-    audit.record(
-        "user.role_change",
-        actor_id=actor_id,
-        target_type="user",
-        target_id=user.id,
-        ip=ip,
-        email=user.email,
-        old=old_role,
-        new=role,
-    )
-    db.session.commit()
-    return user
-
-
-def set_active(
-    user_id: int, active: bool, *, actor_id: int | None = None, ip: str | None = None
-) -> User:
-    """Deactivate (signed out at once, cannot sign in) or reactivate an account."""
-    user = _user_or_error(user_id)
-    if user.active == active:
-        return user
-    _guard_last_admin(user, new_role=user.role, new_active=active)
-    user.active = active
-    user.rotate_session_token()
-    audit.record(
-        "user.reactivate" if active else "user.deactivate",
-        actor_id=actor_id,
-        target_type="user",
-        target_id=user.id,
-        ip=ip,
-        email=user.email,
-    )
-    db.session.commit()
-    return user
-
-
-def set_role_by_email(email: str, role: str) -> User:
-    """`flask users set-role`: change the role of the account with this email."""
-    user = user_by_email(email)
-    if user is None:
-        raise AccountError(f"No account has the email {normalise_email(email)}.", "email")
-    return change_role(user.id, role)
-
-
-def record_access_denied(
-    user_id: int | None, path: str, method: str, *, ip: str | None = None, reason: str | None = None
-) -> None:
-    """Audit a refused request (403)."""
-    audit.record(
-        "access.denied",
-        actor_id=user_id,
-        target_type="path",
-        target_id=path[:64],
-        ip=ip,
-        method=method,
-        path=path,
-        reason=reason,
-    )
-    db.session.commit()
-
-
-def audit_page(action: str | None, page: int, per_page: int):
-    """One page of the audit log, newest first, optionally one action only."""
-    from app.models.audit import AuditEvent
-
-    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-
-
-def audit_actions() -> list[str]:
-    """The distinct actions in the audit log, for the filter."""
-    from app.models.audit import AuditEvent
-
-    return list(
-        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-    )
-
-
-def emails_by_id(user_ids: set[int]) -> dict[int, str]:
-    """Emails of the given users in one query (the audit page shows who acted)."""
-    if not user_ids:
-        return {}
-    rows = db.session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
-    return {row.id: row.email for row in rows}

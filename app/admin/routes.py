@@ -4,20 +4,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.access import require_role, safe_next
-from app.accounts import services
-from app.accounts.forms import EmptyForm, RoleForm, UserSearchForm
+from app.accounts.forms import EmptyForm
+from app.accounts.services import AccountError, UnknownUser
+from app.admin import services
+from app.admin.forms import RoleForm, UserSearchForm
 from app.models.users import Role
+from app.pagination import page_number
 
 bp = Blueprint("admin", __name__)
 
 bp.before_request(require_role(Role.ADMIN.value))
 
 BANK_EDITOR_ENDPOINT = "bank_editor.index"
-
-
-def _page_number() -> int:
-    """The ?page= number, at least 1."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 @bp.get("/")
@@ -34,7 +32,9 @@ def index():
 def users():
     """Every account, searchable by email or name, one page at a time."""
     search = UserSearchForm(request.args)
-    page = services.search_users(search.q.data, _page_number(), current_app.config["PER_PAGE"])
+    page = services.search_users(
+        search.q.data, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     return render_template(
         "admin/users.html",
         search=search,
@@ -60,9 +60,9 @@ def change_role(user_id: int):
         user = services.change_role(
             user_id, form.role.data, actor_id=current_user.id, ip=request.remote_addr
         )
-    except services.UnknownUser:
+    except UnknownUser:
         abort(404)
-    except services.AccountError as error:
+    except AccountError as error:
         flash(str(error), "error")
         return _back_to_users()
     flash(f"{user.email} is now {user.role}.", "success")
@@ -89,9 +89,9 @@ def _set_active(user_id: int, *, active: bool):
         user = services.set_active(
             user_id, active, actor_id=current_user.id, ip=request.remote_addr
         )
-    except services.UnknownUser:
+    except UnknownUser:
         abort(404)
-    except services.AccountError as error:
+    except AccountError as error:
         flash(str(error), "error")
         return _back_to_users()
     flash(f"{user.email} is {'active again' if active else 'deactivated'}.", "success")
@@ -104,7 +104,9 @@ def _set_active(user_id: int, *, active: bool):
 def audit_log():
     """The audit log, newest first, filterable by action."""
     action = request.args.get("action", "").strip() or None
-    page = services.audit_page(action, _page_number(), current_app.config["PER_PAGE"])
+    page = services.audit_page(
+        action, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     actor_ids = {event.actor_id for event in page.items if event.actor_id}
     return render_template(
         "admin/audit.html",

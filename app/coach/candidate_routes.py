@@ -5,18 +5,27 @@ Also the notification actions, which every signed-in user has.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import safe_next
+from app.clock import utcnow
 from app.coach import present, queries, services
 from app.coach.forms import ButtonForm, InviteCodeForm, ShareSessionForm, SharingForm
 from app.coach.selfscores import self_scores_for
 from app.extensions import limiter
+from app.pagination import page_number
 
 bp = Blueprint("coaching", __name__)
 
-LINK_LIMIT = "10 per minute"  # invite codes are guessable only by brute force; slow it down
+
+def _link_limit() -> str:
+    """How often one user may try an invite code (COACH_LINK_LIMIT)."""
+    return current_app.config["COACH_LINK_LIMIT"]
+
+
+def _link_key() -> str:
+    return f"link:{current_user.get_id()}"
 
 
 @bp.app_template_global()
@@ -27,12 +36,10 @@ def coach_sharing(session_id: int):
     return queries.session_sharing(current_user.id, session_id)
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 def _index(code_form=None, status=200):
-    pagination, reviews = queries.finished_sessions_of(current_user.id, _page())
+    pagination, reviews = queries.finished_sessions_of(
+        current_user.id, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     return (
         render_template(
             "coaching/index.html",
@@ -54,13 +61,15 @@ def index():
 
 
 @bp.post("/link")
-@limiter.limit(LINK_LIMIT, key_func=lambda: f"link:{current_user.get_id()}")
+@limiter.limit(_link_limit, key_func=_link_key)
 def link():
     """Link a coach by entering their invite code."""
     form = InviteCodeForm()
     if form.validate_on_submit():
         try:
-            result = services.link_coach(current_user.id, form.code.data, ip=request.remote_addr)
+            result = services.link_coach(
+                current_user.id, form.code.data, now=utcnow(), ip=request.remote_addr
+            )
         except services.CoachError as error:
             form.code.errors.append(str(error))
         else:
@@ -90,13 +99,13 @@ def join(code: str):
 
 
 @bp.post("/join/<code>")
-@limiter.limit(LINK_LIMIT, key_func=lambda: f"link:{current_user.get_id()}")
+@limiter.limit(_link_limit, key_func=_link_key)
 def join_confirm(code: str):
     """Confirm the invite link: link the coach."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        result = services.link_coach(current_user.id, code, ip=request.remote_addr)
+        result = services.link_coach(current_user.id, code, now=utcnow(), ip=request.remote_addr)
     except services.CoachError as error:
         flash(str(error), "error")
         return redirect(url_for("coaching.join", code=code))
@@ -142,7 +151,9 @@ def share_session(session_id: int):
     if not form.validate_on_submit() or form.shared.data not in ("0", "1"):
         abort(422, "Choose to share the session or to stop sharing it.")
     try:
-        session = services.set_session_shared(current_user.id, session_id, form.shared.data == "1")
+        session = services.set_session_shared(
+            current_user.id, session_id, form.shared.data == "1", now=utcnow()
+        )
     except services.NotFound:
         abort(404)
     flash(
@@ -182,7 +193,7 @@ def open_notification(notification_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        item = services.mark_notification_read(current_user.id, notification_id)
+        item = services.mark_notification_read(current_user.id, notification_id, now=utcnow())
     except services.NotFound:
         abort(404)
     return redirect(safe_next(item.link))
@@ -192,6 +203,6 @@ def open_notification(notification_id: int):
 def read_notifications():
     """Mark all your notifications read."""
     if ButtonForm().validate_on_submit():
-        services.mark_all_notifications_read(current_user.id)
+        services.mark_all_notifications_read(current_user.id, now=utcnow())
         flash("Notifications marked as read.", "info")
     return redirect(safe_next(request.form.get("next")))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response
 
-from app.coach import sessionlog
 from app.coach.present import coach_values, level_label
+from app.domain import sessionlog
 
 
 def download(body: str, mimetype: str, filename: str) -> Response:

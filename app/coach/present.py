@@ -1,7 +1,7 @@
 """What the coach and coaching templates show, assembled from loaded models.
 
 No queries here except through the functions passed in; no commits. The maths lives
-in `app.coach.sessionlog` and `app.domain.calibration`.
+in `app.domain.sessionlog` and `app.domain.calibration`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.coach import sessionlog
 from app.coach.selfscores import SelfScores
-from app.domain import calibration
+from app.domain import calibration, sessionlog
 from app.domain import report as report_domain
 from app.domain.estimates import EstimateCheck, check_estimate
 from app.domain.scoring import criteria_from_json, mean, score_question

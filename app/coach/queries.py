@@ -15,11 +15,14 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
+from app.models.bank import Stage
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 from app.models.review import CoachLink, Notification, Review, ReviewStatus
 from app.models.users import User
 
 QUEUE_STATES = ("awaiting", "draft")
+TREND_SESSIONS = 50  # reviewed sessions a calibration trend looks back over
+RECENT_NOTIFICATIONS = 10  # notifications on the coach dashboard
 
 
 def visible_sessions(coach_id: int) -> Select:
@@ -98,8 +101,8 @@ def queue(
     candidate_id: int | None = None,
     stage_key: str | None = None,
     state: str | None = None,
-    page: int = 1,
-    per_page: int = 20,
+    page: int,
+    per_page: int,
 ) -> QueuePage:
     """Visible sessions without a published review by this coach, oldest first."""
     stmt = visible_sessions(coach_id).outerjoin(
@@ -144,8 +147,6 @@ def queue_filters(coach_id: int) -> tuple[list[User], list[tuple[str, str]]]:
         .where(CoachLink.coach_id == coach_id)
         .order_by(User.display_name, User.id)
     ).all()
-    from app.models.bank import Stage
-
     stages = db.session.execute(select(Stage.key, Stage.name).order_by(Stage.position)).all()
     return list(candidates), [(k, n) for k, n in stages]
 
@@ -188,7 +189,7 @@ class CandidateRow:
     awaiting: int
 
 
-def candidates(coach_id: int, page: int = 1, per_page: int = 20):
+def candidates(coach_id: int, page: int, per_page: int):
     """The coach's linked candidates (a page) with how many sessions each shares and awaits."""
     pagination = db.paginate(
         select(CoachLink)
@@ -221,7 +222,7 @@ def candidates(coach_id: int, page: int = 1, per_page: int = 20):
     return pagination, rows
 
 
-def candidate_sessions_for_coach(coach_id: int, candidate_id: int, page: int, per_page: int = 20):
+def candidate_sessions_for_coach(coach_id: int, candidate_id: int, page: int, per_page: int):
     """A page of the candidate's sessions this coach may see, newest first, with the
     coach's reviews (and their scores) and the questions' rubric versions."""
     pagination = db.paginate(
@@ -252,7 +253,9 @@ def reviews_by_session(coach_id: int, session_ids: list[int]) -> dict[int, Revie
     return {r.session_id: r for r in found}
 
 
-def reviewed_sessions(candidate_id: int, coach_id: int | None = None, limit: int = 50) -> list:
+def reviewed_sessions(
+    candidate_id: int, coach_id: int | None = None, limit: int = TREND_SESSIONS
+) -> list:
     """The candidate's sessions with a published review (by one coach, or any), oldest first,
     the latest `limit` of them, with their reviews' revisions and the rubric versions."""
     stmt = (
@@ -327,7 +330,7 @@ def session_sharing(candidate_id: int, session_id: int) -> SessionSharing | None
     return SessionSharing(session_id, bool(row[0]), row[1], int(coaches or 0))
 
 
-def finished_sessions_of(candidate_id: int, page: int, per_page: int = 20):
+def finished_sessions_of(candidate_id: int, page: int, per_page: int):
     """A page of the candidate's finished sessions, newest first, and their published reviews."""
     pagination = db.paginate(
         select(PracticeSession)
@@ -395,7 +398,9 @@ def published_reviews_of_session(candidate_id: int, session_id: int) -> list[Rev
     )
 
 
-def recent_notifications(user_id: int, limit: int = 10) -> tuple[list[Notification], int]:
+def recent_notifications(
+    user_id: int, limit: int = RECENT_NOTIFICATIONS
+) -> tuple[list[Notification], int]:
     """The user's latest notifications (unread first) and how many are unread."""
     items = db.session.scalars(
         select(Notification)

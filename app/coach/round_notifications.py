@@ -24,4 +24,4 @@ def connect(app: Flask) -> None:
 
 
 def _round_finished(_app: Flask, *, session: PracticeSession, now: datetime, by: str) -> None:
-    notify_session_to_review(session)
+    notify_session_to_review(session, now=now)

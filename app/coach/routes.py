@@ -12,6 +12,7 @@ import json
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -27,14 +28,11 @@ from app.coach import exports, present, queries, services
 from app.coach.forms import ButtonForm, QueueFilterForm, build_review_form, review_input
 from app.coach.selfscores import self_scores_for
 from app.models.users import Role
+from app.pagination import page_number
 
 bp = Blueprint("coach", __name__)
 
 bp.before_request(require_role(Role.COACH.value))
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 def _is_fragment() -> bool:
@@ -88,7 +86,8 @@ def queue():
         else None,
         stage_key=form.stage.data if not form.stage.errors else None,
         state=form.state.data if not form.state.errors else None,
-        page=_page(),
+        page=page_number(request.args.get("page")),
+        per_page=current_app.config["PER_PAGE"],
     )
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     template = "coach/_queue_table.html" if _is_fragment() else "coach/queue.html"
@@ -98,7 +97,9 @@ def queue():
 @bp.get("/candidates")
 def candidates():
     """The coach's linked candidates."""
-    pagination, rows = queries.candidates(current_user.id, _page())
+    pagination, rows = queries.candidates(
+        current_user.id, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
     return render_template(
         "coach/candidates.html", pagination=pagination, rows=rows, form=ButtonForm()
     )
@@ -110,13 +111,17 @@ def candidate(candidate_id: int):
     person = queries.linked_candidate(current_user.id, candidate_id)
     if person is None:
         abort(404)
-    overview = present_overview(candidate_id)
+    overview = _overview(candidate_id)
     return render_template("coach/candidate.html", candidate=person, form=ButtonForm(), **overview)
 
 
-def present_overview(candidate_id: int) -> dict:
+def _overview(candidate_id: int) -> dict:
+    """What the candidate page shows: a page of sessions, the chart, strengths and gaps."""
     pagination, reviews = queries.candidate_sessions_for_coach(
-        current_user.id, candidate_id, _page()
+        current_user.id,
+        candidate_id,
+        page_number(request.args.get("page")),
+        current_app.config["PER_PAGE"],
     )
     published = queries.reviewed_sessions(candidate_id, coach_id=current_user.id)
     return present.candidate_overview(pagination, reviews, published, self_scores_for)
@@ -135,14 +140,15 @@ def remove_candidate(candidate_id: int):
     return redirect(url_for("coach.candidates"))
 
 
-def _log_page(session, form=None, layout=None, status=200):
+def _log_page(session, now, form=None, layout=None, status=200):
+    """The session log page for the coach, with their review form (re-shown with errors)."""
     review = queries.review_of(current_user.id, session.id)
     if form is None:
         form, layout = build_review_form(session, review)
     history = queries.reviewed_sessions(session.user_id, coach_id=current_user.id)
     selfs = self_scores_for([session.id] + [r.session_id for r in history])
     working = services.snapshot(review) if review is not None else None
-    view = present.session_log(session, selfs.get(session.id), utcnow(), working)
+    view = present.session_log(session, selfs.get(session.id), now, working)
     return (
         render_template(
             "coach/session_log.html",
@@ -160,32 +166,32 @@ def _log_page(session, form=None, layout=None, status=200):
 @bp.get("/sessions/<int:session_id>")
 def session_log(session_id: int):
     """The session log: summary, timeline, answers, self-scores and the coach's review."""
-    return _log_page(_session_or_404(session_id))
+    return _log_page(_session_or_404(session_id), utcnow())
 
 
 @bp.post("/sessions/<int:session_id>/review")
 def save_review(session_id: int):
     """Save the review draft (htmx autosave or the button); "Publish review" also publishes."""
-    session = _session_or_404(session_id)
+    session, now = _session_or_404(session_id), utcnow()
     review = queries.review_of(current_user.id, session.id)
     form, layout = build_review_form(session, review)
     if not form.validate_on_submit():
         if _is_fragment():
             return render_template("coach/_review_status.html", form=form, error=True), 422
-        return _log_page(session, form, layout, 422)
+        return _log_page(session, now, form, layout, 422)
     try:
         if form.publish.data:
             revision = services.publish(
-                current_user.id, session, review_input(form), ip=request.remote_addr
+                current_user.id, session, review_input(form), now=now, ip=request.remote_addr
             )
             flash(f"Review published (revision {revision.number}).", "success")
             return redirect(url_for("coach.session_log", session_id=session.id, _anchor="review"))
-        review = services.save_draft(current_user.id, session, review_input(form))
+        review = services.save_draft(current_user.id, session, review_input(form), now=now)
     except services.CoachError as error:
         if _is_fragment():
             return render_template("coach/_review_status.html", message=str(error), error=True), 422
         flash(str(error), "error")
-        return _log_page(session, form, layout, 422)
+        return _log_page(session, now, form, layout, 422)
     if _is_fragment():
         return render_template("coach/_review_status.html", review=review)
     flash("Draft saved.", "success")

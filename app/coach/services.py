@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
 from app.models.practice import PracticeSession
 from app.models.review import (
+    NOTIFICATION_MESSAGE_MAX,
     CoachLink,
     Notification,
     NotificationKind,
@@ -100,7 +101,7 @@ class LinkResult:
     created: bool
 
 
-def link_coach(candidate_id: int, code: str, *, ip: str | None = None) -> LinkResult:
+def link_coach(candidate_id: int, code: str, *, now: datetime, ip: str | None = None) -> LinkResult:
     """Link the coach whose invite code this is to the candidate (idempotent)."""
     coach = coach_for_code(code)
     if coach is None:
@@ -118,12 +119,13 @@ def link_coach(candidate_id: int, code: str, *, ip: str | None = None) -> LinkRe
     if existing is not None:
         return LinkResult(coach, created=False)
     candidate = db.session.get(User, candidate_id)
-    db.session.add(CoachLink(coach_id=coach.id, candidate_id=candidate_id, created_at=utcnow()))
+    db.session.add(CoachLink(coach_id=coach.id, candidate_id=candidate_id, created_at=now))
     notify(
         coach.id,
         NotificationKind.CANDIDATE_LINKED,
         f"{candidate.display_name} linked you as their coach.",
         _path("coach.candidate", candidate_id=candidate_id),
+        now=now,
     )
     audit.record("coach.link", actor_id=candidate_id, target_type="user", target_id=coach.id, ip=ip)
     db.session.commit()
@@ -181,7 +183,9 @@ def set_sharing(candidate_id: int, mode: str) -> None:
     db.session.commit()
 
 
-def set_session_shared(candidate_id: int, session_id: int, shared: bool) -> PracticeSession:
+def set_session_shared(
+    candidate_id: int, session_id: int, shared: bool, *, now: datetime
+) -> PracticeSession:
     """Mark one of the candidate's sessions as shared (or not) with their coaches."""
     session = db.session.get(PracticeSession, session_id)
     if session is None or session.user_id != candidate_id:
@@ -191,7 +195,7 @@ def set_session_shared(candidate_id: int, session_id: int, shared: bool) -> Prac
     session.shared_with_coaches = shared
     owner = db.session.get(User, candidate_id)
     if shared and owner.coach_sharing == "selected" and session.is_finished:
-        notify_session_to_review(session)
+        notify_session_to_review(session, now=now)
     db.session.commit()
     return session
 
@@ -204,40 +208,44 @@ def _path(endpoint: str, **values) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
-def notify(user_id: int, kind: str, message: str, link: str = "") -> Notification:
+def notify(user_id: int, kind: str, message: str, link: str = "", *, now: datetime) -> Notification:
     """Add a notification to the current unit of work (the calling service commits)."""
     item = Notification(
-        user_id=user_id, kind=str(kind), message=message[:300], link=link, created_at=utcnow()
+        user_id=user_id,
+        kind=str(kind),
+        message=message[:NOTIFICATION_MESSAGE_MAX],
+        link=link,
+        created_at=now,
     )
     db.session.add(item)
     return item
 
 
-def mark_notification_read(user_id: int, notification_id: int) -> Notification:
+def mark_notification_read(user_id: int, notification_id: int, *, now: datetime) -> Notification:
     """Mark one of the user's notifications read; returns it (for its link)."""
     item = db.session.get(Notification, notification_id)
     if item is None or item.user_id != user_id:
         raise NotFound(notification_id)
     if item.read_at is None:
-        item.read_at = utcnow()
+        item.read_at = now
     db.session.commit()
     return item
 
 
-def mark_all_notifications_read(user_id: int) -> int:
+def mark_all_notifications_read(user_id: int, *, now: datetime) -> int:
     """Mark every unread notification of the user read; returns how many."""
     result = db.session.execute(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=now)
     )
     db.session.commit()
     return result.rowcount or 0
 
 
-def notify_session_to_review(session: PracticeSession) -> None:
+def notify_session_to_review(session: PracticeSession, *, now: datetime) -> None:
     """Tell every coach who can see this finished session that it awaits review (no commit:
-    called when the candidate shares it, and on `round_finished` via round_notifications)."""
+    called when the candidate shares it, and when one of their rounds finishes)."""
     owner = session.user or db.session.get(User, session.user_id)
     if owner.coach_sharing == "selected" and not session.shared_with_coaches:
         return
@@ -252,6 +260,7 @@ def notify_session_to_review(session: PracticeSession) -> None:
             NotificationKind.SESSION_TO_REVIEW,
             f"New session to review: {owner.display_name}, {stage}.",
             _path("coach.session_log", session_id=session.id),
+            now=now,
         )
 
 
@@ -270,7 +279,7 @@ class ReviewInput:
     next_steps_md: str = ""
 
 
-def _review_for(coach_id: int, session: PracticeSession) -> Review:
+def _review_for(coach_id: int, session: PracticeSession, now: datetime) -> Review:
     review = db.session.scalar(
         select(Review).where(Review.session_id == session.id, Review.coach_id == coach_id)
     )
@@ -281,13 +290,13 @@ def _review_for(coach_id: int, session: PracticeSession) -> Review:
             status=ReviewStatus.DRAFT.value,
             published_revision=0,
             has_unpublished_changes=False,
-            created_at=utcnow(),
+            created_at=now,
         )
         db.session.add(review)
     return review
 
 
-def _apply(review: Review, session: PracticeSession, values: ReviewInput) -> None:
+def _apply(review: Review, session: PracticeSession, values: ReviewInput, now: datetime) -> None:
     allowed = {
         (item.id, c["key"]): {lv["value"] for lv in c.get("levels", [])}
         for item in session.items
@@ -325,7 +334,7 @@ def _apply(review: Review, session: PracticeSession, values: ReviewInput) -> Non
     review.strengths_md = values.strengths_md.strip()
     review.gaps_md = values.gaps_md.strip()
     review.next_steps_md = values.next_steps_md.strip()
-    review.updated_at = utcnow()
+    review.updated_at = now
 
 
 def snapshot(review: Review) -> dict:
@@ -368,10 +377,12 @@ def _is_empty(snap: dict) -> bool:
     )
 
 
-def save_draft(coach_id: int, session: PracticeSession, values: ReviewInput) -> Review:
+def save_draft(
+    coach_id: int, session: PracticeSession, values: ReviewInput, *, now: datetime
+) -> Review:
     """Save what the coach has entered so far (the working copy; the candidate sees nothing)."""
-    review = _review_for(coach_id, session)
-    _apply(review, session, values)
+    review = _review_for(coach_id, session, now)
+    _apply(review, session, values, now)
     if review.is_published:
         review.has_unpublished_changes = snapshot(review) != review.revisions[-1].snapshot
     db.session.commit()
@@ -379,12 +390,17 @@ def save_draft(coach_id: int, session: PracticeSession, values: ReviewInput) -> 
 
 
 def publish(
-    coach_id: int, session: PracticeSession, values: ReviewInput | None = None, *, ip=None
+    coach_id: int,
+    session: PracticeSession,
+    values: ReviewInput | None = None,
+    *,
+    now: datetime,
+    ip: str | None = None,
 ) -> ReviewRevision:
     """Publish the working copy as a new revision the candidate can read, and tell them."""
-    review = _review_for(coach_id, session)
+    review = _review_for(coach_id, session, now)
     if values is not None:
-        _apply(review, session, values)
+        _apply(review, session, values, now)
     snap = snapshot(review)
     if _is_empty(snap):
         db.session.rollback()
@@ -394,7 +410,6 @@ def publish(
         raise CoachError(
             f"Nothing changed since revision {review.published_revision}; nothing was published."
         )
-    now = utcnow()
     number = review.published_revision + 1
     revision = ReviewRevision(number=number, published_at=now, snapshot=snap)
     review.revisions.append(revision)
@@ -414,6 +429,7 @@ def publish(
             else f"{coach.display_name} updated their review of your {stage} round."
         ),
         _path("coaching.review", review_id=review.id),
+        now=now,
     )
     audit.record(
         "review.publish",

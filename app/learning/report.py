@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain import report as report_domain
+from app.domain import report_formats
 from app.learning.loading import ScoringView, SessionNotFinished, owned_session, view_of
 from app.models.practice import PracticeSession
 from app.models.scoring import SelfAssessment
@@ -133,7 +134,7 @@ def report_for_owner(
 
 def report_json(report: report_domain.Report) -> str:
     """The JSON export: stable key order, UTF-8, a trailing newline."""
-    return json.dumps(report_domain.to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(report_formats.to_dict(report), indent=2, ensure_ascii=False) + "\n"
 
 
 def export_filename(report: report_domain.Report, extension: str) -> str:

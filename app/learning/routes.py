@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from app import pagination
 from app.clock import utcnow
-from app.domain import report as report_domain
+from app.domain import report_formats
 from app.errors import render_error
 from app.learning import loading, scoring
 from app.learning import progress as progress_service
@@ -27,11 +27,11 @@ from app.learning.wiring import coach_provider
 from app.security import no_store
 
 bp = Blueprint("learning", __name__)
-bp.add_app_template_filter(report_domain.format_minutes, "feedback_duration")
+bp.add_app_template_filter(report_formats.format_minutes, "feedback_duration")
 
 EXPORTS = {
-    "md": ("text/markdown; charset=utf-8", report_domain.to_markdown),
-    "csv": ("text/csv; charset=utf-8", report_domain.to_csv),
+    "md": ("text/markdown; charset=utf-8", report_formats.to_markdown),
+    "csv": ("text/csv; charset=utf-8", report_formats.to_csv),
     "json": ("application/json", None),
 }
 

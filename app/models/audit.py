@@ -46,3 +46,19 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_access_denied(
+    user_id: int | None, path: str, method: str, *, ip: str | None = None, reason: str | None = None
+) -> AuditEvent:
+    """Add the audit event of a refused request (403); the error handler commits it."""
+    return record(
+        "access.denied",
+        actor_id=user_id,
+        target_type="path",
+        target_id=path[:64],
+        ip=ip,
+        method=method,
+        path=path,
+        reason=reason,
+    )

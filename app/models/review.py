@@ -132,13 +132,16 @@ class NotificationKind(StrEnum):
     REVIEW_UPDATED = "review_updated"  # to a candidate
 
 
+NOTIFICATION_MESSAGE_MAX = 300
+
+
 class Notification(db.Model):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    message: Mapped[str] = mapped_column(String(300))
+    message: Mapped[str] = mapped_column(String(NOTIFICATION_MESSAGE_MAX))
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

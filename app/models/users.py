@@ -14,6 +14,9 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models.base import UTCDateTime
 
+EMAIL_MAX = 254  # the longest address SMTP allows; the forms check the same
+DISPLAY_NAME_MAX = 80
+
 
 class Role(StrEnum):
     CANDIDATE = "candidate"
@@ -34,8 +37,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
-    display_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True, index=True)
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.CANDIDATE.value)
     active: Mapped[bool] = mapped_column(default=True)

@@ -54,6 +54,18 @@ def test_signed_out_after_12_hours_even_when_active(client, auth, make_user):
         assert client.get("/dashboard").status_code == 200
 
 
+def test_the_sign_out_notice_follows_the_configured_lifetime(app, client, auth, make_user):
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=2)
+    with freeze_time(SIGNED_IN) as frozen:
+        make_user(email="short@example.com")
+        assert auth.login("short@example.com").status_code == 302
+        frozen.tick(timedelta(hours=2))
+        response = client.get("/dashboard")
+        assert response.status_code == 302
+        page = client.get(response.location).get_data(as_text=True)
+        assert "You were signed out after 2 hours." in page
+
+
 def test_ending_other_sessions_does_not_extend_this_one(client, auth, make_user):
     with freeze_time(SIGNED_IN) as frozen:
         make_user(email="extend@example.com")

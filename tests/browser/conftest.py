@@ -138,7 +138,16 @@ def page(open_page):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The vnu check validates what every other browser test collected, so it runs last."""
+    """Browser tests commit for real; the vnu check runs last.
+
+    The live server answers from its own thread and connections, so it cannot see a test's
+    rolled-back transaction (tests/conftest.py): every browser test is `real_commits`. The
+    vnu check validates what every other browser test collected, so it runs last.
+    """
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.real_commits)
     last = [item for item in items if item.name == VNU_TEST]
     items[:] = [item for item in items if item.name != VNU_TEST] + last
 

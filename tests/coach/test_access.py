@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models.review import Review
 from app.models.users import User
@@ -86,7 +87,9 @@ def give_review(app, coach_id, session_id):
 
     with app.app_context():
         session = db.session.get(PracticeSession, session_id)
-        services.publish(coach_id, session, services.ReviewInput(strengths_md="Good."))
+        services.publish(
+            coach_id, session, services.ReviewInput(strengths_md="Good."), now=utcnow()
+        )
 
 
 def _unlinked(app, auth, world, make_user):
@@ -273,7 +276,7 @@ def test_candidate_cannot_open_someone_elses_notification(app, client, world, lo
     from app.coach import services
 
     with app.app_context():
-        note = services.notify(world.candidate_id, "new_review", "hi", "/coaching/")
+        note = services.notify(world.candidate_id, "new_review", "hi", "/coaching/", now=utcnow())
         db.session.commit()
         note_id = note.id
     login_as("candidate")

@@ -33,7 +33,7 @@ def publish_levels(app, world, levels_by_position, **summary):
                 strict=False,
             ):
                 values.levels[(item.id, criterion["key"])] = level
-        services.publish(world.coach_id, session, values)
+        services.publish(world.coach_id, session, values, now=utcnow())
         return db.session.scalar(select(Review.id))
 
 
@@ -103,6 +103,7 @@ def test_calibration_across_sessions_averages_each_session(app, client, auth, as
             w.coach_id,
             session,
             services.ReviewInput(levels={(item.id, "latency_budget"): 2}),  # 0 on latency
+            now=utcnow(),
         )
     text = text_of(client.get(f"/coach/candidates/{w.candidate_id}").get_data(as_text=True))
     assert "Latency budgeting 2 +1 +33 rates self higher" in text

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.coach import services
 from app.extensions import db
 from app.models.audit import AuditEvent
@@ -112,7 +113,7 @@ def test_code_of_a_non_coach_or_inactive_coach_does_not_link(app, make_user):
     with app.app_context():
         for code in ("ABCD-2345", "WXYZ-6789"):
             with pytest.raises(services.CoachError):
-                services.link_coach(candidate_id, code)
+                services.link_coach(candidate_id, code, now=utcnow())
     assert admin_id and inactive and links(app) == []
 
 
@@ -121,7 +122,7 @@ def test_a_coach_cannot_link_themselves(app, make_user):
     with app.app_context():
         code = services.rotate_invite_code(coach_id)
         with pytest.raises(services.CoachError, match="your own invite code"):
-            services.link_coach(coach_id, code)
+            services.link_coach(coach_id, code, now=utcnow())
 
 
 def test_invite_link_get_confirms_and_only_post_links(app, client, make_user, login_as):

@@ -116,7 +116,7 @@ def add_reviews(app, coach_id, candidate_id):
         done = visible_session(coach_id, builders.session(candidate_id).id)
         db.session.add(Review(session_id=draft, coach_id=coach_id, status="draft"))
         db.session.commit()
-        services.publish(coach_id, done, services.ReviewInput(strengths_md="Clear."))
+        services.publish(coach_id, done, services.ReviewInput(strengths_md="Clear."), now=utcnow())
 
 
 def test_list_pages_query_count_does_not_grow(app, client, as_coach):

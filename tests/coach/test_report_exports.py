@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from app.clock import utcnow
 from app.coach import services
 from app.coach.queries import visible_session
 from app.extensions import db
@@ -45,7 +46,7 @@ def reviewed(app, auth, as_coach):
             comments={(first.id, "latency_budget"): "DRAFT-ONLY comment"},
             strengths_md="DRAFT-ONLY strengths",
         )
-        services.save_draft(w.coach_id, session, values)
+        services.save_draft(w.coach_id, session, values, now=utcnow())
     auth.logout()
     login(app, auth, w.candidate_id)
     return w
@@ -137,7 +138,7 @@ def test_republishing_moves_the_exports_to_the_new_revision(app, client, auth, r
     login(app, auth, w.coach_id)
     with app.app_context():
         session = visible_session(w.coach_id, w.session_id)
-        services.publish(w.coach_id, session)  # publishes the working copy (the edit)
+        services.publish(w.coach_id, session, now=utcnow())  # publishes the working copy (the edit)
     auth.logout()
     login(app, auth, w.candidate_id)
     data = json.loads(export(client, w.session_id, "json"))

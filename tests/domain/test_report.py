@@ -17,14 +17,11 @@ from app.domain.report import (
     SessionInput,
     SkillRef,
     build_report,
-    format_minutes,
     question_seconds,
     rounded,
-    to_csv,
-    to_dict,
-    to_markdown,
     verdict,
 )
+from app.domain.report_formats import format_minutes, to_csv, to_dict, to_markdown
 from app.domain.scoring import Criterion, Level
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

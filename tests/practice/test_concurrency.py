@@ -22,7 +22,9 @@ from app.practice import answers, errors, lifecycle, starting
 from tests import factories
 from tests.conftest import require_or_skip
 
-pytestmark = pytest.mark.postgres_only
+# Their threads use connections of their own, so the test's rolled-back transaction
+# (tests/conftest.py) would hide the rows they race on: these commit for real.
+pytestmark = [pytest.mark.postgres_only, pytest.mark.real_commits]
 
 TABS = 4
 SAVES_PER_TAB = 6

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.coach import sessionlog as log
+from app.domain import sessionlog as log
 
 START = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # across the EU DST change: UTC is unaffected
 

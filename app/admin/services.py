@@ -1,0 +1,128 @@
+"""Administration use cases: find accounts, change roles, (de)activate, read the audit log.
+
+Each function that changes something is one transaction and leaves an audit event.
+The accounts themselves (sign-up, sign-in, passwords) live in `app.accounts.services`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from app.accounts.services import AccountError, user_by_email, user_or_error
+from app.extensions import db
+from app.models import audit
+from app.models.audit import AuditEvent
+from app.models.users import Role, User, normalise_email
+
+ROLES = tuple(role.value for role in Role)
+
+
+def search_users(query: str | None, page: int, per_page: int):
+    """Users whose email or display name contains `query`, newest first, one page."""
+    stmt = select(User).order_by(User.created_at.desc(), User.id.desc())
+    query = (query or "").strip()
+    if query:
+        needle = query.lower()  # % and _ are matched literally
+        stmt = stmt.where(
+            or_(
+                User.email.contains(needle, autoescape=True),
+                func.lower(User.display_name).contains(needle, autoescape=True),
+            )
+        )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def _active_admin_count() -> int:
+    """How many admins can still sign in."""
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
+    )
+
+
+def _guard_last_admin(user: User, *, new_role: str, new_active: bool) -> None:
+    """Refuse a change that would leave no active admin."""
+    was_active_admin = user.role == Role.ADMIN.value and user.active
+    stays_active_admin = new_role == Role.ADMIN.value and new_active
+    if was_active_admin and not stays_active_admin and _active_admin_count() <= 1:
+        raise AccountError(
+            f"{user.email} is the last active admin; make someone else an admin first.", "role"
+        )
+
+
+def change_role(
+    user_id: int, role: str, *, actor_id: int | None = None, ip: str | None = None
+) -> User:
+    """Give a user another role (candidate, coach or admin)."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; use candidate, coach or admin.", "role")
+    user = user_or_error(user_id)
+    if user.role == role:
+        return user
+    _guard_last_admin(user, new_role=role, new_active=user.active)
+    old_role = user.role
+    user.role = role
+    audit.record(
+        "user.role_change",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+        ip=ip,
+        email=user.email,
+        old=old_role,
+        new=role,
+    )
+    db.session.commit()
+    return user
+
+
+def set_active(
+    user_id: int, active: bool, *, actor_id: int | None = None, ip: str | None = None
+) -> User:
+    """Deactivate (signed out at once, cannot sign in) or reactivate an account."""
+    user = user_or_error(user_id)
+    if user.active == active:
+        return user
+    _guard_last_admin(user, new_role=user.role, new_active=active)
+    user.active = active
+    user.rotate_session_token()
+    audit.record(
+        "user.reactivate" if active else "user.deactivate",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+        ip=ip,
+        email=user.email,
+    )
+    db.session.commit()
+    return user
+
+
+def set_role_by_email(email: str, role: str) -> User:
+    """`flask users set-role`: change the role of the account with this email."""
+    user = user_by_email(email)
+    if user is None:
+        raise AccountError(f"No account has the email {normalise_email(email)}.", "email")
+    return change_role(user.id, role)
+
+
+def audit_page(action: str | None, page: int, per_page: int):
+    """One page of the audit log, newest first, optionally one action only."""
+    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def audit_actions() -> list[str]:
+    """The distinct actions in the audit log, for the filter."""
+    return list(
+        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
+
+
+def emails_by_id(user_ids: set[int]) -> dict[int, str]:
+    """Emails of the given users in one query (the audit page shows who acted)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
+    return {row.id: row.email for row in rows}
