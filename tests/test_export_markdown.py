@@ -7,7 +7,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from app.markdown import export_markdown
+from app.domain.untrusted import export_markdown
 
 # A permissive viewer: raw HTML allowed, links as written (what a .md file may meet later).
 viewer = MarkdownIt("commonmark", {"html": True})

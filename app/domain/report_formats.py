@@ -17,6 +17,7 @@ from datetime import datetime
 from app.domain.estimates import EstimateCheck
 from app.domain.report import CoachReviewReport, CriterionSummary, Report, rounded
 from app.domain.scoring import Level
+from app.domain.untrusted import UNTRUSTED_NOTE, export_markdown
 
 
 def format_score(score: float | None) -> str:
@@ -199,8 +200,8 @@ def _coach_dict(report: Report, review: CoachReviewReport) -> dict:
 
 
 def _cell(text: str) -> str:
-    """Escape a Markdown table cell (pipes and line breaks)."""
-    return " ".join(str(text).replace("|", "\\|").split())
+    """Escape a Markdown table cell (pipes and line breaks; HTML defused, as user text)."""
+    return " ".join(export_markdown(str(text)).replace("|", "\\|").split())
 
 
 def to_markdown(report: Report) -> str:
@@ -208,6 +209,8 @@ def to_markdown(report: Report) -> str:
     s = report.session
     lines = [
         f"# mockloop report: {s.format_name}",
+        "",
+        UNTRUSTED_NOTE,
         "",
         f"- Stage: {s.stage_name}",
         f"- Session: {s.id}, started {s.started_at:%Y-%m-%d %H:%M} UTC",
@@ -277,7 +280,7 @@ def to_markdown(report: Report) -> str:
             "",
         ]
     if report.reflection.strip():
-        lines += ["## Reflection", "", report.reflection.strip(), ""]
+        lines += ["## Reflection", "", export_markdown(report.reflection.strip()), ""]
     for review in report.coach_reviews:
         lines += _coach_markdown(report, review)
     lines += ["## Practise next", ""]
@@ -326,7 +329,7 @@ def _coach_markdown(report: Report, review: CoachReviewReport) -> list[str]:
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         comment = review.answer_comments.get(qi.position, "").strip()
         if comment:
-            lines += ["", comment]
+            lines += ["", export_markdown(comment)]
         lines.append("")
     for title, text in (
         ("Strengths", review.strengths_md),
@@ -334,7 +337,7 @@ def _coach_markdown(report: Report, review: CoachReviewReport) -> list[str]:
         ("Next steps", review.next_steps_md),
     ):
         if text.strip():
-            lines += [f"### Coach's {title.lower()}", "", text.strip(), ""]
+            lines += [f"### Coach's {title.lower()}", "", export_markdown(text.strip()), ""]
     return lines
 
 
