@@ -101,11 +101,20 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # If Redis goes away, keep limiting per process in memory instead of failing sign-in.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    # Failed sign-ins only: per client IP, and per account (the normalised email).
+    # Failed sign-ins only (docs/security.md): per client address; per account *from one
+    # client* (so someone else's failures never lock the owner out); and a cap per account
+    # across all clients, high enough that only a spread-out guessing run reaches it.
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT_ALL_CLIENTS = "100 per hour"
     # Linking a coach by invite code, per signed-in user: codes can only be brute-forced.
     COACH_LINK_LIMIT = "10 per minute"
+    # Every sign-up try costs an argon2 hash: per client address.
+    SIGNUP_LIMIT_PER_IP = "10 per hour"
+    # Sign-ins kept on the server (app/accounts/signins.py): an admin's ends after 30 idle
+    # minutes; last_seen_at is written at most once a minute per sign-in.
+    ADMIN_IDLE_TIMEOUT = timedelta(minutes=30)
+    SIGN_IN_TOUCH_EVERY = timedelta(minutes=1)
 
     # argon2id, OWASP's first recommended profile (m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 2
@@ -259,7 +268,21 @@ SETTINGS: tuple[Setting, ...] = (
         ("MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT",),
         _rate_limit,
         "5 per minute",
-        "failed sign-ins allowed per account",
+        "failed sign-ins allowed per account from one client address",
+    ),
+    Setting(
+        "LOGIN_LIMIT_PER_ACCOUNT_ALL_CLIENTS",
+        ("MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT_ALL_CLIENTS",),
+        _rate_limit,
+        "100 per hour",
+        "failed sign-ins allowed per account across all client addresses",
+    ),
+    Setting(
+        "SIGNUP_LIMIT_PER_IP",
+        ("MOCKLOOP_SIGNUP_LIMIT_PER_IP",),
+        _rate_limit,
+        "10 per hour",
+        "sign-up tries allowed per client address",
     ),
     Setting(
         "DB_POOL_SIZE",

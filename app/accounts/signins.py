@@ -66,46 +66,70 @@ def user_for_key(key: str, *, now: datetime, limits: Lifetimes) -> User | None:
         sign_in.created_at, sign_in.last_seen_at, now=now, absolute=limits.absolute, idle=idle
     )
     if reason is not None or not user.active:
-        _end_where(SignIn.id == sign_in.id, reason or DEACTIVATED, now)
+        _expire(sign_in.id, reason or DEACTIVATED, now)
         return None
     if rules.needs_touch(sign_in.last_seen_at, now=now, every=limits.touch_every):
         _touch(sign_in.id, now)
     return user
 
 
+def _write_now(statement) -> None:
+    """Write a bookkeeping change at once, in its own short transaction.
+
+    The user is loaded at the start of a request, before the view has changed anything;
+    should a view have pending changes by then, the write waits for the next request
+    rather than commit them (the check it records is made on every request anyway).
+    """
+    if db.session.new or db.session.dirty or db.session.deleted:
+        return
+    db.session.execute(statement)
+    db.session.commit()
+
+
 def _touch(sign_in_id: int, now: datetime) -> None:
-    """Write last_seen_at on its own connection, so the request's unit of work is untouched."""
-    with db.engine.begin() as conn:
-        conn.execute(update(SignIn).where(SignIn.id == sign_in_id).values(last_seen_at=now))
+    _write_now(
+        update(SignIn)
+        .where(SignIn.id == sign_in_id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def _end_where(condition, reason: str, now: datetime) -> int:
-    with db.engine.begin() as conn:
-        result = conn.execute(
-            update(SignIn)
-            .where(condition, SignIn.ended_at.is_(None))
-            .values(ended_at=now, ended_reason=reason)
-        )
-    return result.rowcount
+def _expire(sign_in_id: int, reason: str, now: datetime) -> None:
+    """End a sign-in found dead while loading the user."""
+    _write_now(_ending(SignIn.id == sign_in_id, reason, now))
 
 
-def end(key: str | None, reason: str, *, now: datetime) -> None:
-    """End the sign-in with this key (sign-out); every copy of its cookie stops working."""
-    if key:
-        _end_where(SignIn.key == key, reason, now)
+def _ending(condition, reason: str, now: datetime):
+    return (
+        update(SignIn)
+        .where(condition, SignIn.ended_at.is_(None))
+        .values(ended_at=now, ended_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def end(key: str | None, reason: str, *, now: datetime) -> int:
+    """End the sign-in with this key in the caller's transaction (the caller commits)."""
+    if not key:
+        return 0
+    return db.session.execute(_ending(SignIn.key == key, reason, now)).rowcount
 
 
 def end_all(user_id: int, reason: str, *, now: datetime, keep_key: str | None = None) -> int:
-    """End every live sign-in of `user_id` (but `keep_key`, this browser's); how many ended."""
+    """End every live sign-in of `user_id` but `keep_key` (this browser's), in the caller's
+    transaction; how many ended."""
     condition = SignIn.user_id == user_id
     if keep_key:
         condition = condition & (SignIn.key != keep_key)
-    return _end_where(condition, reason, now)
+    return db.session.execute(_ending(condition, reason, now)).rowcount
 
 
 def end_one(user_id: int, sign_in_id: int, *, now: datetime) -> bool:
-    """End one of the user's own sign-ins (from Settings); False when not theirs or ended."""
-    ended = _end_where((SignIn.id == sign_in_id) & (SignIn.user_id == user_id), BY_DEVICE, now)
+    """Sign out one of the user's own devices from Settings; False when not theirs or ended."""
+    condition = (SignIn.id == sign_in_id) & (SignIn.user_id == user_id)
+    ended = db.session.execute(_ending(condition, BY_DEVICE, now)).rowcount
+    db.session.commit()
     return ended == 1
 
 

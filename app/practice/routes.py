@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from app import pagination
 from app.clock import utcnow
 from app.domain import timing
-from app.errors import render_csrf_error, render_error, wants_fragment
+from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
 from app.extensions import db
 from app.practice import answers, lifecycle, loops, queries, starting
 from app.practice.errors import (
@@ -74,6 +74,7 @@ def expired_form(error: CSRFError):
     Only for a same-origin plain POST on a round still open for editing; the save itself
     waits for the candidate to press Save. Anything else gets the app's stale-token page.
     """
+    audit_refusal("csrf.failed", reason=str(error.description)[:200])
     if request.endpoint == "practice.answer" and not wants_fragment() and request_is_same_origin():
         page = _answer_again(**request.view_args)
         if page is not None:
