@@ -9,8 +9,8 @@ before a view runs, so no input reaches a query it could overflow (PostgreSQL's 
   of that range, as for any text that is not a number.
 - A POST, PUT or PATCH with a body that is not a form (JSON, XML, text) is refused with 400
   and a message naming what is accepted, before CSRF or the view read it.
-- A NUL character (which PostgreSQL cannot store in text) in a query or form value is
-  refused with 400 and a message; in a path part it is no such page (404).
+- A NUL character (which PostgreSQL cannot store in text) in a form value is refused with
+  400 and a message; a query pair holding one is ignored; in a path part it is 404.
 
 Forms bound their IntegerFields with `NumberRange(max=DB_INT_MAX)` (a 422 with a message).
 """
@@ -21,6 +21,7 @@ from flask import Flask, abort, request
 from flask.wrappers import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 DB_INT_MAX = 2**31 - 1  # PostgreSQL INTEGER (and the largest SQLite id we ever hand out)
 
@@ -60,6 +61,17 @@ class BoundedArgs(ImmutableMultiDict):
 class BoundedRequest(Request):
     parameter_storage_class = BoundedArgs
 
+    @cached_property
+    def args(self) -> BoundedArgs:
+        """The query string without pairs holding a NUL: a filter or page number that
+        cannot be stored is ignored, like any other junk value (`?stage=%00` lists all)."""
+        parsed = super().args
+        return BoundedArgs(
+            (key, value)
+            for key, value in parsed.items(multi=True)
+            if "\x00" not in key and "\x00" not in value
+        )
+
 
 def body_kind() -> str | None:
     """What the request's body is, when it has one a form endpoint cannot read; else None."""
@@ -97,5 +109,5 @@ def install(app: Flask) -> None:
             abort(400, NOT_A_FORM.format(kind=kind))
         if request.view_args and has_nul(request.view_args.items()):
             abort(404)
-        if has_nul(request.args) or (request.method in BODY_METHODS and has_nul(request.form)):
+        if request.method in BODY_METHODS and has_nul(request.form):
             abort(400, NUL_MESSAGE)
