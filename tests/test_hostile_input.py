@@ -23,6 +23,7 @@ ROLES = ["anonymous", "candidate", "coach", "admin"]
 ENDS_THE_WALK = {
     "accounts.logout",
     "accounts.sign_out_everywhere",
+    "accounts.sign_out_device",
     "admin.deactivate",
     "admin.change_role",
     "accounts.change_password",
