@@ -8,6 +8,7 @@ admins are signed out after 30 idle minutes, everyone 12 hours after signing in;
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from freezegun import freeze_time
@@ -167,3 +168,26 @@ def test_last_seen_is_written_at_most_once_a_minute(app, make_user):
         frozen.tick(timedelta(seconds=31))
         assert signed_in(browser)
         assert rows(app, user_id)[0].last_seen_at == T0 + timedelta(seconds=61)
+
+
+def test_each_request_checks_the_sign_in_with_one_query(app, make_user):
+    from sqlalchemy import event
+
+    make_user(email="one-query@example.com")
+    browser = sign_in(app, "one-query@example.com")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert signed_in(browser)  # /dashboard uses current_user many times
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    lookups = [s for s in statements if "FROM user_sessions" in s]
+    assert len(lookups) == 1, lookups
+    assert re.search(r'user_sessions\."?key"? = ', lookups[0]) and "JOIN users" in lookups[0]
+    assert not [s for s in statements if s.startswith("UPDATE user_sessions")]
