@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
+<<<<<<< HEAD
+.PHONY: run test install db bank lint format bench screenshots clean migration vendor
+=======
 .PHONY: run test install db bank lint format bench screenshots clean migration lock
+>>>>>>> main
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mockloop needs Python 3.11 or newer")'
@@ -51,6 +55,12 @@ bench: install
 screenshots: install
 	MOCKLOOP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser -k screenshots -p no:cacheprovider
 
+<<<<<<< HEAD
+## Rebuild the vendored CodeMirror bundle and Pyodide from npm (needs node + npm; the
+## output is committed, so `make run` never needs them). See static/vendor/README.md.
+vendor:
+	sh static/vendor/src/build.sh
+=======
 ## Refresh the lock files from pyproject.toml (after changing a dependency), with hashes.
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
@@ -58,6 +68,7 @@ lock: | $(BIN)/python
 	  -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --extra test \
 	  -o requirements-test.lock pyproject.toml
+>>>>>>> main
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,6 +3,8 @@ opener, caching)."""
 
 from __future__ import annotations
 
+import mimetypes
+
 from flask import Flask, Response, request
 
 from app.proxies import TrustedProxies
@@ -43,6 +45,63 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
+PYODIDE_DIR = "vendor/pyodide-314.0.8/"
+# The vendored files, by name, for templates (`vendor.codemirror`); rebuilt by `make vendor`.
+VENDOR = {
+    "htmx": "vendor/htmx-4.0.1.min.js",
+    "codemirror": "vendor/codemirror-6.0.2/codemirror.min.js",
+    "pyodide": PYODIDE_DIR,
+}
+CODE_WORKER = "js/code-worker.js"
+# Vendored files carry their version in the path, so they can be cached for a year.
+VENDOR_CACHE = "public, max-age=31536000, immutable"
+
+
+def worker_csp(origin: str) -> str:
+    """The CSP of the code-runner Web Worker (a dedicated worker obeys its script's own CSP).
+
+    Pyodide compiles WebAssembly, which needs 'wasm-unsafe-eval'; that alone is granted,
+    and only here: the pages keep script-src 'self'. The worker may load scripts and fetch
+    files only from the vendored Pyodide folder, so a candidate's code (pyodide.http,
+    js.fetch, importScripts) reaches neither the app's routes nor the network.
+    """
+    pyodide = f"{origin}/static/{PYODIDE_DIR}"
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {pyodide} 'wasm-unsafe-eval'",
+            f"connect-src {pyodide}",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def is_vendored_file() -> bool:
+    """This request is for a file under static/vendor/ (the same bytes for everyone)."""
+    return request.endpoint == "static" and str(
+        (request.view_args or {}).get("filename", "")
+    ).startswith("vendor/")
+
+
+def keep_sessions_off_vendored_files(app: Flask) -> None:
+    """Never save the session on a vendored file's response.
+
+    Flask adds "Vary: Cookie" (and may refresh the cookie) whenever a hook looked at the
+    session, as Flask-Login's does on every request. A browser then revalidates or
+    refetches a cached file each time the cookie changes: Pyodide is 13 MB.
+    """
+    base = type(app.session_interface)
+
+    class VendorFreeSessions(base):
+        def save_session(self, app, session, response):
+            if is_vendored_file():
+                return None
+            return super().save_session(app, session, response)
+
+    app.session_interface = VendorFreeSessions()
+
+
 def no_store(response: Response) -> Response:
     """Mark a response (answers, reports) as never cached."""
     response.headers["Cache-Control"] = "no-store"
@@ -52,10 +111,23 @@ def no_store(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Trust the configured proxies (by address) and add the security headers everywhere."""
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXY_IPS"])
+    app.jinja_env.globals["vendor"] = VENDOR
+    keep_sessions_off_vendored_files(app)
+    # Module workers and WebAssembly streaming refuse files served with a wrong type.
+    mimetypes.add_type("application/wasm", ".wasm")
+    mimetypes.add_type("text/javascript", ".mjs")
 
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
+        static_file = (
+            (request.view_args or {}).get("filename", "") if request.endpoint == "static" else ""
+        )
+        if static_file == CODE_WORKER:
+            headers["Content-Security-Policy"] = worker_csp(request.host_url.rstrip("/"))
+        elif is_vendored_file() and response.status_code in (200, 304):
+            headers["Cache-Control"] = VENDOR_CACHE
+
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")

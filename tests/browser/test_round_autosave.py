@@ -199,21 +199,26 @@ def test_a_refused_late_save_keeps_the_text_on_the_page(app, page, candidate):
 
 
 def test_code_editor_keeps_tab_and_escape_tab_leaves(app, page, candidate):
+    # The code editor is CodeMirror (static/vendor/codemirror-*): Enter auto-indents by
+    # 4 spaces and Tab indents the line once more; the form field it keeps in sync is the
+    # hidden textarea named answer_text.
     name = make_format(app, kinds=("code",))
     sign_in(page, "sitter@example.com")
     start_round(page, name)
+    page.locator(".cm-editor").wait_for()  # its script arrives just after a boosted swap
     editor = page.get_by_label("Your code (python)")
+    field = page.locator("textarea[name=answer_text]")
     editor.click()
     page.keyboard.type("def top_k(xs, k):")
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     page.keyboard.type("return sorted(xs)[-k:]")
-    assert editor.input_value() == "def top_k(xs, k):\n\treturn sorted(xs)[-k:]"
+    assert field.input_value() == "def top_k(xs, k):\n        return sorted(xs)[-k:]"
     assert page.evaluate("() => document.activeElement.id") == "answer_text"
     page.keyboard.press("Escape")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") != "answer_text"
-    assert editor.input_value().count("\t") == 1
+    assert field.input_value().count("    ") == 2  # the Tab after Escape indented nothing
 
 
 def test_without_javascript_save_and_submit_still_work(app, open_page, candidate):

@@ -1,93 +1,4 @@
-/* mockloop page behaviour. All page JavaScript lives here (CSP forbids inline script).
- * Each feature is a small init function keyed on a data- attribute, run on page load
- * and again after every htmx swap, so boosted navigation behaves like a full load. */
-(function () {
-  "use strict";
-
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
-  window.mockloop = window.mockloop || {};
-  window.mockloop.csrfToken = csrfToken;
-
-  /* CSRF: every htmx request carries the token in a header. */
-  document.addEventListener("htmx:config:request", function (evt) {
-    var ctx = evt.detail && evt.detail.ctx;
-    if (ctx && ctx.request && ctx.request.headers) {
-      ctx.request.headers["X-CSRFToken"] = csrfToken();
-    }
-  });
-
-  /* A fresh CSRF token: the meta tag and every form on the page. */
-  function setCsrfToken(value) {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) meta.setAttribute("content", value);
-    document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
-      input.value = value;
-    });
-  }
-  window.mockloop.setCsrfToken = setCsrfToken;
-
-  /* The page's token went stale (the user signed in again in another tab): the server
-   * answers an htmx request with 400 and a fresh token in X-CSRF-Token. Take it and send
-   * the same request once more (the form's values are read again, so nothing typed is
-   * lost) instead of swapping the error in. A second refusal within 10 s is shown. */
-  var csrfRetried = new WeakMap();
-  document.addEventListener("htmx:before:response", function (evt) {
-    var ctx = evt.detail && evt.detail.ctx;
-    var response = ctx && ctx.response;
-    var fresh = response && response.status === 400 && response.headers &&
-      response.headers.get("X-CSRF-Token");
-    if (!fresh || !ctx.sourceElement || !window.htmx) return;
-    var last = csrfRetried.get(ctx.sourceElement);
-    if (last && Date.now() - last < 10000) return;
-    csrfRetried.set(ctx.sourceElement, Date.now());
-    setCsrfToken(fresh);
-    evt.preventDefault();
-    window.htmx.ajax(ctx.request.method, ctx.request.action, {
-      source: ctx.sourceElement,
-      event: ctx.sourceEvent,
-      target: ctx.target,
-      swap: ctx.swap
-    });
-  });
-
-  /* Feature initialisers register here: mockloop.features.push(function (root) {...}). */
-  var features = (window.mockloop.features = window.mockloop.features || []);
-
-  function initAll(root) {
-    features.forEach(function (init) {
-      try {
-        init(root || document);
-      } catch (err) {
-        if (window.console) console.error("mockloop init failed", err);
-      }
-    });
-  }
-  window.mockloop.initAll = initAll;
-
-  document.addEventListener("DOMContentLoaded", function () { initAll(document); });
-  document.addEventListener("htmx:after:swap", function (evt) {
-    initAll((evt.detail && evt.detail.ctx && evt.detail.ctx.target) || document);
-  });
-
-  /* Forms with data-confirm ask before submitting (no inline handlers allowed by CSP). */
-  features.push(function (root) {
-    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
-      if (form.dataset.confirmBound) return;
-      form.dataset.confirmBound = "1";
-      form.addEventListener("submit", function (evt) {
-        if (!window.confirm(form.getAttribute("data-confirm"))) {
-          evt.preventDefault();
-          evt.stopImmediatePropagation();
-        }
-      }, true);
-    });
-  });
-})();
-
-/* ===== practice: round timer, autosave, time warnings, code editor (practice area) =====
+/* The round page (practice): timer, autosave, time warnings, local recovery, code editor.
  * The server is the clock: the page gets seconds remaining, counts down with
  * performance.now() and re-syncs from every autosave response, on visibilitychange and
  * once a minute. Autosave: debounced typing (1.5 s) plus every 10 s while dirty, one
@@ -96,8 +7,7 @@
  * visible and retry with backoff; refusals (409/422) keep the text in the field. */
 (function () {
   "use strict";
-  var mockloop = (window.mockloop = window.mockloop || {});
-  var features = (mockloop.features = mockloop.features || []);
+  var mockloop = window.mockloop;
 
   var DEBOUNCE_MS = 1500;
   var PERIODIC_MS = 10000;
@@ -660,8 +570,9 @@
     };
   }
 
-  /* Code answers: Tab inserts a tab; Escape then Tab leaves the field (no keyboard trap). */
-  function initCodeEditor(area) {
+  /* Code answers without the editor bundle: Tab inserts a tab; Escape then Tab leaves
+   * the field (no keyboard trap). */
+  function initPlainCodeArea(area) {
     var escaped = false;
     area.addEventListener("keydown", function (evt) {
       if (evt.key === "Escape") { escaped = true; return; }
@@ -680,38 +591,65 @@
     });
   }
 
-  features.push(function (root) {
+  /* Code answers with the CodeMirror bundle (static/vendor/codemirror-*): the editor takes
+   * the textarea's place and id, so its label, hint and "#answer_text" lead to what the
+   * candidate types in; the hidden textarea stays the form field autosave reads and the
+   * Save button submits. The editor writes every change back into it. */
+  function initCodeEditor(area) {
+    var id = area.id;
+    var label = id ? document.querySelector('label[for="' + id + '"]') : null;
+    if (label && !label.id) label.id = id + "-label";
+    area.id = id + "-field";
+    if (label) label.removeAttribute("for"); // it names the editor now (aria-labelledby)
+    var editor = window.MockloopEditor.create(area, {
+      id: id,
+      labelledBy: label ? label.id : null,
+      describedBy: area.getAttribute("aria-describedby")
+    });
+    area.hidden = true;
+    area.setAttribute("aria-hidden", "true");
+    area.tabIndex = -1;
+    area.mockloopEditor = editor;
+    if (label) {
+      label.addEventListener("click", function (evt) { evt.preventDefault(); editor.focus(); });
+    }
+    var tag = document.createElement("p");
+    tag.className = "code-language";
+    var language = area.getAttribute("data-code-language") || "python";
+    tag.textContent = language.charAt(0).toUpperCase() + language.slice(1);
+    tag.setAttribute("aria-hidden", "true"); // the label names the language for screen readers
+    editor.view.dom.parentNode.insertBefore(tag, editor.view.dom);
+  }
+
+  function bindCodeArea(area) {
+    if (area.getAttribute("data-code-bound")) return;
+    if (window.MockloopEditor) {
+      area.setAttribute("data-code-bound", "editor");
+      initCodeEditor(area);
+    } else if (!document.querySelector("script[data-code-editor-bundle]")) {
+      area.setAttribute("data-code-bound", "plain");
+      initPlainCodeArea(area);
+    }
+    // else: the bundle is still loading; it announces itself with "mockloop:editor-ready".
+  }
+
+  function initRounds(root) {
     var scope = root && root.querySelectorAll ? root : document;
     var rounds = [];
     if (scope.matches && scope.matches("[data-round]")) rounds.push(scope);
     scope.querySelectorAll("[data-round]").forEach(function (el) { rounds.push(el); });
     if (rounds.length) purgeOldBackups();
+    // Editors first: a restored local copy must reach the editor as well as the field.
+    scope.querySelectorAll("textarea[data-code-editor]").forEach(bindCodeArea);
     rounds.forEach(function (round) {
       if (round.getAttribute("data-round-bound")) return;
       round.setAttribute("data-round-bound", "1");
       initRound(round);
     });
-    scope.querySelectorAll("textarea[data-code-editor]").forEach(function (area) {
-      if (area.getAttribute("data-code-bound")) return;
-      area.setAttribute("data-code-bound", "1");
-      initCodeEditor(area);
-    });
-  });
-})();
-/* ===== end practice ===== */
-/* ==== feedback: self-scoring and reports (owned by the feedback area) ==== */
-(function () {
-  "use strict";
-  var features = (window.mockloop.features = window.mockloop.features || []);
+  }
 
-  /* Report pages: a Print button, shown only when JavaScript can print. */
-  features.push(function (root) {
-    root.querySelectorAll("[data-print]").forEach(function (button) {
-      if (button.dataset.printBound) return;
-      button.dataset.printBound = "1";
-      button.hidden = false;
-      button.addEventListener("click", function () { window.print(); });
-    });
+  document.addEventListener("mockloop:editor-ready", function () {
+    document.querySelectorAll("textarea[data-code-editor]").forEach(bindCodeArea);
   });
+  mockloop.define("round", [initRounds]);
 })();
-/* ==== end feedback ==== */
