@@ -8,7 +8,8 @@ before a view runs, so no input reaches a query it could overflow (PostgreSQL's 
 - `request.args.get(name, type=int)` (and `request.form`) give the default for a number out
   of that range, as for any text that is not a number.
 - A POST, PUT or PATCH with a body that is not a form (JSON, XML, text) is refused with 400
-  and a message naming what is accepted, before CSRF or the view read it.
+  and a message naming what is accepted, before CSRF or the view read it; a view marked
+  `@accepts_json` takes a JSON body too.
 - A NUL character (which PostgreSQL cannot store in text) in a form value is refused with
   400 and a message; a query pair holding one is ignored; in a path part it is 404.
 
@@ -17,7 +18,7 @@ Forms bound their IntegerFields with `NumberRange(max=DB_INT_MAX)` (a 422 with a
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.wrappers import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
@@ -73,12 +74,25 @@ class BoundedRequest(Request):
         )
 
 
+JSON_ATTR = "_mockloop_accepts_json"
+
+
+def accepts_json(view):
+    """Mark a view that reads a JSON body (e.g. a code run's results): JSON is let through
+    to it; every other view takes forms only. The view still validates what it reads."""
+    setattr(view, JSON_ATTR, True)
+    return view
+
+
 def body_kind() -> str | None:
-    """What the request's body is, when it has one a form endpoint cannot read; else None."""
+    """What the request's body is, when it has one its endpoint cannot read; else None."""
     if request.method not in BODY_METHODS:
         return None
     mimetype = request.mimetype
     if mimetype in FORM_TYPES:
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    if mimetype == "application/json" and getattr(view, JSON_ATTR, False):
         return None
     if not mimetype and not request.content_length:
         return None  # an empty POST (a button with no fields) is a form

@@ -226,3 +226,25 @@ def test_a_nul_in_a_form_is_refused_with_a_message_and_saves_nothing(app):
 
         assert dict(request.args) == {"page": "2"}
     assert client.get("/questions/a%00b").status_code == 404
+
+
+def test_a_view_marked_accepts_json_takes_a_json_body(database_url, _schema):
+    """For JSON endpoints (a code run's results): only those marked, only JSON."""
+    from app.access import public
+    from app.converters import accepts_json
+    from tests.conftest import make_app
+
+    app = make_app(database_url, WTF_CSRF_ENABLED=False)  # its own app: a route is added
+
+    @public
+    @accepts_json
+    def echo():
+        from flask import request
+
+        return {"got": request.get_json()}
+
+    app.add_url_rule("/_test/json-echo", "json_echo", echo, methods=["POST"])
+    client = app.test_client()
+    assert client.post("/_test/json-echo", json={"a": 1}).get_json() == {"got": {"a": 1}}
+    refused = client.post("/_test/json-echo", data="<a/>", content_type="application/xml")
+    assert refused.status_code == 400
