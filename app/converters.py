@@ -11,7 +11,8 @@ before a view runs, so no input reaches a query it could overflow (PostgreSQL's 
   and a message naming what is accepted, before CSRF or the view read it; a view marked
   `@accepts_json` takes a JSON body too.
 - A NUL character (which PostgreSQL cannot store in text) in a form value is refused with
-  400 and a message; a query pair holding one is ignored; in a path part it is 404.
+  422 and a message, like any refused form value; a query pair holding one is ignored;
+  in a path part it is 404.
 
 Forms bound their IntegerFields with `NumberRange(max=DB_INT_MAX)` (a 422 with a message).
 """
@@ -124,4 +125,4 @@ def install(app: Flask) -> None:
         if request.view_args and has_nul(request.view_args.items()):
             abort(404)
         if request.method in BODY_METHODS and has_nul(request.form):
-            abort(400, NUL_MESSAGE)
+            abort(422, NUL_MESSAGE)

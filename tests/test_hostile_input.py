@@ -212,7 +212,7 @@ def test_a_nul_in_a_form_is_refused_with_a_message_and_saves_nothing(app):
     session_id = running_round(app, client)
     url = f"/practice/sessions/{session_id}/questions/0/autosave"
     response = client.post(url, data={"revision": 0, "answer_text": "before\x00after"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "NUL character" in response.get_data(as_text=True)
     with app.app_context():
         from app.models.practice import SessionQuestion

@@ -61,7 +61,7 @@ def test_a_nul_anywhere_in_a_form_is_refused_before_the_password_is_looked_at(cl
             "confirm": password,
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "NUL character" in response.get_data(as_text=True)
 
 
