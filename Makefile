@@ -5,11 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-<<<<<<< HEAD
-.PHONY: run test install db bank lint format bench screenshots clean migration vendor
-=======
-.PHONY: run test install db bank lint format bench screenshots clean migration lock
->>>>>>> main
+.PHONY: run test install db bank lint format bench screenshots clean migration lock vendor
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mockloop needs Python 3.11 or newer")'
@@ -55,12 +51,11 @@ bench: install
 screenshots: install
 	MOCKLOOP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser -k screenshots -p no:cacheprovider
 
-<<<<<<< HEAD
 ## Rebuild the vendored CodeMirror bundle and Pyodide from npm (needs node + npm; the
 ## output is committed, so `make run` never needs them). See static/vendor/README.md.
 vendor:
 	sh static/vendor/src/build.sh
-=======
+
 ## Refresh the lock files from pyproject.toml (after changing a dependency), with hashes.
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
@@ -68,16 +63,20 @@ lock: | $(BIN)/python
 	  -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --extra test \
 	  -o requirements-test.lock pyproject.toml
->>>>>>> main
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-## Regenerate the single initial migration from the models (no release yet, so one
-## revision "0001" is kept; run after changing models, then review the file).
+## Add a schema revision after changing models: `make migration MSG="add email verification"`.
+## 0001 is the frozen baseline and is never regenerated: this builds a scratch SQLite
+## database at the current head, autogenerates the difference as the next numbered
+## revision (0002_..., 0003_...) and leaves it for you to review by hand (migrations/README).
 migration: install
-	rm -f migrations/versions/*.py
+	@test -n "$(MSG)" || { echo 'usage: make migration MSG="what changed"'; exit 2; }
 	rm -rf $(VENV)/migration-tmp && mkdir -p $(VENV)/migration-tmp
-	DATABASE_URL=sqlite:///$(CURDIR)/$(VENV)/migration-tmp/empty.db MOCKLOOP_ENV=development \
-	  $(BIN)/flask db migrate --rev-id 0001 -m "initial schema"
+	set -e; last=$$(ls migrations/versions | sed -n 's/^\([0-9]\{4\}\)_.*\.py$$/\1/p' | sort | tail -1); \
+	  rev=$$(printf '%04d' $$(expr $$last + 1)); \
+	  export DATABASE_URL=sqlite:///$(abspath $(VENV))/migration-tmp/head.db MOCKLOOP_ENV=development; \
+	  $(BIN)/flask db upgrade; \
+	  $(BIN)/flask db migrate --rev-id $$rev -m "$(MSG)"
 	rm -rf $(VENV)/migration-tmp

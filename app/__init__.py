@@ -18,7 +18,7 @@ from app.accounts import loader as accounts_loader
 from app.coach import report_section as coach_report_section
 from app.coach import round_notifications
 from app.config import INSTANCE, ROOT, load_config
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.learning import schedule as learning_schedule
 from app.learning import wiring as learning_wiring
 from app.markdown import render_markdown
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     accounts_loader.init_app(app)  # the user loader
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
     logs.init_app(app)
     assets.init_app(app)
@@ -79,6 +80,8 @@ def register_blueprints(app: Flask) -> None:
     from app.home.routes import bp as home_bp
     from app.learning.routes import bp as learning_bp
     from app.practice.routes import bp as practice_bp
+    from app.privacy.admin_routes import bp as privacy_admin_bp
+    from app.privacy.routes import bp as privacy_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
@@ -88,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp, url_prefix="/feedback")
     app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
+    app.register_blueprint(privacy_bp, url_prefix="/settings/data")
+    app.register_blueprint(privacy_admin_bp, url_prefix="/admin/users")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(home_bp)
 

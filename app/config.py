@@ -121,6 +121,30 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
+    # Email (Flask-Mailman, SMTP). Links in emails start with PUBLIC_URL when it is set
+    # (set it in production, e.g. https://mockloop.example.com), else the request's host.
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "mockloop <no-reply@localhost>"
+    MAIL_TIMEOUT = 10
+    PUBLIC_URL = None
+    # Password-reset and verification links.
+    PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
+    # "Forgot password?" requests: per client address and per email address.
+    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = "3 per hour"
+    # Verification resends and change-of-address requests, per signed-in account.
+    ACCOUNT_EMAIL_LIMIT = "5 per hour"
+    # `flask maintenance prune` keeps this many days of notifications and audit events.
+    NOTIFICATION_RETENTION_DAYS = 365
+    AUDIT_RETENTION_DAYS = 365
+
     # One JSON line per request on stdout (app/logs.py); gunicorn's access log stays off.
     LOG_JSON = True
     LOG_REQUESTS = True
@@ -136,6 +160,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    MAIL_BACKEND = "console"  # printed by `make run`; set MAIL_SERVER to send for real
     ALLOW_SINGLE_HOST = True
     LOG_JSON = False  # `flask run` prints its own readable lines
     LOG_REQUESTS = False
@@ -306,6 +331,40 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds to wait for a PostgreSQL connection (health checks fail after this)",
     ),
     Setting("LOG_LEVEL", ("MOCKLOOP_LOG_LEVEL",), _text, "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Setting("MAIL_SERVER", ("MAIL_SERVER",), _text, "smtp.example.org", "SMTP server for email"),
+    Setting("MAIL_PORT", ("MAIL_PORT",), _positive_int, "587", "SMTP port"),
+    Setting("MAIL_USE_TLS", ("MAIL_USE_TLS",), _flag, "1", "1: STARTTLS (usually port 587)"),
+    Setting("MAIL_USE_SSL", ("MAIL_USE_SSL",), _flag, "0", "1: TLS from the start (port 465)"),
+    Setting("MAIL_USERNAME", ("MAIL_USERNAME",), _text, "", "SMTP login"),
+    Setting("MAIL_PASSWORD", ("MAIL_PASSWORD",), _text, "", "SMTP password"),
+    Setting(
+        "MAIL_DEFAULT_SENDER",
+        ("MAIL_DEFAULT_SENDER",),
+        _text,
+        "mockloop <no-reply@mockloop.example.com>",
+        "the From of every email",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        ("PUBLIC_URL", "MOCKLOOP_PUBLIC_URL"),
+        lambda value: value.strip().rstrip("/"),
+        "https://mockloop.example.com",
+        "start of the links in emails (so a forged Host header cannot redirect them)",
+    ),
+    Setting(
+        "NOTIFICATION_RETENTION_DAYS",
+        ("NOTIFICATION_RETENTION_DAYS", "MOCKLOOP_NOTIFICATION_RETENTION_DAYS"),
+        _positive_int,
+        "365",
+        "days of notifications `flask maintenance prune` keeps",
+    ),
+    Setting(
+        "AUDIT_RETENTION_DAYS",
+        ("AUDIT_RETENTION_DAYS", "MOCKLOOP_AUDIT_RETENTION_DAYS"),
+        _positive_int,
+        "365",
+        "days of audit events `flask maintenance prune` keeps",
+    ),
     Setting(
         "QUESTION_BANK_DIR",
         ("MOCKLOOP_QUESTION_BANK_DIR",),
@@ -336,6 +395,10 @@ def from_environment(env: str, environ: os._Environ | dict) -> dict:
             raise ConfigError(f"{name}={environ[name]!r} is not usable: {error}") from error
     if values.get("REDIS_URL"):
         values["RATELIMIT_STORAGE_URI"] = values["REDIS_URL"]
+    if values.get("MAIL_SERVER"):
+        values["MAIL_BACKEND"] = "smtp"  # development too, once a server is named
+    if values.get("MAIL_USE_TLS") and values.get("MAIL_USE_SSL"):
+        raise ConfigError("Set MAIL_USE_TLS (STARTTLS, port 587) or MAIL_USE_SSL (465), not both")
     return values
 
 

@@ -26,6 +26,7 @@ from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db, limiter
 from tests import factories
+from tests.mailbox import smtp_server
 
 PASSWORD = factories.PASSWORD
 
@@ -84,8 +85,15 @@ _MADE: list[Flask] = []
 
 
 def make_app(database_url: str, **overrides):
-    """A new app on the test database; its connections are closed when the test ends."""
-    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url}
+    """A new app on the test database (its email goes over SMTP to the run's aiosmtpd);
+    its connections are closed when the test ends."""
+    server = smtp_server()
+    config = {
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": server.host,
+        "MAIL_PORT": server.port,
+    }
     config.update(overrides)
     app = create_app(config)
     _MADE.append(app)
@@ -101,6 +109,15 @@ def _close_extra_apps():
         with made.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def mailbox():
+    """What the SMTP server received during this test (emptied before it starts)."""
+    box = smtp_server().mailbox
+    box.clear()
+    yield box
+    box.clear()
 
 
 @pytest.fixture(scope="session")

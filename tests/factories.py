@@ -34,6 +34,8 @@ def user(
         display_name=fields.pop("display_name", f"{role.title()} {n}"),
         password_hash=hash_password(password),
         role=role,
+        # verified unless a test says otherwise (unverified accounts cannot link a coach)
+        email_verified_at=fields.pop("email_verified_at", utcnow()),
         **fields,
     )
     db.session.add(obj)

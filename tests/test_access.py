@@ -15,7 +15,18 @@ from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, UUI
 from app.access import is_public_endpoint
 from tests.conftest import PASSWORD
 
-PUBLIC_ENDPOINTS = {"home.landing", "accounts.login", "accounts.register", "health.healthz"}
+PUBLIC_ENDPOINTS = {
+    "home.landing",
+    "accounts.login",
+    "accounts.register",
+    "health.healthz",
+    # links from emails: opened in any browser, the token is the credential
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.verify_email",
+    "accounts.confirm_email_change",
+    "accounts.unsubscribe",
+}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 

@@ -133,3 +133,27 @@ def test_no_view_over_30_lines():
                 if body > MAX_VIEW_LINES:
                     long_views.append(f"{module}.{node.name}: {body} lines")
     assert not long_views, "\n".join(long_views)
+
+
+def test_no_merge_conflict_markers_are_committed():
+    """A merge left half-resolved (a Makefile that no longer parses) must fail here."""
+    import subprocess
+
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=SOURCE_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    marked = []
+    for name in files:
+        path = SOURCE_ROOT / name
+        if path.suffix in (".wasm", ".zip", ".png", ".jar") or not path.is_file():
+            continue
+        try:
+            lines = path.read_text().splitlines()
+        except UnicodeDecodeError:
+            continue
+        marked += [
+            f"{name}:{n}"
+            for n, line in enumerate(lines, 1)
+            if line.startswith(("<<<<<<< ", ">>>>>>> "))
+        ]
+    assert not marked, "conflict markers: " + ", ".join(marked)

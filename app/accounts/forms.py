@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -88,3 +89,40 @@ class EmptyForm(FlaskForm):
     """Gives button-only POSTs their CSRF token."""
 
     submit = SubmitField("Submit")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase works well.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+    submit = SubmitField("Set new password")
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        "New email address", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    password = PasswordField(
+        "Your password, to confirm it is you", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    submit = SubmitField("Send confirmation")
+
+
+class NotificationEmailsForm(FlaskForm):
+    email_notifications = BooleanField(
+        "Email me when a coach publishes a review or a candidate shares a round with me"
+    )
+    submit = SubmitField("Save email choice")

@@ -12,17 +12,24 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from app import mailer
 from app.access import current_sign_in_key, public, renew_sign_in, safe_next, sign_in, sign_out
-from app.accounts import limits, services, signins
+from app.accounts import limits, recovery, services, signins
 from app.accounts.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     EmptyForm,
+    ForgotPasswordForm,
     LoginForm,
+    NotificationEmailsForm,
     RegisterForm,
+    ResetPasswordForm,
     TimeZoneForm,
 )
 from app.accounts.loader import lifetimes
 from app.clock import utcnow
+from app.extensions import limiter
+from app.models.users import normalise_email
 
 bp = Blueprint("accounts", __name__)
 
@@ -54,8 +61,28 @@ def register():
         else:
             _start_sign_in(user, utcnow())
             flash("Welcome to mockloop. Pick a stage to rehearse.", "success")
+            _send_verification(user.id)
             return redirect(safe_next(form.next.data))
     return render_template("accounts/register.html", form=form)
+
+
+def _send_verification(user_id: int) -> None:
+    """Email the link that confirms the user's address (after the commit); flash the outcome."""
+    request_ = recovery.verification_for(user_id)
+    if request_ is None:
+        return
+    link = mailer.external_url("accounts.verify_email", token=request_.token)
+    if mailer.send(
+        request_.email, "verify_email", name=request_.name, email=request_.email, link=link
+    ):
+        flash(f"We sent a link to {request_.email} to confirm your address.", "info")
+    else:
+        flash(mailer.SEND_FAILED + " (Settings has a button to send it again.)", "error")
+
+
+def _reset_address_key() -> str:
+    """Rate-limit key for reset requests: the address typed, normalised."""
+    return "reset:" + normalise_email(request.form.get("email", ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -87,13 +114,17 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def _settings_page(password_form=None, timezone_form=None, status: int = 200):
+def _settings_page(password_form=None, timezone_form=None, email_form=None, status: int = 200):
     """The settings page with the given forms (re-rendered with their errors)."""
     timezone_form = timezone_form or TimeZoneForm(timezone=current_user.timezone)
     return render_template(
         "accounts/settings.html",
         password_form=password_form or ChangePasswordForm(),
         timezone_form=timezone_form,
+        email_form=email_form or ChangeEmailForm(),
+        notifications_form=NotificationEmailsForm(
+            email_notifications=current_user.email_notifications
+        ),
         devices_form=EmptyForm(),
         devices=signins.active(current_user.id, now=utcnow(), limits=lifetimes(current_app.config)),
         this_device=current_sign_in_key(),
@@ -161,3 +192,162 @@ def set_time_zone():
         flash(f"Time zone set to {form.timezone.data}.", "success")
         return redirect(url_for("accounts.settings"))
     return _settings_page(timezone_form=form, status=422)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_IP"], methods=["POST"], scope="reset-ip"
+)
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"],
+    key_func=_reset_address_key,
+    methods=["POST"],
+    scope="reset-address",
+)
+def forgot_password():
+    """Email a reset link; the page says the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset = recovery.request_password_reset(form.email.data, ip=request.remote_addr)
+        if reset is not None:
+            link = mailer.external_url("accounts.reset_password", token=reset.token)
+            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            context = dict(name=reset.name, email=reset.email, link=link, minutes=minutes)
+            if not mailer.send(reset.email, "password_reset", **context):
+                form.email.errors.append(mailer.SEND_FAILED)
+                return render_template("accounts/forgot_password.html", form=form), 503
+        return render_template("accounts/forgot_password_sent.html", email=form.email.data)
+    status = 422 if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """Choose a new password from an emailed link (single use, 1 hour)."""
+    try:
+        user = recovery.user_for_reset(token)
+    except recovery.LinkProblem as problem:
+        return render_template("accounts/link_problem.html", problem=str(problem)), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            recovery.reset_password(token, form.password.data, ip=request.remote_addr)
+        except recovery.LinkProblem as problem:
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
+        except services.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            sign_out()
+            flash(
+                "Your password is set. Sign in with it; every other session was ended.", "success"
+            )
+            return redirect(url_for("accounts.login"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/reset_password.html", form=form, email=user.email), status
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@public
+def verify_email(token: str):
+    """Confirm the account's address: the page asks for a click (no change on GET)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            recovery.verify_email(token)
+        except recovery.LinkProblem as problem:
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
+        flash("Your email address is confirmed.", "success")
+        target = "accounts.settings" if current_user.is_authenticated else "accounts.login"
+        return redirect(url_for(target))
+    return render_template("accounts/confirm_link.html", form=form, purpose="verify")
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_email_change(token: str):
+    """Move the account to the new address the link was sent to (a click, no change on GET)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        signed_in_id = current_user.id if current_user.is_authenticated else None  # before rotation
+        try:
+            # this browser's sign-in stays if it is this user's (another user's is untouched)
+            user = recovery.confirm_email_change(token, keep_key=current_sign_in_key())
+        except recovery.LinkProblem as problem:
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
+        if signed_in_id == user.id:
+            renew_sign_in(user)
+        flash(f"Your address is now {user.email}. Other sessions were ended.", "success")
+        target = "accounts.settings" if current_user.is_authenticated else "accounts.login"
+        return redirect(url_for(target))
+    return render_template("accounts/confirm_link.html", form=form, purpose="change")
+
+
+def _account_key() -> str:
+    """Rate-limit key for the signed-in account (emails it can make us send)."""
+    return f"mail:{current_user.id}"
+
+
+@bp.post("/settings/verify")
+@limiter.shared_limit(
+    lambda: current_app.config["ACCOUNT_EMAIL_LIMIT"], scope="account-mail", key_func=_account_key
+)
+def resend_verification():
+    """Send the address-confirmation link again."""
+    _send_verification(current_user.id)
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/email")
+@limiter.shared_limit(
+    lambda: current_app.config["ACCOUNT_EMAIL_LIMIT"], scope="account-mail", key_func=_account_key
+)
+def change_email():
+    """Ask to move the account to a new address; a link goes to that address."""
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            pending = recovery.request_email_change(
+                current_user.id, form.password.data, form.email.data, ip=request.remote_addr
+            )
+        except services.AccountError as error:
+            getattr(form, error.field or "email").errors.append(str(error))
+        else:
+            link = mailer.external_url("accounts.confirm_email_change", token=pending.token)
+            context = dict(name=pending.name, email=pending.email, link=link)
+            if mailer.send(pending.email, "confirm_new_email", **context):
+                flash(f"We sent a link to {pending.email}; open it to confirm.", "info")
+            else:
+                flash(mailer.SEND_FAILED, "error")
+            return redirect(url_for("accounts.settings"))
+    return _settings_page(email_form=form, status=422)
+
+
+@bp.post("/settings/notifications")
+def set_notification_emails():
+    """Turn notification emails on or off (on needs a confirmed address)."""
+    form = NotificationEmailsForm()
+    if form.validate_on_submit():
+        try:
+            recovery.set_email_notifications(current_user.id, form.email_notifications.data)
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            state = "on" if form.email_notifications.data else "off"
+            flash(f"Notification emails are {state}.", "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/email/unsubscribe/<token>", methods=["GET", "POST"])
+@public
+def unsubscribe(token: str):
+    """Turn notification emails off from the link in one (a click, no change on GET)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            recovery.unsubscribe(token)
+        except recovery.LinkProblem as problem:
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
+        return render_template("accounts/unsubscribed.html")
+    return render_template("accounts/confirm_link.html", form=form, purpose="unsubscribe")

@@ -17,6 +17,7 @@ from app.accounts.passwords import (
     password_problem,
     verify_password,
 )
+from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
 from app.models.users import Role, User, normalise_email
@@ -37,6 +38,11 @@ class UnknownUser(AccountError):
 def user_by_email(email: str) -> User | None:
     """The account with this email (compared case- and whitespace-insensitively)."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def user_by_id(user_id: int) -> User | None:
+    """The account with this id, or None."""
+    return db.session.get(User, user_id)
 
 
 def user_for_login_id(login_id: str) -> User | None:
@@ -81,6 +87,7 @@ def create_user(email: str, display_name: str, password: str, role: str) -> User
         raise AccountError(f"Unknown role {role!r}; use candidate, coach or admin.", "role")
     name = display_name.strip() or normalise_email(email).split("@")[0]
     user = _add_account(email, name, password, role)
+    user.email_verified_at = utcnow()  # an operator created it for this address
     audit.record("account.create", target_type="user", target_id=user.id, role=role)
     db.session.commit()
     return user
@@ -125,7 +132,7 @@ def authenticate(email: str, password: str, *, now: datetime, ip: str | None = N
 def user_or_error(user_id: int) -> User:
     """The account with this id, or UnknownUser."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or user.is_deleted:  # a deleted account's row is only a tombstone
         raise UnknownUser("There is no such account.")
     return user
 

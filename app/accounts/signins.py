@@ -24,6 +24,8 @@ DEACTIVATED = "deactivated"
 EVERYWHERE = "signed out everywhere"
 BY_DEVICE = "signed out from settings"
 PASSWORD_RESET = "password reset"
+EMAIL_CHANGED = "email changed"
+DELETED = "account deleted"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,11 @@ ROLES = tuple(role.value for role in Role)
 
 def search_users(query: str | None, page: int, per_page: int):
     """Users whose email or display name contains `query`, newest first, one page."""
-    stmt = select(User).order_by(User.created_at.desc(), User.id.desc())
+    stmt = (
+        select(User)
+        .where(User.deleted_at.is_(None))  # deleted accounts are tombstones, not users
+        .order_by(User.created_at.desc(), User.id.desc())
+    )
     query = (query or "").strip()
     if query:
         needle = query.lower()  # % and _ are matched literally

@@ -111,6 +111,13 @@ def link_coach(candidate_id: int, code: str, *, now: datetime, ip: str | None = 
         )
     if coach.id == candidate_id:
         raise CoachError("This is your own invite code; share it with your candidates.", "code")
+    candidate = db.session.get(User, candidate_id)
+    if not candidate.is_verified:
+        raise CoachError(
+            "Confirm your email address first: open the link we emailed you "
+            "(Settings can send it again). Then link your coach.",
+            "code",
+        )
     existing = db.session.scalar(
         select(CoachLink).where(
             CoachLink.coach_id == coach.id, CoachLink.candidate_id == candidate_id
@@ -118,7 +125,6 @@ def link_coach(candidate_id: int, code: str, *, now: datetime, ip: str | None = 
     )
     if existing is not None:
         return LinkResult(coach, created=False)
-    candidate = db.session.get(User, candidate_id)
     db.session.add(CoachLink(coach_id=coach.id, candidate_id=candidate_id, created_at=now))
     notify(
         coach.id,

@@ -145,3 +145,5 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it was emailed (users who opted in; see app/coach/emails.py); None: not (yet).
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

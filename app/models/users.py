@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
@@ -51,6 +51,16 @@ class User(UserMixin, db.Model):
     coach_sharing: Mapped[str] = mapped_column(String(16), default="all")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the user opened the link sent to their address (None: not verified yet).
+    # Unverified accounts can practise but cannot link a coach or get notification emails.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A new address waiting for its confirmation link; `email` changes once it is opened.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Notification emails (a review published, a round shared), off until the user opts in.
+    email_notifications: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when the account was deleted: the row stays, emptied of personal data, so that
+    # reviews the user wrote can say "a former coach" and the audit log keeps its events.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -61,6 +71,14 @@ class User(UserMixin, db.Model):
 
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_admin(self) -> bool:

@@ -1,7 +1,7 @@
 """user_sessions: one row per signed-in browser (issue 16: sign-out that signs out)
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02 01:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import app.models.base
 
 revision = "0005"
-down_revision = "0001"  # the lead re-chains after the other open revisions
+down_revision = "0002"  # after accounts15's 0002 (main); the lead re-chains if another lands first
 branch_labels = None
 depends_on = None
 

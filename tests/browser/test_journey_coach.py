@@ -67,7 +67,9 @@ def calibration_row(title: str, self_level: str, coach_level: str, delta: str) -
     )
 
 
-def test_coach_links_reviews_publishes_and_candidate_reads(app, bank, make_user, open_page):
+def test_coach_links_reviews_publishes_and_candidate_reads(
+    app, bank, make_user, open_page, mailbox
+):
     coach_id = make_user("coach", display_name="Coach Carla")
     other_coach_id = make_user("coach", display_name="Coach Otto")
 
@@ -89,6 +91,10 @@ def test_coach_links_reviews_publishes_and_candidate_reads(app, bank, make_user,
     # the invite link, which knows they are linked already
     candidate = open_page("candidate")
     sign_up(candidate, "dee@example.com", "Cand Dee")
+    # linking a coach needs a confirmed address: open the link from the sign-up email
+    candidate.goto(mailbox.wait_for("dee@example.com").link("/verify/"))
+    candidate.get_by_role("button", name="Confirm").click()
+    candidate.get_by_text("Your email address is confirmed.").wait_for()
     nav(candidate, "Coaches")
     assert candidate.get_by_text("No coach yet.").is_visible()
     check_page(candidate)

@@ -148,9 +148,11 @@ def test_invite_link_when_signed_out_goes_to_sign_in_and_back(app, client, make_
     assert "/login?next=" in response.headers["Location"] and code in response.headers["Location"]
 
 
-def test_invite_link_for_someone_without_an_account_survives_sign_up(app, client, make_user):
+def test_invite_link_for_someone_without_an_account_survives_sign_up(
+    app, client, make_user, mailbox
+):
     """A new candidate opens the invite link, creates an account from the sign-in page and
-    lands back on the invite to confirm it."""
+    lands back on the invite; once the address is confirmed, the invite links the coach."""
     from urllib.parse import unquote
 
     coach_id = make_user("coach", display_name="Coach Carla")
@@ -175,6 +177,11 @@ def test_invite_link_for_someone_without_an_account_survives_sign_up(app, client
     assert response.status_code == 302
     assert response.headers["Location"] == f"/coaching/join/{code}"
     assert "Coach Carla" in client.get(f"/coaching/join/{code}").get_data(as_text=True)
+    refused = client.post(f"/coaching/join/{code}", follow_redirects=True)
+    assert "Confirm your email address first" in refused.get_data(as_text=True)
+    assert links(app) == []
+    verify = mailbox.wait_for("new.candidate@example.com").link("/verify/")
+    assert client.post(verify.replace("http://localhost", "")).status_code == 302
     assert client.post(f"/coaching/join/{code}").status_code == 302
     assert len(links(app)) == 1
 
