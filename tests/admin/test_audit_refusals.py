@@ -124,3 +124,12 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(app, make_user):
         db.session.commit()
     body = admin.get("/admin/audit.csv?action=test.formula").get_data(as_text=True)
     assert "'=HYPERLINK" in body
+
+
+def test_a_data_download_is_audited(app, make_user):
+    user_id, client = signed_in(app, make_user)
+    response = client.get("/settings/data/export.zip", environ_base={"REMOTE_ADDR": IP})
+    assert response.status_code == 200
+    response.get_data()  # the stream, read to the end
+    [event] = events(app, "data.export")
+    assert event.actor_id == user_id and event.ip == IP and event.details["request_id"]
