@@ -117,6 +117,8 @@ def walk_hostile(app, client, real: dict[str, str]):
             for method in methods:
                 if method == "GET":
                     response = client.get(path, query_string=HOSTILE_QUERY)
+                    response.get_data()  # read a streamed download (export.zip) to its end
+                    response.close()  # and let go of its request context
                     yield method, path, "query", response.status_code
                     continue
                 bodies = [("form", {"data": form}) for form in hostile_forms(app)]
@@ -126,6 +128,8 @@ def walk_hostile(app, client, real: dict[str, str]):
                 ]
                 for what, kwargs in bodies if is_real else bodies[-2:]:
                     response = client.open(path, method=method, **kwargs)
+                    response.get_data()
+                    response.close()
                     yield method, path, what, response.status_code
 
 
