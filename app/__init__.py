@@ -8,6 +8,7 @@ from app import (
     access,
     assets,
     cli,
+    converters,
     errors,
     logs,
     models,  # noqa: F401  (registers every table before an app is built)
@@ -36,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(INSTANCE),
     )
+    converters.install(app)  # bounded <int:...> ids and bodies, before any route exists
     app.config.from_mapping(load_config(overrides))
     if app.config.get("SINGLE_HOST_WARNING"):
         app.logger.warning(app.config["SINGLE_HOST_WARNING"])

@@ -49,24 +49,33 @@ def require_role(*roles: str) -> Callable[[], None]:
     return guard
 
 
-def sign_in(user) -> None:
-    """Start a fresh session for `user`: nothing from before survives (session fixation)."""
+def sign_in(user, key: str) -> None:
+    """Start a fresh session for `user` holding the server-side sign-in `key` (the cookie
+    carries only that key); nothing from before survives (session fixation)."""
     session.clear()
     login_user(user)
+    session["_user_id"] = key  # Flask-Login hands this to the user loader on each request
     session.permanent = True
     session[SIGNED_IN_AT] = int(utcnow().timestamp())
 
 
+def current_sign_in_key() -> str | None:
+    """The server-side sign-in key this browser's session carries, if any."""
+    key = session.get("_user_id")
+    return key if isinstance(key, str) else None
+
+
 def renew_sign_in(user) -> None:
-    """Re-issue this browser's login with `user`'s new token, keeping the sign-in time."""
+    """Re-issue this browser's session (new CSRF secret) on the same sign-in and its time."""
     signed_in_at = session.get(SIGNED_IN_AT)
-    sign_in(user)
+    key = current_sign_in_key()
+    sign_in(user, key or "")
     if isinstance(signed_in_at, int):
         session[SIGNED_IN_AT] = signed_in_at
 
 
 def sign_out() -> None:
-    """End the session in this browser."""
+    """End the session in this browser (the caller ends the server-side sign-in)."""
     logout_user()
     session.clear()
 

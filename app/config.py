@@ -76,7 +76,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a 48-hour take-home must still be able to save
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
-    SESSION_COOKIE_NAME = "mockloop_session"
+    # __Host-: the browser keeps it only if Secure, Path=/ and no Domain, so no other
+    # site on a parent or sibling domain can set or shadow the sign-in cookie.
+    SESSION_COOKIE_NAME = "__Host-mockloop_session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -97,11 +101,20 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # If Redis goes away, keep limiting per process in memory instead of failing sign-in.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    # Failed sign-ins only: per client IP, and per account (the normalised email).
+    # Failed sign-ins only (docs/security.md): per client address; per account *from one
+    # client* (so someone else's failures never lock the owner out); and a cap per account
+    # across all clients, high enough that only a spread-out guessing run reaches it.
     LOGIN_LIMIT_PER_IP = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT_ALL_CLIENTS = "100 per hour"
     # Linking a coach by invite code, per signed-in user: codes can only be brute-forced.
     COACH_LINK_LIMIT = "10 per minute"
+    # Every sign-up try costs an argon2 hash: per client address.
+    SIGNUP_LIMIT_PER_IP = "10 per hour"
+    # Sign-ins kept on the server (app/accounts/signins.py): an admin's ends after 30 idle
+    # minutes; last_seen_at is written at most once a minute per sign-in.
+    ADMIN_IDLE_TIMEOUT = timedelta(minutes=30)
+    SIGN_IN_TOUCH_EVERY = timedelta(minutes=1)
 
     # argon2id, OWASP's first recommended profile (m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 2
@@ -153,6 +166,7 @@ class DevelopmentConfig(Config):
     ALLOW_SINGLE_HOST = True
     LOG_JSON = False  # `flask run` prints its own readable lines
     LOG_REQUESTS = False
+    SESSION_COOKIE_NAME = "mockloop_session"  # plain http: no __Host- prefix
     SESSION_COOKIE_SECURE = False
     HSTS = False
 
@@ -165,6 +179,7 @@ class TestConfig(Config):
     ALLOW_SINGLE_HOST = True
     LOG_JSON = False
     LOG_REQUESTS = False
+    SESSION_COOKIE_NAME = "mockloop_session"  # plain http: no __Host- prefix
     SESSION_COOKIE_SECURE = False
     HSTS = False
     ARGON2_TIME_COST = 1
@@ -280,7 +295,21 @@ SETTINGS: tuple[Setting, ...] = (
         ("MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT",),
         _rate_limit,
         "5 per minute",
-        "failed sign-ins allowed per account",
+        "failed sign-ins allowed per account from one client address",
+    ),
+    Setting(
+        "LOGIN_LIMIT_PER_ACCOUNT_ALL_CLIENTS",
+        ("MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT_ALL_CLIENTS",),
+        _rate_limit,
+        "100 per hour",
+        "failed sign-ins allowed per account across all client addresses",
+    ),
+    Setting(
+        "SIGNUP_LIMIT_PER_IP",
+        ("MOCKLOOP_SIGNUP_LIMIT_PER_IP",),
+        _rate_limit,
+        "10 per hour",
+        "sign-up tries allowed per client address",
     ),
     Setting(
         "DB_POOL_SIZE",

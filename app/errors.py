@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, limiter
+from app.logs import request_id_from
 from app.models import audit
 from app.security import no_store
 from app.typed import back_url, known_fields, typed_fields
@@ -24,7 +27,7 @@ MESSAGES = {
     422: ("Cannot accept this", "Some of what you sent cannot be accepted. Nothing was saved."),
     429: (
         "Too many attempts",
-        "Too many attempts in a short time. Please wait a minute and try again.",
+        "Too many attempts in a short time; nothing was changed.",
     ),
     500: (
         "Something went wrong",
@@ -64,7 +67,7 @@ def _size(limit: int | None) -> str:
 def render_error(status: int, detail: str | None = None, **context):
     """The error page (or fragment) for `status`, with an optional safe detail message."""
     title, message = MESSAGES.get(status, (f"Error {status}", "Something went wrong."))
-    if isinstance(detail, str) and detail and status in (400, 409, 422):
+    if isinstance(detail, str) and detail and status in (400, 409, 422, 429):
         message = detail
     if status == 413:
         message = message.format(limit=_size(current_app.config["MAX_CONTENT_LENGTH"]))
@@ -108,6 +111,43 @@ def _fresh_token_for_htmx(rendered):
     return no_store(response)
 
 
+def retry_after_seconds() -> int:
+    """Seconds until the limit that refused this request lets it through again."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, int(current.reset_at - time.time()))
+
+
+def wait_words(seconds: int) -> str:
+    """ "45 seconds", "1 minute", "38 minutes": how long to wait, for a person."""
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def audit_refusal(action: str, **details) -> None:
+    """Record a refused request (CSRF, 429, 404 on an object); never turn it into a 500."""
+    if not g.get("request_id"):  # refused before the request log gave it its id (CSRF)
+        g.request_id = request_id_from(request.environ)
+    g.refusal_audited = True
+    db.session.rollback()
+    try:
+        audit.record_refusal(
+            action,
+            current_user.id if current_user.is_authenticated else None,
+            request.path,
+            request.method,
+            ip=request.remote_addr,
+            **details,
+        )
+        db.session.commit()
+    except Exception:  # the database itself is failing; the refusal still stands
+        db.session.rollback()
+        current_app.logger.exception("could not audit a refused request")
+
+
 def audit_denial() -> None:
     """Record a 403 in the audit log; never let auditing turn a 403 into a 500."""
     db.session.rollback()
@@ -131,13 +171,29 @@ def register(app: Flask) -> None:
     # Read after the blueprints (and so all their forms) are imported.
     app.extensions["mockloop.form_fields"] = known_fields()
 
+    @app.after_request
+    def audit_object_refusals(response):
+        """A 404 from a real route with ids (someone else's object, or none): probing ids
+        leaves a trace, whichever handler (the app's or a blueprint's) made the 404."""
+        if (
+            response.status_code == 404
+            and request.view_args
+            and not g.get("refusal_audited")
+            and current_user.is_authenticated
+        ):
+            audit_refusal("access.not_found", reason="not yours or not there")
+        return response
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        audit_refusal("csrf.failed", reason=str(error.description)[:200])
         return render_csrf_error()
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
-        return render_error(429)
+        seconds = retry_after_seconds()
+        audit_refusal("rate_limited", limit=str(error.limit.limit), retry_after=seconds)
+        return render_error(429, f"{MESSAGES[429][1]} Try again in {wait_words(seconds)}.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,4 +1,5 @@
-"""Response headers every page carries (CSP, HSTS, nosniff, frames, referrer, caching)."""
+"""Response headers every page carries (CSP, HSTS, nosniff, frames, referrer, permissions,
+opener, caching)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,26 @@ CSP = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
+)
+
+
+# No page uses these browser features; a script injected somehow cannot either.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "serial",
+        "hid",
+        "midi",
+        "display-capture",
+        "accelerometer",
+        "gyroscope",
+        "magnetometer",
+    )
 )
 
 
@@ -111,6 +132,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static" and "Cache-Control" not in headers:

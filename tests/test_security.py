@@ -35,6 +35,12 @@ def test_security_headers_on_every_kind_of_page(client, path):
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response.headers  # testing runs over http
+    policy = dict(
+        item.strip().split("=", 1) for item in response.headers["Permissions-Policy"].split(",")
+    )
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert policy[feature] == "()", feature
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
 def test_pages_are_not_cached_by_shared_caches(client):
@@ -79,6 +85,9 @@ def test_production_sends_hsts_and_secure_cookies(production_app):
     assert response.status_code == 302
     [cookie] = [v for k, v in response.headers.items() if k == "Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # __Host-: Secure, Path=/ and no Domain, or browsers drop it.
+    assert cookie.startswith("__Host-mockloop_session=")
+    assert "Path=/;" in cookie + ";" and "Domain=" not in cookie
     assert client.get("/dashboard", **https).status_code == 200
 
 

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.accounts.services import user_for_login_id
+from app.accounts import signins
+from app.clock import utcnow
 from app.extensions import login_manager
 
 
+def lifetimes(config) -> signins.Lifetimes:
+    """The sign-in limits from config (docs/security.md)."""
+    return signins.Lifetimes(
+        absolute=config["PERMANENT_SESSION_LIFETIME"],
+        admin_idle=config["ADMIN_IDLE_TIMEOUT"],
+        touch_every=config["SIGN_IN_TOUCH_EVERY"],
+    )
+
+
 def init_app(app: Flask) -> None:
-    """Resolve the session's login id ("<user id>:<session token>") to an active account."""
-    login_manager.user_loader(user_for_login_id)
+    """Resolve the session's sign-in key to its account, on every request (one query)."""
+    limits = lifetimes(app.config)
+
+    @login_manager.user_loader
+    def load_user(key: str):
+        return signins.user_for_key(key, now=utcnow(), limits=limits)

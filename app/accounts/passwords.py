@@ -33,6 +33,9 @@ def _core(password: str) -> str:
 
 
 _PADDING = re.compile(r"^[^a-z]+|[^a-z]+$")
+# NUL, other C0/C1 controls, DEL, lone surrogates and non-characters: nothing a person
+# types, and NUL is cut off by some libraries (a password that means two things).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _REPEATED_UNIT = re.compile(r"^(.{1,4})\1+$", re.DOTALL)
 
 
@@ -42,6 +45,11 @@ def password_problem(password: str, email: str | None = None) -> str | None:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    if _CONTROL.search(password):
+        return (
+            "Your password contains a control character (such as NUL, a tab or a line "
+            "break); use letters, digits, spaces and symbols only."
+        )
     lowered = password.strip().lower()
     core = _core(password)
     if lowered in common_passwords() or (len(core) >= 4 and core in common_passwords()):

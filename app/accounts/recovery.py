@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.accounts import signins
 from app.accounts.passwords import hash_password, password_problem, verify_password
 from app.accounts.services import AccountError, user_by_email, user_or_error
 from app.clock import utcnow
@@ -117,6 +118,7 @@ def reset_password(token: str, new_password: str, *, ip: str | None = None) -> U
         raise AccountError("Choose a password different from the current one.", "password")
     user.password_hash = hash_password(new_password)
     user.rotate_session_token()
+    signins.end_all(user.id, signins.PASSWORD_RESET, now=utcnow())
     if not user.is_verified:
         user.email_verified_at = utcnow()  # the link reached this address
     audit.record("password.reset", actor_id=user.id, target_type="user", target_id=user.id, ip=ip)
@@ -134,6 +136,7 @@ def set_password_by_email(email: str, new_password: str) -> User:
         raise AccountError(problem, "password")
     user.password_hash = hash_password(new_password)
     user.rotate_session_token()
+    signins.end_all(user.id, signins.PASSWORD_RESET, now=utcnow())
     audit.record("password.set_by_operator", target_type="user", target_id=user.id, via="cli")
     db.session.commit()
     return user
@@ -193,7 +196,7 @@ def request_email_change(
     return ConfirmRequest(email=new_email, name=user.display_name, token=token)
 
 
-def confirm_email_change(token: str) -> User:
+def confirm_email_change(token: str, *, keep_key: str | None = None) -> User:
     """Move the account to the pending address the link was sent to; other sessions end."""
     payload = _load(token, CHANGE, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     user = db.session.get(User, payload["u"])
@@ -207,6 +210,7 @@ def confirm_email_change(token: str) -> User:
     user.pending_email = None
     user.email_verified_at = utcnow()
     user.rotate_session_token()
+    signins.end_all(user.id, signins.EMAIL_CHANGED, now=utcnow(), keep_key=keep_key)
     audit.record(
         "email.changed",
         actor_id=user.id,

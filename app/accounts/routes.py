@@ -1,11 +1,20 @@
 """Sign-up, sign-in, sign-out and settings."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from app import mailer
-from app.access import public, renew_sign_in, safe_next, sign_in, sign_out
-from app.accounts import recovery, services
+from app.access import current_sign_in_key, public, renew_sign_in, safe_next, sign_in, sign_out
+from app.accounts import limits, recovery, services, signins
 from app.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -17,6 +26,7 @@ from app.accounts.forms import (
     ResetPasswordForm,
     TimeZoneForm,
 )
+from app.accounts.loader import lifetimes
 from app.clock import utcnow
 from app.extensions import limiter
 from app.models.users import normalise_email
@@ -24,18 +34,17 @@ from app.models.users import normalise_email
 bp = Blueprint("accounts", __name__)
 
 
-def _login_account_key() -> str:
-    """Rate-limit key for one account: the email as the user typed it, normalised."""
-    return "account:" + normalise_email(request.form.get("email", ""))
-
-
-def _failed_sign_in(response) -> bool:
-    """Only failed attempts count towards the sign-in limits."""
-    return response.status_code >= 400
+def _start_sign_in(user, now) -> None:
+    """Record the sign-in on the server and give this browser its key."""
+    key = signins.start(
+        user.id, ip=request.remote_addr, user_agent=request.user_agent.string, now=now
+    )
+    sign_in(user, key)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limits.sign_up_limit
 def register():
     """Create a candidate account and sign in (then go on to `next`, e.g. an invite link)."""
     form = RegisterForm(next=request.args.get("next", ""))
@@ -50,7 +59,7 @@ def register():
         except services.AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
         else:
-            sign_in(user)
+            _start_sign_in(user, utcnow())
             flash("Welcome to mockloop. Pick a stage to rehearse.", "success")
             _send_verification(user.id)
             return redirect(safe_next(form.next.data))
@@ -78,28 +87,17 @@ def _reset_address_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
-    methods=["POST"],
-    scope="login-ip",
-    deduct_when=_failed_sign_in,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    scope="login-account",
-    deduct_when=_failed_sign_in,
-)
+@limits.sign_in_limits
 def login():
     """Sign in with email and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        now = utcnow()
         result = services.authenticate(
-            form.email.data, form.password.data, now=utcnow(), ip=request.remote_addr
+            form.email.data, form.password.data, now=now, ip=request.remote_addr
         )
         if result.ok:
-            sign_in(result.user)
+            _start_sign_in(result.user, now)
             return redirect(safe_next(form.next.data))
         form.password.errors.append("Email or password is not right.")
     status = 401 if form.errors else 200
@@ -109,7 +107,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out of this browser."""
+    """Sign out of this browser: the sign-in ends on the server, so copies of the cookie too."""
+    services.sign_out(current_user.id, current_sign_in_key(), now=utcnow(), ip=request.remote_addr)
     sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
@@ -127,6 +126,8 @@ def _settings_page(password_form=None, timezone_form=None, email_form=None, stat
             email_notifications=current_user.email_notifications
         ),
         devices_form=EmptyForm(),
+        devices=signins.active(current_user.id, now=utcnow(), limits=lifetimes(current_app.config)),
+        this_device=current_sign_in_key(),
     ), status
 
 
@@ -146,6 +147,8 @@ def change_password():
                 current_user.id,
                 form.current_password.data,
                 form.new_password.data,
+                keep_key=current_sign_in_key(),
+                now=utcnow(),
                 ip=request.remote_addr,
             )
         except services.AccountError as error:
@@ -160,12 +163,23 @@ def change_password():
 @bp.post("/settings/sign-out-everywhere")
 def sign_out_everywhere():
     """Sign out every other device (this browser gets the new token and stays in)."""
-    user = services.sign_out_everywhere(current_user.id, ip=request.remote_addr)
+    user = services.sign_out_everywhere(
+        current_user.id, keep_key=current_sign_in_key(), now=utcnow(), ip=request.remote_addr
+    )
     renew_sign_in(user)
     message = "Every other device has been signed out."
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
         return render_template("accounts/_devices_status.html", message=message)
     flash(message, "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/devices/<int:sign_in_id>/sign-out")
+def sign_out_device(sign_in_id: int):
+    """Sign out one of your own signed-in devices (someone else's is 404)."""
+    if not signins.end_one(current_user.id, sign_in_id, now=utcnow()):
+        abort(404)
+    flash("That device has been signed out.", "success")
     return redirect(url_for("accounts.settings"))
 
 
@@ -258,7 +272,8 @@ def confirm_email_change(token: str):
     if form.validate_on_submit():
         signed_in_id = current_user.id if current_user.is_authenticated else None  # before rotation
         try:
-            user = recovery.confirm_email_change(token)
+            # this browser's sign-in stays if it is this user's (another user's is untouched)
+            user = recovery.confirm_email_change(token, keep_key=current_sign_in_key())
         except recovery.LinkProblem as problem:
             return render_template("accounts/link_problem.html", problem=str(problem)), 410
         if signed_in_id == user.id:

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from sqlalchemy import select
 
+from app.accounts import signins
 from app.accounts.passwords import (
     burn_verify,
     hash_password,
@@ -58,17 +59,15 @@ def user_for_login_id(login_id: str) -> User | None:
 def _add_account(email: str, display_name: str, password: str, role: str) -> User:
     """Add (and flush, not commit) an account: a free email and an acceptable password."""
     email = normalise_email(email)
-    if user_by_email(email) is not None:
-        raise AccountError("An account with this email already exists.", "email")
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem, "password")
-    user = User(
-        email=email,
-        display_name=display_name,
-        password_hash=hash_password(password),
-        role=role,
-    )
+    # Hash before looking the email up, so "already exists" takes as long as a new account
+    # (the time would otherwise tell who has one).
+    password_hash = hash_password(password)
+    if user_by_email(email) is not None:
+        raise AccountError("An account with this email already exists.", "email")
+    user = User(email=email, display_name=display_name, password_hash=password_hash, role=role)
     db.session.add(user)
     db.session.flush()
     return user
@@ -139,7 +138,13 @@ def user_or_error(user_id: int) -> User:
 
 
 def change_password(
-    user_id: int, current_password: str, new_password: str, *, ip: str | None = None
+    user_id: int,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_key: str | None,
+    now: datetime,
+    ip: str | None = None,
 ) -> User:
     """Set a new password after checking the current one; signs out every other device."""
     user = user_or_error(user_id)
@@ -152,6 +157,7 @@ def change_password(
         raise AccountError("Choose a password different from the current one.", "new_password")
     user.password_hash = hash_password(new_password)
     user.rotate_session_token()
+    signins.end_all(user.id, signins.PASSWORD_CHANGED, now=now, keep_key=keep_key)
     audit.record(
         "account.password_change", actor_id=user.id, target_type="user", target_id=user.id, ip=ip
     )
@@ -159,10 +165,20 @@ def change_password(
     return user
 
 
-def sign_out_everywhere(user_id: int, *, ip: str | None = None) -> User:
-    """Rotate the session token: every cookie issued before now stops working at once."""
+def sign_out(user_id: int, key: str | None, *, now: datetime, ip: str | None = None) -> None:
+    """End this browser's sign-in on the server (every copy of its cookie too), audited."""
+    signins.end(key, signins.SIGNED_OUT, now=now)
+    audit.record("logout", actor_id=user_id, target_type="user", target_id=user_id, ip=ip)
+    db.session.commit()
+
+
+def sign_out_everywhere(
+    user_id: int, *, keep_key: str | None, now: datetime, ip: str | None = None
+) -> User:
+    """End every other sign-in of this account: their cookies stop working at once."""
     user = user_or_error(user_id)
     user.rotate_session_token()
+    signins.end_all(user.id, signins.EVERYWHERE, now=now, keep_key=keep_key)
     audit.record(
         "account.sign_out_everywhere",
         actor_id=user.id,

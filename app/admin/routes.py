@@ -1,6 +1,16 @@
 """Admin pages: the admin home, the Users page and the audit log."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.access import require_role, safe_next
@@ -8,8 +18,10 @@ from app.accounts.forms import EmptyForm
 from app.accounts.services import AccountError, UnknownUser
 from app.admin import services
 from app.admin.forms import RoleForm, UserSearchForm
+from app.clock import utcnow
 from app.models.users import Role
 from app.pagination import page_number
+from app.security import no_store
 
 bp = Blueprint("admin", __name__)
 
@@ -87,7 +99,7 @@ def _set_active(user_id: int, *, active: bool):
     """Deactivate or reactivate, then back to the Users page."""
     try:
         user = services.set_active(
-            user_id, active, actor_id=current_user.id, ip=request.remote_addr
+            user_id, active, now=utcnow(), actor_id=current_user.id, ip=request.remote_addr
         )
     except UnknownUser:
         abort(404)
@@ -98,6 +110,18 @@ def _set_active(user_id: int, *, active: bool):
     if user.id == current_user.id and not active:
         return redirect(url_for("accounts.login"))
     return _back_to_users()
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    """The audit log (filtered like the page) as a CSV download, for review elsewhere."""
+    action = request.args.get("action", "").strip()[:64] or None
+    response = make_response(services.audit_csv(action))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    kind = "".join(c if c.isalnum() else "-" for c in action or "all")
+    name = f"mockloop-audit-{kind}-{utcnow():%Y%m%d-%H%M}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return no_store(response)
 
 
 @bp.get("/audit")

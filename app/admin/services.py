@@ -6,8 +6,14 @@ The accounts themselves (sign-up, sign-in, passwords) live in `app.accounts.serv
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from datetime import datetime
+
 from sqlalchemy import func, or_, select
 
+from app.accounts import signins
 from app.accounts.services import AccountError, user_by_email, user_or_error
 from app.extensions import db
 from app.models import audit
@@ -80,7 +86,12 @@ def change_role(
 
 
 def set_active(
-    user_id: int, active: bool, *, actor_id: int | None = None, ip: str | None = None
+    user_id: int,
+    active: bool,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    ip: str | None = None,
 ) -> User:
     """Deactivate (signed out at once, cannot sign in) or reactivate an account."""
     user = user_or_error(user_id)
@@ -89,6 +100,8 @@ def set_active(
     _guard_last_admin(user, new_role=user.role, new_active=active)
     user.active = active
     user.rotate_session_token()
+    if not active:
+        signins.end_all(user.id, signins.DEACTIVATED, now=now)
     audit.record(
         "user.reactivate" if active else "user.deactivate",
         actor_id=actor_id,
@@ -115,6 +128,36 @@ def audit_page(action: str | None, page: int, per_page: int):
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+AUDIT_CSV_MAX_ROWS = 50_000  # newest first; a larger export is a database dump's job
+CSV_COLUMNS = ("at", "action", "actor_id", "actor_email", "target_type", "target_id", "ip")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run: a leading = + - @ (or tab/CR) gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def audit_csv(action: str | None, *, limit: int = AUDIT_CSV_MAX_ROWS) -> str:
+    """The audit log (one action, or all) as CSV, newest first, with request ids."""
+    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    events = list(db.session.scalars(stmt))
+    emails = emails_by_id({e.actor_id for e in events if e.actor_id})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*CSV_COLUMNS, "request_id", "details"])
+    for e in events:
+        details = dict(e.details or {})
+        request_id = details.pop("request_id", "")
+        row = [e.at.isoformat(timespec="seconds"), e.action, e.actor_id, emails.get(e.actor_id)]
+        row += [e.target_type, e.target_id, e.ip, request_id]
+        row.append(json.dumps(details, ensure_ascii=False, sort_keys=True, default=str))
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
 
 
 def audit_actions() -> list[str]:

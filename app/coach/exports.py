@@ -6,6 +6,7 @@ from flask import Response
 
 from app.coach.present import coach_values, level_label
 from app.domain import sessionlog
+from app.domain.untrusted import UNTRUSTED_NOTE, export_markdown
 
 
 def download(body: str, mimetype: str, filename: str) -> Response:
@@ -67,6 +68,8 @@ def review_markdown(session, review, snap: dict) -> str:
     lines = [
         f"# Review: {session.user.display_name}, {session.stage.name if session.stage else ''}",
         "",
+        UNTRUSTED_NOTE,
+        "",
         f"Session {session.id}, started {session.started_at:%Y-%m-%d %H:%M} UTC. "
         f"Review status: {review.status}"
         + (f", revision {review.published_revision}." if review.published_revision else "."),
@@ -78,14 +81,14 @@ def review_markdown(session, review, snap: dict) -> str:
             key = (item.id, c["key"])
             lines.append(f"- **{c['title']}**: {level_label(c, levels.get(key))}")
             if comments.get(key):
-                lines.append(f"  {comments[key]}")
+                lines.append(f"  {export_markdown(comments[key])}")
         if answer_comments.get(item.id):
-            lines += ["", answer_comments[item.id]]
+            lines += ["", export_markdown(answer_comments[item.id])]
         lines.append("")
     for title, text in (
         ("Strengths", snap["strengths_md"]),
         ("Gaps", snap["gaps_md"]),
         ("Next steps", snap["next_steps_md"]),
     ):
-        lines += [f"## {title}", "", text or "_None written._", ""]
+        lines += [f"## {title}", "", export_markdown(text) or "_None written._", ""]
     return "\n".join(lines)

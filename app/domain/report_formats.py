@@ -18,6 +18,7 @@ from app.domain import insight_formats
 from app.domain.estimates import EstimateCheck
 from app.domain.report import CoachReviewReport, CriterionSummary, Report, rounded
 from app.domain.scoring import Level
+from app.domain.untrusted import UNTRUSTED_NOTE, export_markdown
 
 
 def format_score(score: float | None) -> str:
@@ -202,8 +203,8 @@ def _coach_dict(report: Report, review: CoachReviewReport) -> dict:
 
 
 def _cell(text: str) -> str:
-    """Escape a Markdown table cell (pipes and line breaks)."""
-    return " ".join(str(text).replace("|", "\\|").split())
+    """Escape a Markdown table cell (pipes and line breaks; HTML defused, as user text)."""
+    return " ".join(export_markdown(str(text)).replace("|", "\\|").split())
 
 
 def to_markdown(report: Report) -> str:
@@ -211,6 +212,8 @@ def to_markdown(report: Report) -> str:
     s = report.session
     lines = [
         f"# mockloop report: {s.format_name}",
+        "",
+        UNTRUSTED_NOTE,
         "",
         f"- Stage: {s.stage_name}",
         f"- Session: {s.id}, started {s.started_at:%Y-%m-%d %H:%M} UTC",
@@ -283,7 +286,7 @@ def to_markdown(report: Report) -> str:
             "",
         ]
     if report.reflection.strip():
-        lines += ["## Reflection", "", report.reflection.strip(), ""]
+        lines += ["## Reflection", "", export_markdown(report.reflection.strip()), ""]
     for review in report.coach_reviews:
         lines += _coach_markdown(report, review)
     lines += ["## Practise next", ""]
@@ -332,7 +335,7 @@ def _coach_markdown(report: Report, review: CoachReviewReport) -> list[str]:
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         comment = review.answer_comments.get(qi.position, "").strip()
         if comment:
-            lines += ["", comment]
+            lines += ["", export_markdown(comment)]
         lines.append("")
     for title, text in (
         ("Strengths", review.strengths_md),
@@ -340,7 +343,7 @@ def _coach_markdown(report: Report, review: CoachReviewReport) -> list[str]:
         ("Next steps", review.next_steps_md),
     ):
         if text.strip():
-            lines += [f"### Coach's {title.lower()}", "", text.strip(), ""]
+            lines += [f"### Coach's {title.lower()}", "", export_markdown(text.strip()), ""]
     return lines
 
 

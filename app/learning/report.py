@@ -20,6 +20,7 @@ from app.domain import report as report_domain
 from app.domain import report_formats
 from app.domain.insights import AnswerInsights, Matcher
 from app.learning.insights import session_insights
+from app.domain.untrusted import UNTRUSTED_FIELDS_NOTE
 from app.learning.loading import ScoringView, SessionNotFinished, owned_session, view_of
 from app.models.practice import PracticeSession
 from app.models.scoring import SelfAssessment
@@ -145,9 +146,25 @@ def report_for_owner(
     return OwnerReport(report=report, coach_section=coach_input.section)
 
 
+# Where the JSON export holds text users wrote (Markdown, never rendered by us here).
+UNTRUSTED_MARKDOWN = (
+    "reflection",
+    "criteria[].evidence[].note",
+    "questions[].criteria[].note",
+    "coach_reviews[].questions[].comment",
+    "coach_reviews[].questions[].criteria[].comment",
+    "coach_reviews[].strengths",
+    "coach_reviews[].gaps",
+    "coach_reviews[].next_steps",
+)
+
+
 def report_json(report: report_domain.Report) -> str:
-    """The JSON export: stable key order, UTF-8, a trailing newline."""
-    return json.dumps(report_formats.to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    """The JSON export: stable key order, UTF-8, a trailing newline; it names the fields
+    that hold user-written Markdown, for whatever renders them later."""
+    data = report_formats.to_dict(report)
+    data["untrusted_markdown"] = {"note": UNTRUSTED_FIELDS_NOTE, "fields": UNTRUSTED_MARKDOWN}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def export_filename(report: report_domain.Report, extension: str) -> str:

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from app import pagination
 from app.clock import utcnow
 from app.domain import report_formats
 from app.errors import render_error
@@ -57,7 +58,7 @@ def session_not_finished(error):
 @bp.get("/")
 def progress():
     """Progress: scores over time per skill area and stage, readiness, rounds, practise next."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = pagination.page_number(request.args.get("page"))
     view = progress_service.progress(
         current_user.id, page, current_app.config["PER_PAGE"], utcnow()
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,7 +35,13 @@ def record(
     ip: str | None = None,
     **details,
 ) -> AuditEvent:
-    """Add an audit event to the current unit of work (the calling service commits)."""
+    """Add an audit event to the current unit of work (the calling service commits).
+
+    Inside a request the request id (`g.request_id`, the id of the JSON request log line)
+    is recorded with it, so an audit row leads to the log line and back.
+    """
+    if has_request_context() and g.get("request_id") and "request_id" not in details:
+        details["request_id"] = g.request_id
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor_id,
@@ -61,4 +68,26 @@ def record_access_denied(
         method=method,
         path=path,
         reason=reason,
+    )
+
+
+def record_refusal(
+    action: str,
+    user_id: int | None,
+    path: str,
+    method: str,
+    *,
+    ip: str | None = None,
+    **details,
+) -> AuditEvent:
+    """Add the audit event of a refused request (404 on an object, CSRF, 429)."""
+    return record(
+        action,
+        actor_id=user_id,
+        target_type="path",
+        target_id=path[:64],
+        ip=ip,
+        method=method,
+        path=path[:500],
+        **details,
     )

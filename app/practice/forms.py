@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from app.converters import DB_INT_MAX
 from app.practice.errors import AnswerInput
 
 
@@ -31,12 +32,12 @@ def split_links(value: str | None) -> list[str]:
 
 
 class StartRoundForm(FlaskForm):
-    format_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    format_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=DB_INT_MAX)])
     submit = SubmitField("Start")
 
 
 class StartLoopForm(FlaskForm):
-    plan_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    plan_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=DB_INT_MAX)])
     submit = SubmitField("Start this loop")
 
 
@@ -70,11 +71,11 @@ class FloatInput(FloatField):
 class AnswerForm(FlaskForm):
     """One question's answer. Posted by the plain form and by autosave alike."""
 
-    revision = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    revision = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=DB_INT_MAX)])
     client_id = StringField(
         validators=[Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")], filters=[strip]
     )
-    seq = IntegerField(validators=[Optional(), NumberRange(min=0)], default=0)
+    seq = IntegerField(validators=[Optional(), NumberRange(min=0, max=DB_INT_MAX)], default=0)
     answer_text = TextAreaField("Your answer")
     answer_number = FloatInput(
         "Your estimate",
@@ -84,7 +85,7 @@ class AnswerForm(FlaskForm):
     answer_unit = StringField("Unit", filters=[strip], validators=[Optional(), Length(max=40)])
     answer_links = TextAreaField("Links, one per line")
     action = HiddenField()
-    goto = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    goto = IntegerField(validators=[Optional(), NumberRange(min=0, max=DB_INT_MAX)])
 
     def validate_answer_links(self, field):
         """Each line a web link. How many links (and how long the answer) may be is the
@@ -125,4 +126,6 @@ class AnswerForm(FlaskForm):
 
 
 class WarningForm(FlaskForm):
-    seconds_left = IntegerField(validators=[InputRequired()])
+    seconds_left = IntegerField(
+        validators=[InputRequired(), NumberRange(min=-DB_INT_MAX, max=DB_INT_MAX)]
+    )

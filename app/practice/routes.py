@@ -17,9 +17,11 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
+from app import pagination
 from app.clock import utcnow
+from app.converters import accepts_json
 from app.domain import timing
-from app.errors import render_csrf_error, render_error, wants_fragment
+from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
 from app.extensions import db
 from app.practice import answers, coderuns, lifecycle, loops, queries, starting
 from app.practice.errors import (
@@ -73,6 +75,7 @@ def expired_form(error: CSRFError):
     Only for a same-origin plain POST on a round still open for editing; the save itself
     waits for the candidate to press Save. Anything else gets the app's stale-token page.
     """
+    audit_refusal("csrf.failed", reason=str(error.description)[:200])
     if request.endpoint == "practice.answer" and not wants_fragment() and request_is_same_origin():
         page = _answer_again(**request.view_args)
         if page is not None:
@@ -174,6 +177,7 @@ def history():
     """Every round the candidate has taken, newest first."""
     page = db.paginate(
         queries.history_query(current_user.id),
+        page=pagination.page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -276,6 +280,7 @@ def run_refused(refusal: coderuns.RunRefused):
 
 
 @bp.post("/sessions/<int:session_id>/questions/<int:position>/runs")
+@accepts_json
 def code_run(session_id: int, position: int):
     """Store a Run's result posted by the candidate's browser (JSON, CSRF header, capped)."""
     cap = current_app.config["CODE_RUN_MAX_BYTES"]

@@ -30,6 +30,7 @@ from app.models.review import (
     ReviewStatus,
 )
 from app.models.scoring import PracticeScheduleItem, SelfAssessment, SelfScore
+from app.models.signins import SignIn
 from app.models.users import Role, User, new_session_token
 
 FORMER_COACH = "a former coach"
@@ -110,6 +111,7 @@ def _erase(user: User) -> dict[str, int]:
         delete(PracticeScheduleItem).where(PracticeScheduleItem.user_id == uid),
         delete(CoachLink).where(or_(CoachLink.coach_id == uid, CoachLink.candidate_id == uid)),
         delete(Notification).where(Notification.user_id == uid),
+        delete(SignIn).where(SignIn.user_id == uid),  # its sign-ins (devices, addresses) too
     ]
     for statement in steps:
         db.session.execute(statement.execution_options(synchronize_session=False))

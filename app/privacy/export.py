@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.domain import report_formats
 from app.extensions import db
 from app.learning import report as learning_report
+from app.models import audit
 from app.models.practice import LoopRun, PracticeSession, SessionQuestion
 from app.models.review import CoachLink, Notification, Review, ReviewStatus
 from app.models.scoring import PracticeScheduleItem, SelfAssessment
@@ -72,6 +73,12 @@ class _Sink:
     def take(self) -> bytes:
         data, self._parts = b"".join(self._parts), []
         return data
+
+
+def record_download(user_id: int, *, ip: str | None) -> None:
+    """Audit that a user downloaded their data (who, when, from where), before it streams."""
+    audit.record("data.export", actor_id=user_id, target_type="user", target_id=user_id, ip=ip)
+    db.session.commit()
 
 
 def _iso(value: datetime | None) -> str | None:

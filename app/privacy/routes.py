@@ -6,6 +6,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     stream_with_context,
     url_for,
 )
@@ -34,6 +35,7 @@ def index():
 def download():
     """The signed-in user's own data as a ZIP of JSON files, streamed as it is written."""
     now = utcnow()
+    export.record_download(current_user.id, ip=request.remote_addr)
     chunks = export.zip_chunks(export.members(current_user.id, now), now)
     response = Response(stream_with_context(chunks), mimetype="application/zip")
     response.headers["Content-Disposition"] = (

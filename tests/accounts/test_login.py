@@ -65,15 +65,16 @@ def test_session_is_cleared_before_sign_in(client, auth, make_user):
         assert session.permanent
 
 
-def test_login_id_carries_the_session_token(app, client, auth, make_user):
-    from app.models.users import User
+def test_login_id_is_the_server_side_sign_in_key(app, client, auth, make_user):
+    """The cookie names a sign-in row (tests/accounts/test_signins.py), not the user."""
+    from app.models.signins import SignIn
 
     user_id = make_user(email="token@example.com")
     auth.login("token@example.com")
     with app.app_context():
-        token = db.session.get(User, user_id).session_token
+        key = db.session.scalar(db.select(SignIn.key).where(SignIn.user_id == user_id))
     with client.session_transaction() as session:
-        assert session["_user_id"] == f"{user_id}:{token}"
+        assert session["_user_id"] == key
 
 
 def test_successful_login_is_audited_and_stamped(app, auth, make_user):

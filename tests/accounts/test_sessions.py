@@ -86,12 +86,14 @@ def test_a_session_without_sign_in_time_is_ended(app, client, auth, make_user):
     assert client.get("/dashboard").status_code == 302
 
 
-def test_an_old_token_resolves_to_nobody(app, client, auth, make_user):
+def test_an_ended_sign_in_resolves_to_nobody(app, client, auth, make_user):
+    from app.models.signins import SignIn
+
     user_id = make_user(email="stale@example.com")
     auth.login("stale@example.com")
     with app.app_context():
-        user = db.session.get(User, user_id)
-        user.rotate_session_token()
+        row = db.session.scalar(db.select(SignIn).where(SignIn.user_id == user_id))
+        row.ended_at = row.created_at
         db.session.commit()
     assert client.get("/dashboard").status_code == 302
 

@@ -150,14 +150,42 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def _read_text(path: Path, ck: Check) -> str | None:
+def refusal(root: Path, path: Path) -> str | None:
+    """Why `path` must not be opened: a symlink on the way, outside `root`, not a file."""
+    here = root
+    for part in path.relative_to(root).parts:
+        here = here / part
+        if here.is_symlink():
+            where = "this file" if here == path else f"{display_path(here)}"
+            return f"{where} is a symbolic link; the bank reads only real files in its folder"
     try:
-        raw = path.read_bytes()
+        inside = path.resolve(strict=True).is_relative_to(root.resolve(strict=True))
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
+    if not inside:
+        return "is outside the bank folder (not read)"
+    return None
+
+
+def _read_text(root: Path, path: Path, ck: Check) -> str | None:
+    """The file's text, refusing symlinks, escapes and oversized files before reading."""
+    reason = refusal(root, path)
+    if reason:
+        ck.add(1, reason)
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as error:
         ck.add(1, f"cannot be read: {error.strerror or error}")
         return None
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            ck.add(1, f"file is too large ({size:,} bytes, at most {MAX_FILE_BYTES:,})")
+            return None
+        raw = handle.read(MAX_FILE_BYTES + 1)  # a file growing while read is still capped
     if len(raw) > MAX_FILE_BYTES:
-        ck.add(1, f"file is too large ({len(raw):,} bytes, at most {MAX_FILE_BYTES:,})")
+        ck.add(1, f"file is too large (over {MAX_FILE_BYTES:,} bytes)")
         return None
     try:
         return raw.decode("utf-8")
@@ -184,7 +212,7 @@ def _list_file(root: Path, name: str, bank: BankFiles) -> list[tuple[dict, int]]
     if not path.is_file():
         ck.add(1, f"missing: the bank needs {name} with a '{top}:' list")
         return []
-    content = _read_text(path, ck)
+    content = _read_text(root, path, ck)
     if content is None:
         return []
     data, problems = load_yaml(content, ck.display)
@@ -278,7 +306,7 @@ def read_bank(directory: str | os.PathLike) -> BankFiles:
     rubrics_dir = root / "rubrics"
     if rubrics_dir.is_dir():
         for path in _yaml_files(rubrics_dir, ck_for):
-            rubric = _read_one(path, RUBRIC, bank)
+            rubric = _read_one(root, path, RUBRIC, bank)
             if rubric is INVALID:
                 rubric_keys.add(path.stem)  # don't cascade "unknown rubric" errors
                 continue
@@ -306,7 +334,7 @@ def read_bank(directory: str | os.PathLike) -> BankFiles:
                 ck_for(entry).add(1, f"folder '{entry.name}' is not a stage key in stages.yaml")
                 continue
             for path in _yaml_files(entry, ck_for):
-                question = _read_one(path, QUESTION, bank)
+                question = _read_one(root, path, QUESTION, bank)
                 if question is INVALID:
                     continue
                 known = (stage_keys, skill_keys, rubric_keys)
@@ -325,9 +353,9 @@ def read_bank(directory: str | os.PathLike) -> BankFiles:
     return bank
 
 
-def _read_one(path: Path, schema, bank: BankFiles) -> Any:
+def _read_one(root: Path, path: Path, schema, bank: BankFiles) -> Any:
     ck = Check(display_path(path), bank.problems)
-    content = _read_text(path, ck)
+    content = _read_text(root, path, ck)
     if content is None:
         return INVALID
     result, problems = check_document(content, ck.display, schema)

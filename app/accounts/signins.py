@@ -1,0 +1,146 @@
+"""Server-side sign-ins: start, check on every request, list and end them (app/models/signins).
+
+The session cookie holds only the sign-in's random key. `user_for_key` is the one indexed
+query per request (Flask-Login caches its answer for the request); it refuses an ended,
+expired or (for admins) idle sign-in, and refreshes `last_seen_at` at most once a minute,
+so autosave keeps a long round's sign-in alive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from app.domain import signins as rules
+from app.extensions import db
+from app.models.signins import SignIn
+from app.models.users import Role, User
+
+SIGNED_OUT = "signed out"
+PASSWORD_CHANGED = "password changed"
+DEACTIVATED = "deactivated"
+EVERYWHERE = "signed out everywhere"
+BY_DEVICE = "signed out from settings"
+PASSWORD_RESET = "password reset"
+EMAIL_CHANGED = "email changed"
+DELETED = "account deleted"
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    """The limits from config: absolute for everyone, idle for admins, touch interval."""
+
+    absolute: timedelta
+    admin_idle: timedelta
+    touch_every: timedelta
+
+
+def start(user_id: int, *, ip: str | None, user_agent: str | None, now: datetime) -> str:
+    """Record a new sign-in for `user_id` and return its key (for the session cookie)."""
+    row = SignIn(
+        user_id=user_id,
+        created_at=now,
+        last_seen_at=now,
+        client_ip=(ip or None) and ip[:64],
+        user_agent=(user_agent or "")[:200] or None,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.key
+
+
+def user_for_key(key: str, *, now: datetime, limits: Lifetimes) -> User | None:
+    """The user of a live sign-in, or None (unknown, ended, expired, idle, inactive)."""
+    if not key or len(key) > 64:
+        return None
+    row = db.session.execute(
+        select(SignIn, User)
+        .join(User, User.id == SignIn.user_id)
+        .where(SignIn.key == key, SignIn.ended_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    sign_in, user = row
+    idle = limits.admin_idle if user.role == Role.ADMIN else None
+    reason = rules.expiry_reason(
+        sign_in.created_at, sign_in.last_seen_at, now=now, absolute=limits.absolute, idle=idle
+    )
+    if reason is not None or not user.active:
+        _expire(sign_in.id, reason or DEACTIVATED, now)
+        return None
+    if rules.needs_touch(sign_in.last_seen_at, now=now, every=limits.touch_every):
+        _touch(sign_in.id, now)
+    return user
+
+
+def _write_now(statement) -> None:
+    """Write a bookkeeping change at once, in its own short transaction.
+
+    The user is loaded at the start of a request, before the view has changed anything;
+    should a view have pending changes by then, the write waits for the next request
+    rather than commit them (the check it records is made on every request anyway).
+    """
+    if db.session.new or db.session.dirty or db.session.deleted:
+        return
+    db.session.execute(statement)
+    db.session.commit()
+
+
+def _touch(sign_in_id: int, now: datetime) -> None:
+    _write_now(
+        update(SignIn)
+        .where(SignIn.id == sign_in_id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _expire(sign_in_id: int, reason: str, now: datetime) -> None:
+    """End a sign-in found dead while loading the user."""
+    _write_now(_ending(SignIn.id == sign_in_id, reason, now))
+
+
+def _ending(condition, reason: str, now: datetime):
+    return (
+        update(SignIn)
+        .where(condition, SignIn.ended_at.is_(None))
+        .values(ended_at=now, ended_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def end(key: str | None, reason: str, *, now: datetime) -> int:
+    """End the sign-in with this key in the caller's transaction (the caller commits)."""
+    if not key:
+        return 0
+    return db.session.execute(_ending(SignIn.key == key, reason, now)).rowcount
+
+
+def end_all(user_id: int, reason: str, *, now: datetime, keep_key: str | None = None) -> int:
+    """End every live sign-in of `user_id` but `keep_key` (this browser's), in the caller's
+    transaction; how many ended."""
+    condition = SignIn.user_id == user_id
+    if keep_key:
+        condition = condition & (SignIn.key != keep_key)
+    return db.session.execute(_ending(condition, reason, now)).rowcount
+
+
+def end_one(user_id: int, sign_in_id: int, *, now: datetime) -> bool:
+    """Sign out one of the user's own devices from Settings; False when not theirs or ended."""
+    condition = (SignIn.id == sign_in_id) & (SignIn.user_id == user_id)
+    ended = db.session.execute(_ending(condition, BY_DEVICE, now)).rowcount
+    db.session.commit()
+    return ended == 1
+
+
+def active(user_id: int, *, now: datetime, limits: Lifetimes) -> list[SignIn]:
+    """The user's live sign-ins, most recently seen first (for "signed-in devices")."""
+    rows = db.session.scalars(
+        select(SignIn)
+        .where(SignIn.user_id == user_id, SignIn.ended_at.is_(None))
+        .where(SignIn.created_at > now - limits.absolute)
+        .order_by(SignIn.last_seen_at.desc(), SignIn.id.desc())
+    ).all()
+    return list(rows)
