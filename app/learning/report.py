@@ -19,8 +19,8 @@ from datetime import datetime
 from app.domain import report as report_domain
 from app.domain import report_formats
 from app.domain.insights import AnswerInsights, Matcher
-from app.learning.insights import session_insights
 from app.domain.untrusted import UNTRUSTED_FIELDS_NOTE
+from app.learning.insights import session_insights
 from app.learning.loading import ScoringView, SessionNotFinished, owned_session, view_of
 from app.models.practice import PracticeSession
 from app.models.scoring import SelfAssessment
