@@ -74,6 +74,15 @@ def move_deadline(app, session_id, seconds_from_now: float):
 
 
 def resync(page):
+    """Ask the page to re-sync its clock, as a tab coming back into view does.
+
+    After a boosted navigation the URL changes before htmx has run the round's script,
+    so wait until the round is set up (it then has `mockloopSync`): an event sent before
+    its listener exists would be lost and the page would only re-sync on its next poll.
+    """
+    page.wait_for_function(
+        "() => { const r = document.querySelector('[data-round]'); return r && r.mockloopSync; }"
+    )
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
 
 
