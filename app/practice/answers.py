@@ -129,6 +129,38 @@ def _save(
     )
 
 
+def _accepted(
+    user_id: int,
+    session_id: int,
+    position: int,
+    answer: AnswerInput,
+    max_chars: int,
+    max_links: int,
+    now: datetime,
+) -> tuple[PracticeSession, AnswerInput]:
+    """The candidate's round and the answer to save, or the refusal: not theirs (404),
+    too late for this round's policy, or over the size caps (nothing is cut)."""
+    session = owned(user_id, session_id)
+    item_at(session, position)
+    if not timing.accepts_writes(session, now):
+        raise _refuse_late(session, position, now)
+    answer = answer.normalised()
+    _check_size(answer, max_chars, max_links)
+    return session, answer
+
+
+def _result(session: PracticeSession, item, changed: bool, now: datetime) -> SaveResult:
+    """What a save answers: the new revision, when it was saved, and the clock."""
+    return SaveResult(
+        revision=item.revision,
+        saved_at=item.saved_at,
+        seconds_remaining=timing.seconds_remaining(session, now),
+        grace_remaining=timing.grace_remaining(session, now),
+        phase=timing.phase(session, now),
+        changed=changed,
+    )
+
+
 def save_answer(
     user_id: int,
     session_id: int,
@@ -143,21 +175,9 @@ def save_answer(
     now: datetime,
 ) -> SaveResult:
     """Autosave one answer: revision-checked, refused when too long or too late."""
-    session = owned(user_id, session_id)
-    item_at(session, position)
-    if not timing.accepts_writes(session, now):
-        raise _refuse_late(session, position, now)
-    answer = answer.normalised()
-    _check_size(answer, max_chars, max_links)
+    session, answer = _accepted(user_id, session_id, position, answer, max_chars, max_links, now)
     item, changed = _save(session, position, answer, base_revision, client_id, seq, now)
-    result = SaveResult(
-        revision=item.revision,
-        saved_at=item.saved_at,
-        seconds_remaining=timing.seconds_remaining(session, now),
-        grace_remaining=timing.grace_remaining(session, now),
-        phase=timing.phase(session, now),
-        changed=changed,
-    )
+    result = _result(session, item, changed, now)
     db.session.commit()
     return result
 
@@ -205,12 +225,7 @@ def save_and_go(
     now: datetime,
 ) -> SaveResult:
     """The answer form: save the answer, then reveal a hint or switch question as asked."""
-    session = owned(user_id, session_id)
-    item_at(session, position)
-    if not timing.accepts_writes(session, now):
-        raise _refuse_late(session, position, now)
-    answer = answer.normalised()
-    _check_size(answer, max_chars, max_links)
+    session, answer = _accepted(user_id, session_id, position, answer, max_chars, max_links, now)
     item, changed = _save(
         session, position, answer, base_revision, client_id, seq, now, exclusive=True
     )
@@ -220,14 +235,7 @@ def save_and_go(
         target = goto if goto is not None else position
         if action in ("hint", "save", "goto") and target != session.current_position:
             _switch(session, target, now)
-        result = SaveResult(
-            revision=item.revision,
-            saved_at=item.saved_at,
-            seconds_remaining=timing.seconds_remaining(session, now),
-            grace_remaining=timing.grace_remaining(session, now),
-            phase=timing.phase(session, now),
-            changed=changed,
-        )
+        result = _result(session, item, changed, now)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
