@@ -48,7 +48,17 @@ def start_round(page, name) -> int:
     page.goto("/practice/")
     page.get_by_role("button", name=f"Start {name}").click()
     page.wait_for_url(re.compile(r".*/practice/sessions/\d+$"))
+    wait_until_round_is_set_up(page)
     return int(page.url.rsplit("/", 1)[1])
+
+
+def wait_until_round_is_set_up(page) -> None:
+    """After a boosted navigation the URL changes before htmx has run the round's script:
+    typing or events sent before it is set up (it then has `mockloopSync`) go unheard."""
+    page.wait_for_function(
+        "() => { const r = document.querySelector('[data-round]');"
+        " return !window.mockloop || !r || r.mockloopSync; }"  # no JS: nothing to wait for
+    )
 
 
 def seconds_shown(page) -> int:
@@ -80,9 +90,7 @@ def resync(page):
     so wait until the round is set up (it then has `mockloopSync`): an event sent before
     its listener exists would be lost and the page would only re-sync on its next poll.
     """
-    page.wait_for_function(
-        "() => { const r = document.querySelector('[data-round]'); return r && r.mockloopSync; }"
-    )
+    wait_until_round_is_set_up(page)
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
 
 
