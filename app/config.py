@@ -111,6 +111,9 @@ class Config:
     COACH_LINK_LIMIT = "10 per minute"
     # Every sign-up try costs an argon2 hash: per client address.
     SIGNUP_LIMIT_PER_IP = "10 per hour"
+    # Sign-up emails to one address (each sends one, whether or not it has an account), so
+    # the form can't be used to flood somebody's inbox.
+    SIGNUP_LIMIT_PER_ADDRESS = "3 per hour"
     # Sign-ins kept on the server (app/accounts/signins.py): an admin's ends after 30 idle
     # minutes; last_seen_at is written at most once a minute per sign-in.
     ADMIN_IDLE_TIMEOUT = timedelta(minutes=30)
@@ -144,6 +147,8 @@ class Config:
     # `flask maintenance prune` keeps this many days of notifications and audit events.
     NOTIFICATION_RETENTION_DAYS = 365
     AUDIT_RETENTION_DAYS = 365
+    # ... and this many days of ended or expired sign-ins (devices) and sign-up requests.
+    SIGN_IN_RETENTION_DAYS = 30
 
     # One JSON line per request on stdout (app/logs.py); gunicorn's access log stays off.
     LOG_JSON = True
@@ -312,6 +317,13 @@ SETTINGS: tuple[Setting, ...] = (
         "sign-up tries allowed per client address",
     ),
     Setting(
+        "SIGNUP_LIMIT_PER_ADDRESS",
+        ("MOCKLOOP_SIGNUP_LIMIT_PER_ADDRESS",),
+        _rate_limit,
+        "3 per hour",
+        "sign-up emails allowed per email address",
+    ),
+    Setting(
         "DB_POOL_SIZE",
         ("MOCKLOOP_DB_POOL_SIZE",),
         _positive_int,
@@ -366,6 +378,13 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
         "365",
         "days of audit events `flask maintenance prune` keeps",
+    ),
+    Setting(
+        "SIGN_IN_RETENTION_DAYS",
+        ("SIGN_IN_RETENTION_DAYS", "MOCKLOOP_SIGN_IN_RETENTION_DAYS"),
+        _positive_int,
+        "30",
+        "days `flask maintenance prune` keeps ended sign-ins and expired sign-up links",
     ),
     Setting(
         "QUESTION_BANK_DIR",

@@ -24,6 +24,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.forgot_password",
     "accounts.reset_password",
     "accounts.verify_email",
+    "accounts.finish_sign_up",
     "accounts.confirm_email_change",
     "accounts.unsubscribe",
 }

@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from app.config import ROOT
 from tests.conftest import require_or_skip
+from tests.mailbox import smtp_server
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.redis, pytest.mark.several_hosts]
 
@@ -206,6 +207,7 @@ def env(hosts_database, redis_url):
         MOCKLOOP_WORKERS="2",
         MOCKLOOP_THREADS="4",
         MOCKLOOP_DB_POOL_SIZE="3",
+        **mail_settings(),
     )
     upgrade = run_flask(environ, "db", "upgrade")
     assert upgrade.returncode == 0, upgrade.stderr
@@ -276,10 +278,24 @@ def request_lines(output: str) -> list[dict]:
     return lines
 
 
-def sign_up(browser: Browser, email: str) -> None:
-    form = {"email": email, "display_name": "Candidate", "password": PASSWORD, "confirm": PASSWORD}
+def sign_up(
+    browser: Browser, email: str, name: str = "Candidate", password: str = PASSWORD
+) -> None:
+    """Sign up through the form and the link it emails to the run's SMTP server (the
+    hosts' MAIL_SERVER); `browser` ends signed in."""
+    form = {"email": email, "display_name": name, "password": password, "confirm": password}
     response, page = browser.post("/register", form, token_from="/register")
+    assert response.status == 200 and "Check your inbox" in page, page[:500]
+    link = smtp_server().mailbox.wait_for(email, timeout=15).link("/register/finish/")
+    path = urllib.parse.urlsplit(link).path
+    response, page = browser.post(path, {}, token_from=path)
     assert response.status == 302, page[:500]
+
+
+def mail_settings() -> dict[str, str]:
+    """Environment that sends a host's email to the run's SMTP server."""
+    server = smtp_server()
+    return {"MAIL_SERVER": server.host, "MAIL_PORT": str(server.port)}
 
 
 def start_a_round(browser: Browser) -> tuple[int, str]:

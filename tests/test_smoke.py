@@ -16,7 +16,7 @@ def test_security_headers_present(client):
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_register_login_logout(client, auth):
+def test_register_login_logout(client, auth, mailbox):
     response = client.post(
         "/register",
         data={
@@ -26,7 +26,9 @@ def test_register_login_logout(client, auth):
             "confirm": "a long enough passphrase",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
+    link = mailbox.wait_for("new.person@example.com").link("/register/finish/")
+    assert client.post(link.replace("http://localhost", "")).status_code == 302
     assert client.get("/dashboard").status_code == 200
     auth.logout()
     assert client.get("/dashboard").status_code == 302

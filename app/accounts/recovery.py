@@ -117,7 +117,6 @@ def reset_password(token: str, new_password: str, *, ip: str | None = None) -> U
     if verify_password(user.password_hash, new_password):
         raise AccountError("Choose a password different from the current one.", "password")
     user.password_hash = hash_password(new_password)
-    user.rotate_session_token()
     signins.end_all(user.id, signins.PASSWORD_RESET, now=utcnow())
     if not user.is_verified:
         user.email_verified_at = utcnow()  # the link reached this address
@@ -135,7 +134,6 @@ def set_password_by_email(email: str, new_password: str) -> User:
     if problem:
         raise AccountError(problem, "password")
     user.password_hash = hash_password(new_password)
-    user.rotate_session_token()
     signins.end_all(user.id, signins.PASSWORD_RESET, now=utcnow())
     audit.record("password.set_by_operator", target_type="user", target_id=user.id, via="cli")
     db.session.commit()
@@ -209,7 +207,6 @@ def confirm_email_change(token: str, *, keep_key: str | None = None) -> User:
     user.email = new_email
     user.pending_email = None
     user.email_verified_at = utcnow()
-    user.rotate_session_token()
     signins.end_all(user.id, signins.EMAIL_CHANGED, now=utcnow(), keep_key=keep_key)
     audit.record(
         "email.changed",

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from app import mailer
 from app.access import current_sign_in_key, public, renew_sign_in, safe_next, sign_in, sign_out
-from app.accounts import limits, recovery, services, signins
+from app.accounts import limits, recovery, services, signins, signup
 from app.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -42,28 +42,76 @@ def _start_sign_in(user, now) -> None:
     sign_in(user, key)
 
 
+def _sign_up_address_key() -> str:
+    """Rate-limit key for sign-up emails: the address typed, normalised."""
+    return "signup:" + normalise_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limits.sign_up_limit
+@limiter.limit(
+    lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"],
+    key_func=_sign_up_address_key,
+    methods=["POST"],
+    scope="signup-address",
+)
 def register():
-    """Create a candidate account and sign in (then go on to `next`, e.g. an invite link)."""
+    """Sign up: "check your inbox" for a new and an existing address alike (one email each)."""
     form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = services.register(
+            mail = signup.request_sign_up(
                 form.email.data,
                 form.display_name.data,
                 form.password.data,
+                next_url=form.next.data,
+                now=utcnow(),
+                max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"],
                 ip=request.remote_addr,
             )
         except services.AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
         else:
-            _start_sign_in(user, utcnow())
-            flash("Welcome to mockloop. Pick a stage to rehearse.", "success")
-            _send_verification(user.id)
-            return redirect(safe_next(form.next.data))
-    return render_template("accounts/register.html", form=form)
+            if _send_sign_up(mail):
+                return render_template("accounts/sign_up_sent.html", email=mail.email)
+            form.email.errors.append(mailer.SEND_FAILED)
+            return render_template("accounts/register.html", form=form), 503
+    status = 422 if form.errors else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+def _send_sign_up(mail: signup.SignUpMail) -> bool:
+    """The sign-up's one email: the link to finish, or "someone tried" to an account's owner."""
+    hours = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 3600
+    context = dict(name=mail.name, email=mail.email, hours=hours)
+    if mail.token:
+        context["link"] = mailer.external_url("accounts.finish_sign_up", token=mail.token)
+    else:
+        context["sign_in"] = mailer.external_url("accounts.login")
+        context["reset"] = mailer.external_url("accounts.forgot_password")
+    return mailer.send(mail.email, mail.template, **context)
+
+
+@bp.route("/register/finish/<token>", methods=["GET", "POST"])
+@public
+def finish_sign_up(token: str):
+    """Make the account from the emailed link and sign in (a click: nothing changes on GET)."""
+    now = utcnow()
+    try:
+        pending = signup.pending(token, now=now)
+    except recovery.LinkProblem as problem:
+        return render_template("accounts/link_problem.html", problem=str(problem)), 410
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            user, next_url = signup.finish_sign_up(token, now=now, ip=request.remote_addr)
+        except recovery.LinkProblem as problem:
+            return render_template("accounts/link_problem.html", problem=str(problem)), 410
+        _start_sign_in(user, now)
+        flash("Welcome to mockloop. Pick a stage to rehearse.", "success")
+        return redirect(safe_next(next_url or ""))
+    return render_template("accounts/finish_sign_up.html", form=form, email=pending.email)
 
 
 def _send_verification(user_id: int) -> None:

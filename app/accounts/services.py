@@ -45,39 +45,22 @@ def user_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def user_for_login_id(login_id: str) -> User | None:
-    """Resolve Flask-Login's id "<user id>:<session token>"; a stale token resolves to nobody."""
-    user_id, _, token = (login_id or "").partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
-        return None
-    return user
-
-
 def _add_account(email: str, display_name: str, password: str, role: str) -> User:
-    """Add (and flush, not commit) an account: a free email and an acceptable password."""
+    """Add (and flush, not commit) an account: a free email and an acceptable password.
+
+    Only operators come here (the CLI); sign-up goes through app/accounts/signup.py, which
+    never says whether an address has an account.
+    """
     email = normalise_email(email)
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem, "password")
-    # Hash before looking the email up, so "already exists" takes as long as a new account
-    # (the time would otherwise tell who has one).
     password_hash = hash_password(password)
     if user_by_email(email) is not None:
         raise AccountError("An account with this email already exists.", "email")
     user = User(email=email, display_name=display_name, password_hash=password_hash, role=role)
     db.session.add(user)
     db.session.flush()
-    return user
-
-
-def register(email: str, display_name: str, password: str, *, ip: str | None = None) -> User:
-    """Create a candidate account."""
-    user = _add_account(email, display_name.strip(), password, Role.CANDIDATE.value)
-    audit.record("account.register", actor_id=user.id, target_type="user", target_id=user.id, ip=ip)
-    db.session.commit()
     return user
 
 
@@ -156,7 +139,6 @@ def change_password(
     if verify_password(user.password_hash, new_password):
         raise AccountError("Choose a password different from the current one.", "new_password")
     user.password_hash = hash_password(new_password)
-    user.rotate_session_token()
     signins.end_all(user.id, signins.PASSWORD_CHANGED, now=now, keep_key=keep_key)
     audit.record(
         "account.password_change", actor_id=user.id, target_type="user", target_id=user.id, ip=ip
@@ -177,7 +159,6 @@ def sign_out_everywhere(
 ) -> User:
     """End every other sign-in of this account: their cookies stop working at once."""
     user = user_or_error(user_id)
-    user.rotate_session_token()
     signins.end_all(user.id, signins.EVERYWHERE, now=now, keep_key=keep_key)
     audit.record(
         "account.sign_out_everywhere",

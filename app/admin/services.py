@@ -99,7 +99,6 @@ def set_active(
         return user
     _guard_last_admin(user, new_role=user.role, new_active=active)
     user.active = active
-    user.rotate_session_token()
     if not active:
         signins.end_all(user.id, signins.DEACTIVATED, now=now)
     audit.record(

@@ -43,6 +43,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.CANDIDATE.value)
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the login id: rotating it signs the user out of every device at once.
+    # Unused since server-side sign-ins (user_sessions, revision 0005) replaced it; kept so
+    # hosts still running the older release during an upgrade find it. A later revision
+    # drops it once no such host can remain.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Coaches: the code candidates enter to link them (rotatable).
@@ -65,12 +68,6 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
-
-    def rotate_session_token(self) -> None:
-        self.session_token = new_session_token()
 
     @property
     def is_verified(self) -> bool:

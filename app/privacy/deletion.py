@@ -31,7 +31,8 @@ from app.models.review import (
 )
 from app.models.scoring import PracticeScheduleItem, SelfAssessment, SelfScore
 from app.models.signins import SignIn
-from app.models.users import Role, User, new_session_token
+from app.models.signups import SignUpRequest
+from app.models.users import Role, User
 
 FORMER_COACH = "a former coach"
 FORMER_USER = "a deleted account"
@@ -112,6 +113,7 @@ def _erase(user: User) -> dict[str, int]:
         delete(CoachLink).where(or_(CoachLink.coach_id == uid, CoachLink.candidate_id == uid)),
         delete(Notification).where(Notification.user_id == uid),
         delete(SignIn).where(SignIn.user_id == uid),  # its sign-ins (devices, addresses) too
+        delete(SignUpRequest).where(SignUpRequest.email == user.email),  # a try since
     ]
     for statement in steps:
         db.session.execute(statement.execution_options(synchronize_session=False))
@@ -121,7 +123,6 @@ def _erase(user: User) -> dict[str, int]:
     user.display_name = FORMER_COACH if was_coach else FORMER_USER
     user.password_hash = "!"  # never a valid hash: no password opens it
     user.active = False
-    user.session_token = new_session_token()
     user.invite_code = None
     user.pending_email = None
     user.email_verified_at = None

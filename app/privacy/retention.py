@@ -1,4 +1,8 @@
-"""Retention: old notifications and audit events are deleted, in small batches.
+"""Retention: old notifications, audit events and sign-ins are deleted, in small batches.
+
+Sign-ins (the "signed-in devices" rows) go once they ended, or outlived the absolute
+lifetime, more than `sign_in_days` ago; a sign-up request goes as soon as its link
+expired (it holds a password hash nobody can use any more).
 
 Safe to run from cron on several hosts at once: each batch deletes rows chosen by age,
 and a row another host already deleted is simply not there to delete again, so two
@@ -10,12 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from app.extensions import db
 from app.models import audit
 from app.models.audit import AuditEvent
 from app.models.review import Notification
+from app.models.signins import SignIn
+from app.models.signups import SignUpRequest
 
 BATCH = 1000
 
@@ -24,16 +30,21 @@ BATCH = 1000
 class Pruned:
     notifications: int
     audit_events: int
+    sign_ins: int = 0
+    sign_up_requests: int = 0
 
 
 def _delete_older(model, column, cutoff: datetime, batch: int) -> int:
     """Delete rows whose `column` is before `cutoff`, `batch` rows per transaction."""
+    return _delete_where(model, column < cutoff, batch)
+
+
+def _delete_where(model, condition, batch: int) -> int:
+    """Delete the rows matching `condition`, `batch` rows per transaction."""
     total = 0
     while True:
         ids = list(
-            db.session.scalars(
-                select(model.id).where(column < cutoff).order_by(model.id).limit(batch)
-            )
+            db.session.scalars(select(model.id).where(condition).order_by(model.id).limit(batch))
         )
         if not ids:
             return total
@@ -46,10 +57,29 @@ def _delete_older(model, column, cutoff: datetime, batch: int) -> int:
             return total
 
 
-def prune(now: datetime, *, notification_days: int, audit_days: int, batch: int = BATCH) -> Pruned:
-    """Delete notifications and audit events older than their ages; audit the run."""
-    if notification_days < 1 or audit_days < 1:
-        raise ValueError("Keep at least one day of notifications and audit events.")
+def prune(
+    now: datetime,
+    *,
+    notification_days: int,
+    audit_days: int,
+    sign_in_days: int = 30,
+    sign_in_lifetime: timedelta = timedelta(hours=12),
+    batch: int = BATCH,
+) -> Pruned:
+    """Delete notifications, audit events and dead sign-ins older than their ages, and
+    expired sign-up requests; audit the run."""
+    if notification_days < 1 or audit_days < 1 or sign_in_days < 1:
+        raise ValueError("Keep at least one day of notifications, audit events and sign-ins.")
+    sign_in_cutoff = now - timedelta(days=sign_in_days)
+    sign_ins = _delete_where(
+        SignIn,
+        or_(
+            SignIn.ended_at < sign_in_cutoff,
+            SignIn.created_at < sign_in_cutoff - sign_in_lifetime,  # expired, never ended
+        ),
+        batch,
+    )
+    sign_up_requests = _delete_where(SignUpRequest, SignUpRequest.expires_at <= now, batch)
     notifications = _delete_older(
         Notification, Notification.created_at, now - timedelta(days=notification_days), batch
     )
@@ -58,8 +88,11 @@ def prune(now: datetime, *, notification_days: int, audit_days: int, batch: int 
         "maintenance.prune",
         notifications=notifications,
         audit_events=audit_events,
+        sign_ins=sign_ins,
+        sign_up_requests=sign_up_requests,
         notification_days=notification_days,
         audit_days=audit_days,
+        sign_in_days=sign_in_days,
     )
     db.session.commit()
-    return Pruned(notifications, audit_events)
+    return Pruned(notifications, audit_events, sign_ins, sign_up_requests)

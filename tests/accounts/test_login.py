@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.users import User
 from tests.conftest import PASSWORD
 
 FAILURE = "Email or password is not right."
@@ -40,7 +41,11 @@ def test_email_is_case_and_whitespace_insensitive(app, client, auth, make_user):
     assert login.actor_id is not None
 
 
-def test_registering_the_same_email_in_other_case_is_refused(client, make_user):
+def test_registering_the_same_email_in_other_case_makes_no_second_account(
+    app, client, make_user, mailbox
+):
+    """Sign-up answers "check your inbox" as for a new address (so it reveals no account);
+    the owner of the address gets the notice, and no second account appears."""
     make_user(email="taken@example.com")
     response = client.post(
         "/register",
@@ -52,7 +57,11 @@ def test_registering_the_same_email_in_other_case_is_refused(client, make_user):
         },
     )
     assert response.status_code == 200
-    assert "An account with this email already exists." in response.get_data(as_text=True)
+    assert "Check your inbox" in response.get_data(as_text=True)
+    notice = mailbox.wait_for("taken@example.com")
+    assert notice.subject == "Someone tried to sign up to mockloop with your address"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
 def test_session_is_cleared_before_sign_in(client, auth, make_user):

@@ -88,6 +88,6 @@ def test_registration_refuses_a_common_password(client):
             "confirm": "qwertyuiop123",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This password is too common" in response.get_data(as_text=True)
     assert client.get("/dashboard").status_code == 302

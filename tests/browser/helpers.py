@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.factories import PASSWORD
+from tests.mailbox import smtp_server
 
 SIGNUP_PASSWORD = "a long enough passphrase for tests"
 
@@ -22,13 +23,19 @@ def at(page, pattern: str, timeout: float = 10_000) -> None:
 
 
 def sign_up(page, email: str, name: str, password: str = SIGNUP_PASSWORD) -> None:
-    """Create a candidate account through the sign-up page; ends on the dashboard."""
+    """Create a candidate account through the sign-up page and the link it emails (read
+    from the run's SMTP server); ends on the dashboard, signed in."""
+    mailbox = smtp_server().mailbox
+    sent_before = len(mailbox.messages(email))
     page.goto("/register")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill(name)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Repeat password").fill(password)
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your inbox").wait_for()
+    page.goto(mailbox.wait_for(email, count=sent_before + 1).link("/register/finish/"))
+    page.get_by_role("button", name="Create my account").click()
     at(page, r"/dashboard$")
     page.role = "candidate"
 

@@ -1,20 +1,25 @@
-"""Address confirmation in Chromium: sign up, open the emailed link, confirm; then move
-the account to a new address through the link sent there."""
+"""Address confirmation in Chromium: an account whose address was never confirmed (made
+before sign-up needed the link) asks for the link again and confirms it; then it moves to
+a new address through the link sent there."""
 
 import pytest
 
 from tests.browser.gates import check_page
-from tests.browser.helpers import SIGNUP_PASSWORD, at, sign_up
+from tests.browser.helpers import at, sign_in
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def test_confirm_the_address_then_change_it(open_page, mailbox):
+def test_confirm_the_address_then_change_it(open_page, make_user, mailbox):
+    make_user(email="newcomer.mail@example.com", email_verified_at=None)
     page = open_page("candidate")
-    sign_up(page, "newcomer.mail@example.com", "Newcomer")
+    sign_in(page, "newcomer.mail@example.com")
     page.goto("/settings")
     page.get_by_text("not confirmed yet").wait_for()
     check_page(page)
+    page.get_by_role("button", name="Send the link again").click()
+    page.get_by_text("We sent a link to newcomer.mail@example.com").wait_for()
 
     page.goto(mailbox.wait_for("newcomer.mail@example.com").link("/verify/"))
     page.get_by_role("heading", name="Confirm your address").wait_for()
@@ -25,7 +30,7 @@ def test_confirm_the_address_then_change_it(open_page, mailbox):
     page.get_by_text("confirmed", exact=True).wait_for()
 
     page.get_by_label("New email address").fill("moved.mail@example.com")
-    page.get_by_label("Your password, to confirm it is you").fill(SIGNUP_PASSWORD)
+    page.get_by_label("Your password, to confirm it is you").fill(PASSWORD)
     page.get_by_role("button", name="Send confirmation").click()
     page.get_by_text("We sent a link to moved.mail@example.com").wait_for()
     page.get_by_text("Waiting for you to open the link sent to moved.mail@example.com.").wait_for()

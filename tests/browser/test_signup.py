@@ -1,17 +1,26 @@
-"""Sign up, sign out and sign in again through the real pages in Chromium."""
+"""Sign up (through the emailed link), sign out and sign in again in Chromium."""
 
 import pytest
+
+from tests.browser.gates import check_page
 
 pytestmark = pytest.mark.browser
 
 
-def test_signup_signin_signout(page):
+def test_signup_signin_signout(page, mailbox):
     page.goto("/register")
     page.get_by_label("Email").fill("browser@example.com")
     page.get_by_label("Display name").fill("Browser User")
     page.get_by_label("Password", exact=True).fill("a long enough passphrase")
     page.get_by_label("Repeat password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your inbox").wait_for()
+    assert page.get_by_text("We sent an email to browser@example.com").is_visible()
+    check_page(page)
+    page.goto(mailbox.wait_for("browser@example.com").link("/register/finish/"))
+    page.get_by_role("heading", name="Finish signing up").wait_for()
+    check_page(page)
+    page.get_by_role("button", name="Create my account").click()
     page.wait_for_url("**/dashboard")
     assert page.get_by_role("heading", name="Hello, Browser User").is_visible()
     page.get_by_role("button", name="Sign out").click()
@@ -21,3 +30,18 @@ def test_signup_signin_signout(page):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/dashboard")
     assert page.errors == []
+
+
+def test_signing_up_with_a_taken_address_looks_the_same(page, make_user, mailbox):
+    make_user(email="taken.browser@example.com", display_name="Taken")
+    page.goto("/register")
+    page.get_by_label("Email").fill("taken.browser@example.com")
+    page.get_by_label("Display name").fill("Someone Else")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Repeat password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your inbox").wait_for()
+    assert page.get_by_text("We sent an email to taken.browser@example.com").is_visible()
+    check_page(page)
+    notice = mailbox.wait_for("taken.browser@example.com")
+    assert notice.subject == "Someone tried to sign up to mockloop with your address"
