@@ -69,20 +69,26 @@ def _load(token: str, salt: str, max_age: int) -> dict:
 
 @dataclass(frozen=True)
 class ResetRequest:
-    """Who to email and the token for the link; None when the address has no account."""
+    """Who to email and the token for the link; token None when no active account has the
+    address (it then gets a "there is no account to reset" notice: one email either way, so
+    neither the page nor a failed send tells who has an account)."""
 
     email: str
     name: str
-    token: str
+    token: str | None
+
+    @property
+    def template(self) -> str:
+        return "password_reset" if self.token else "password_reset_no_account"
 
 
-def request_password_reset(email: str, *, ip: str | None = None) -> ResetRequest | None:
-    """Audit the request and make a reset token, when an active account has this email."""
+def request_password_reset(email: str, *, ip: str | None = None) -> ResetRequest:
+    """Audit the request; a reset token when an active account has this email."""
     user = user_by_email(email)
     if user is None or not user.active or user.is_deleted:
         audit.record("password.reset_requested", ip=ip, known=False)
         db.session.commit()
-        return None
+        return ResetRequest(email=normalise_email(email), name="", token=None)
     token = _serializer(RESET).dumps(
         {"u": user.id, "p": _fingerprint(user.password_hash), "e": _fingerprint(user.email)}
     )

@@ -258,13 +258,15 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         reset = recovery.request_password_reset(form.email.data, ip=request.remote_addr)
-        if reset is not None:
-            link = mailer.external_url("accounts.reset_password", token=reset.token)
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            context = dict(name=reset.name, email=reset.email, link=link, minutes=minutes)
-            if not mailer.send(reset.email, "password_reset", **context):
-                form.email.errors.append(mailer.SEND_FAILED)
-                return render_template("accounts/forgot_password.html", form=form), 503
+        minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+        context = dict(name=reset.name, email=reset.email, minutes=minutes)
+        if reset.token:
+            context["link"] = mailer.external_url("accounts.reset_password", token=reset.token)
+        else:
+            context["sign_up"] = mailer.external_url("accounts.register")
+        if not mailer.send(reset.email, reset.template, **context):
+            form.email.errors.append(mailer.SEND_FAILED)
+            return render_template("accounts/forgot_password.html", form=form), 503
         return render_template("accounts/forgot_password_sent.html", email=form.email.data)
     status = 422 if form.errors else 200
     return render_template("accounts/forgot_password.html", form=form), status
