@@ -30,6 +30,7 @@ from app.bank.versions import add_question_version, add_rubric_version
 from app.extensions import db
 from app.models import audit
 from app.models.bank import (
+    GlossaryVersion,
     LoopPlan,
     LoopStep,
     Question,
@@ -78,7 +79,7 @@ def import_bank(bank: reading.BankFiles, *, now: datetime) -> ImportReport:
     report = ImportReport()
     try:
         _import_stages(bank.stages, report)
-        skills = _import_skills(bank.skills, report)
+        skills = _import_skills(bank.skills, report, now)
         rubric_ids = _import_rubrics(bank.rubrics, report)
         _import_questions(bank.questions, rubric_ids, skills, report, now)
         format_ids = _import_formats(bank.formats, report)
@@ -116,7 +117,7 @@ def _import_stages(stages: list[dict], report: ImportReport) -> None:
     db.session.flush()
 
 
-def _import_skills(skills: list[dict], report: ImportReport) -> dict[str, SkillArea]:
+def _import_skills(skills: list[dict], report: ImportReport, now: datetime) -> dict[str, SkillArea]:
     existing = {s.key: s for s in db.session.scalars(select(SkillArea))}
     for position, doc in enumerate(skills):
         values = {
@@ -127,7 +128,23 @@ def _import_skills(skills: list[dict], report: ImportReport) -> dict[str, SkillA
         }
         _upsert(existing, SkillArea, doc["key"], values, "skills", report)
     db.session.flush()
+    _version_glossaries(skills, now)
     return existing
+
+
+def _version_glossaries(skills: list[dict], now: datetime) -> None:
+    """A new glossary version for each skill whose terms differ from its latest version."""
+    latest: dict[str, GlossaryVersion] = {}
+    for version in db.session.scalars(select(GlossaryVersion).order_by(GlossaryVersion.number)):
+        latest[version.skill_key] = version
+    for doc in skills:
+        terms, last = list(doc["glossary"]), latest.get(doc["key"])
+        if last is None or list(last.terms) != terms:
+            number = last.number + 1 if last else 1
+            db.session.add(
+                GlossaryVersion(skill_key=doc["key"], number=number, terms=terms, valid_from=now)
+            )
+    db.session.flush()
 
 
 def _import_rubrics(rubrics: list[dict], report: ImportReport) -> dict[str, int]:

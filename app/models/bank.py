@@ -71,8 +71,29 @@ class SkillArea(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(default=0)
     description: Mapped[str] = mapped_column(Text, default="")
-    # job-related terms of the area, in file order (issue 13; app.domain.insights)
+    # job-related terms of the area, in file order (issue 13; app.domain.insights); the
+    # current glossary, with its history in glossary_versions
     glossary: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+
+
+class GlossaryVersion(db.Model):
+    """A skill area's glossary as it stood from `valid_from` on.
+
+    A finished round's insights read each glossary as it was when the round started (the
+    way a round pins its question and rubric versions), so editing a glossary in the bank
+    never changes an old report. The bank import adds a version when the terms change.
+    """
+
+    __tablename__ = "glossary_versions"
+    __table_args__ = (UniqueConstraint("skill_key", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    skill_key: Mapped[str] = mapped_column(
+        ForeignKey("skill_areas.key", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    terms: Mapped[list] = mapped_column(JSON, default=list)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Rubric(db.Model):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.bank.files import reading
 from app.extensions import db
-from app.models.bank import Question, SkillArea
+from app.models.bank import GlossaryVersion, Question, SkillArea
 from tests.bank.conftest import replace_in
 
 FS = "questions/system_design/feature-store.yaml"
@@ -52,6 +52,20 @@ def test_changed_glossary_changes_the_skill(app, bank_dir, import_bank):
     assert "skills: 0 added, 1 changed, 2 unchanged" in result.output
     with app.app_context():
         assert db.session.get(SkillArea, "inference_cost").glossary[-1] == "batching"
+        versions = db.session.scalars(
+            select(GlossaryVersion)
+            .where(GlossaryVersion.skill_key == "inference_cost")
+            .order_by(GlossaryVersion.number)
+        ).all()
+        # the old terms stay as version 1 (old rounds read them); the new ones are version 2
+        assert [v.number for v in versions] == [1, 2]
+        assert versions[0].terms == ["KV cache", "tokens per second", "$/M tokens"]
+        assert versions[1].terms == ["KV cache", "tokens per second", "batching"]
+        assert versions[0].valid_from <= versions[1].valid_from
+        count = db.session.scalar(select(func.count()).select_from(GlossaryVersion))
+    import_bank(bank_dir)  # changes nothing: adds no version
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(GlossaryVersion)) == count
 
 
 def test_export_writes_points_last_and_glossaries_and_they_read_back(

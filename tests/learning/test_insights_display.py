@@ -11,11 +11,13 @@ import csv
 import html
 import io
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models.bank import QuestionVersion, SkillArea
+from app.models.bank import GlossaryVersion, QuestionVersion, SkillArea
 from app.models.practice import PracticeSession
 from tests import factories
 from tests.coach.builders import link
@@ -222,3 +224,44 @@ def test_glossary_is_read_from_the_skill(app, feature_round):
     feature_round()
     with app.app_context():
         assert db.session.get(SkillArea, "ml_system_design").glossary[0] == "online store"
+
+
+def test_editing_a_glossary_leaves_an_old_report_as_it_was(app, client, feature_round):
+    """Glossaries are versioned: a finished round's insights read each glossary as it
+    stood when the round started, so a later edit changes no old report; a round started
+    after the edit reads the new terms."""
+    session_id, item_id, _ = feature_round()
+    finish_scoring(client, session_id, item_id)
+    before = client.get(f"/feedback/sessions/{session_id}/report.md").get_data(as_text=True)
+    assert "Terms used: online store, Parquet" in before
+    with app.app_context():
+        skill = db.session.get(SkillArea, "ml_system_design")
+        first = datetime(1970, 1, 1, tzinfo=UTC)
+        db.session.add(
+            GlossaryVersion(skill_key=skill.key, number=1, terms=skill.glossary, valid_from=first)
+        )
+        new_terms = ["feature freshness", "Redis"]
+        db.session.add(
+            GlossaryVersion(skill_key=skill.key, number=2, terms=new_terms, valid_from=utcnow())
+        )
+        skill.glossary = new_terms
+        db.session.commit()
+        user_id = db.session.get(PracticeSession, session_id).user_id
+    after = client.get(f"/feedback/sessions/{session_id}/report.md").get_data(as_text=True)
+    assert after == before
+    with app.app_context():
+        question = factories.question(
+            title="Design a feature store again", prompt_md="Design it.", talking_points=POINTS
+        )
+        skill = db.session.get(SkillArea, "ml_system_design")
+        question.current_version.skills = [skill]
+        later = helpers.practice_session(
+            user_id,
+            [question],
+            answers=[{"text": ANSWER}],
+            started_at=utcnow() + timedelta(minutes=1),
+        )
+        later_id, later_item = later.id, later.items[0].id
+    finish_scoring(client, later_id, later_item)
+    report = client.get(f"/feedback/sessions/{later_id}/report.md").get_data(as_text=True)
+    assert "Terms used: Redis" in report and "Parquet" not in report.split("Terms used:")[1]
