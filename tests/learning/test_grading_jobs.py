@@ -23,8 +23,10 @@ from app.models.grading import ModelSuggestion
 from app.models.jobs import Job
 from app.models.practice import SessionStatus
 from app.practice import lifecycle
+from app.privacy.deletion import delete_own_account
 from tests import factories
 from tests.chat_server import ChatServer, closed_port
+from tests.conftest import PASSWORD
 from tests.learning import helpers
 
 ANSWER = (
@@ -233,3 +235,16 @@ def test_a_job_for_an_answer_graded_already_asks_nothing(app, make_user, model):
     assert len(server.requests) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ModelSuggestion)) == 1
+
+
+def test_deleting_the_account_deletes_its_suggestions_and_grading_jobs(app, make_user, model):
+    with ChatServer([valid_reply()]) as server:
+        model(server.base_url)
+        user_id = make_user()
+        finish_round(app, user_id)
+        run_jobs(app)
+        finish_round(app, user_id)  # a second round, its job still queued
+    with app.app_context():
+        delete_own_account(user_id, PASSWORD)
+        assert db.session.scalar(select(func.count()).select_from(ModelSuggestion)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 0
