@@ -164,3 +164,15 @@ def suggestions_for(item_ids: Iterable[int]) -> dict[int, ModelSuggestion]:
         select(ModelSuggestion).where(ModelSuggestion.session_question_id.in_(ids))
     )
     return {row.session_question_id: row for row in rows}
+
+
+def suggestions_page(page: int, per_page: int):
+    """The stored outcomes, newest first, one page (for admins)."""
+    stmt = select(ModelSuggestion).order_by(
+        ModelSuggestion.created_at.desc(), ModelSuggestion.id.desc()
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def suggestion(suggestion_id: int) -> ModelSuggestion | None:
+    return db.session.get(ModelSuggestion, suggestion_id)
