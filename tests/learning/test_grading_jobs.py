@@ -21,56 +21,10 @@ from app.extensions import db
 from app.learning import grading
 from app.models.grading import ModelSuggestion
 from app.models.jobs import Job
-from app.models.practice import SessionStatus
-from app.practice import lifecycle
 from app.privacy.deletion import delete_own_account
-from tests import factories
 from tests.chat_server import ChatServer, closed_port
 from tests.conftest import PASSWORD
-from tests.learning import helpers
-
-ANSWER = (
-    "Put a cache in front of the model. The p99 budget is 80 ms per hop. "
-    "At $2 per GPU hour that is $40 per million queries. If the cache dies we fall back."
-)
-KEYS = ("latency_budget", "cost_modeling", "failure_modes")
-
-
-def valid_reply(**first) -> str:
-    quotes = ("p99 budget is 80 ms per hop", "$40 per million queries", "we fall back")
-    entries = [
-        {"criterion": k, "level": 3, "rationale": f"About {k}.", "quote": q}
-        for k, q in zip(KEYS, quotes, strict=True)
-    ]
-    entries[0].update(first)
-    return json.dumps({"criteria": entries})
-
-
-@pytest.fixture
-def model(app):
-    """configure(server, timeout=5) points the app at a chat server."""
-
-    def configure(base_url: str, timeout: float = 5, key: str = "") -> None:
-        app.config.update(
-            LLM_BASE_URL=base_url, LLM_MODEL="test-model", LLM_API_KEY=key,
-            LLM_TIMEOUT_SECONDS=timeout,
-        )  # fmt: skip
-
-    return configure
-
-
-def finish_round(app, user_id: int, answers=(ANSWER,)) -> list[int]:
-    """An open round of `user_id` submitted through the lifecycle; its item ids."""
-    with app.app_context():
-        questions = [factories.question() for _ in answers]
-        session = helpers.practice_session(
-            user_id,
-            questions=questions,
-            status=SessionStatus.IN_PROGRESS.value,
-            answers=[{"text": a} for a in answers],
-        )
-        lifecycle.submit_round(user_id, session.id, now=utcnow())
-        return [i.id for i in session.items]
+from tests.learning.model_helpers import ANSWER, finish_round, valid_reply
 
 
 def queued(app) -> list[Job]:
