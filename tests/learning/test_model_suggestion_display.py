@@ -13,6 +13,7 @@ from app import jobs
 from app.domain.grading import SYSTEM_PROMPT
 from app.extensions import db
 from app.models.grading import ModelSuggestion
+from app.models.practice import SessionQuestion
 from tests.chat_server import ChatServer
 from tests.coach import builders
 from tests.coach.conftest import login
@@ -119,8 +120,10 @@ def test_a_report_without_suggestions_exports_exactly_as_before(client, app, log
     base = f"/feedback/sessions/{session_id}/report"
     before = {ext: client.get(base + ext).get_data() for ext in (".json", ".md", ".csv")}
     with app.app_context():  # a "no suggestion" outcome changes no export either
+        rubric_version_id = db.session.get(SessionQuestion, item_id).rubric_version_id
         db.session.add(
-            ModelSuggestion(session_question_id=item_id, rubric_version_id=1, status="none",
+            ModelSuggestion(session_question_id=item_id, rubric_version_id=rubric_version_id,
+                            status="none",
                             reason="invalid reply", levels={}, prompt=[], raw_replies=[])
         )  # fmt: skip
         db.session.commit()
