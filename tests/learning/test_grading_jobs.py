@@ -21,9 +21,11 @@ from app.extensions import db
 from app.learning import grading
 from app.models.grading import ModelSuggestion
 from app.models.jobs import Job
+from app.models.practice import SessionStatus
 from app.privacy.deletion import delete_own_account
 from tests.chat_server import ChatServer, closed_port
 from tests.conftest import PASSWORD
+from tests.learning import helpers
 from tests.learning.model_helpers import ANSWER, finish_round, valid_reply
 
 
@@ -202,3 +204,21 @@ def test_deleting_the_account_deletes_its_suggestions_and_grading_jobs(app, make
         delete_own_account(user_id, PASSWORD)
         assert db.session.scalar(select(func.count()).select_from(ModelSuggestion)) == 0
         assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_pages_never_wait_for_the_model(app, client, login_as, model):
+    """Submitting through the page and opening the scoring page send nothing to a (slow)
+    model: the job waits in the queue for a worker."""
+    user_id = login_as("candidate")
+    with ChatServer([valid_reply()], delay=30) as server:
+        model(server.base_url, timeout=60)
+        with app.app_context():
+            session = helpers.practice_session(
+                user_id, status=SessionStatus.IN_PROGRESS.value, answers=[{"text": ANSWER}]
+            )
+            session_id = session.id
+        submitted = client.post(f"/practice/sessions/{session_id}/submit")
+        assert submitted.status_code in (302, 303), submitted.get_data(as_text=True)[:300]
+        assert client.get(f"/feedback/sessions/{session_id}/score").status_code == 200
+        assert server.requests == []
+    assert [j.state for j in queued(app)] == ["queued"]
