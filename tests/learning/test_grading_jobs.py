@@ -19,14 +19,15 @@ from app.clock import utcnow
 from app.domain import grading as domain
 from app.extensions import db
 from app.learning import grading
+from app.models.bank import RubricVersion
 from app.models.grading import ModelSuggestion
 from app.models.jobs import Job
-from app.models.practice import SessionStatus
+from app.models.practice import SessionQuestion, SessionStatus
 from app.privacy.deletion import delete_own_account
 from tests.chat_server import ChatServer, closed_port
 from tests.conftest import PASSWORD
 from tests.learning import helpers
-from tests.learning.model_helpers import ANSWER, finish_round, valid_reply
+from tests.learning.model_helpers import ANSWER, KEYS, finish_round, valid_reply
 
 
 def queued(app) -> list[Job]:
@@ -222,3 +223,26 @@ def test_pages_never_wait_for_the_model(app, client, login_as, model):
         assert client.get(f"/feedback/sessions/{session_id}/score").status_code == 200
         assert server.requests == []
     assert [j.state for j in queued(app)] == ["queued"]
+
+
+def test_the_model_gets_the_rubric_version_the_round_pinned(app, make_user, model):
+    with ChatServer([valid_reply()]) as server:
+        model(server.base_url)
+        (item_id,) = finish_round(app, make_user())
+        with app.app_context():  # the rubric is edited after the round: a new version
+            item = db.session.get(SessionQuestion, item_id)
+            rubric = item.rubric_version.rubric
+            charisma = {"key": "charisma", "title": "Charisma", "levels": [{"value": 1}]}
+            newer = RubricVersion(
+                rubric_id=rubric.id, number=2, title="Edited later", criteria=[charisma]
+            )
+            db.session.add(newer)
+            db.session.flush()
+            rubric.current_version_id = newer.id
+            db.session.commit()
+        run_jobs(app)
+    user = server.requests[0]["body"]["messages"][1]["content"]
+    data = json.loads(user.split(domain.DATA_START)[1].split(domain.DATA_END)[0])
+    assert [c["id"] for c in data["rubric"]["criteria"]] == list(KEYS)
+    assert "charisma" not in user
+    assert suggestion(app, item_id).status == "suggested"
