@@ -246,3 +246,12 @@ def test_the_model_gets_the_rubric_version_the_round_pinned(app, make_user, mode
     assert [c["id"] for c in data["rubric"]["criteria"]] == list(KEYS)
     assert "charisma" not in user
     assert suggestion(app, item_id).status == "suggested"
+
+
+def test_an_http_error_is_retried_later(app, make_user, model):
+    with ChatServer([valid_reply()]) as server:
+        model(server.base_url + "/not-here")  # answered 404
+        (item_id,) = finish_round(app, make_user())
+        assert run_jobs(app).retried == 1
+    (job,) = queued(app)
+    assert "answered HTTP 404" in job.last_error and suggestion(app, item_id) is None
