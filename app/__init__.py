@@ -19,6 +19,7 @@ from app.coach import report_section as coach_report_section
 from app.coach import round_notifications
 from app.config import INSTANCE, ROOT, load_config
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.learning import grading as learning_grading
 from app.learning import schedule as learning_schedule
 from app.learning import wiring as learning_wiring
 from app.markdown import render_markdown
@@ -103,6 +104,7 @@ def wire_packages(app: Flask) -> None:
     practice_wiring.configure(app, weakness=learning_schedule.skill_weakness)
     learning_wiring.configure(app, coach=coach_report_section.for_report)
     round_notifications.connect(app)  # practice's round_finished -> coach notifications
+    learning_grading.connect(app)  # round_finished -> grading jobs (only with a model set)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -163,6 +163,12 @@ class Config:
     PER_PAGE = 20
     ITEM_STATS_PER_PAGE = 25  # the bank editor's item statistics list
     QUESTION_BANK_DIR = str(ROOT / "question_bank")
+    # An optional model that suggests levels (issue 13): off unless a server and a model
+    # are named; only background jobs (`flask jobs run`, the sweep) ever call it.
+    LLM_BASE_URL = ""
+    LLM_MODEL = ""
+    LLM_API_KEY = ""
+    LLM_TIMEOUT_SECONDS = 60
 
 
 class DevelopmentConfig(Config):
@@ -392,6 +398,29 @@ SETTINGS: tuple[Setting, ...] = (
         _text,
         "question_bank",
         "folder `flask bank import|validate` read by default",
+    ),
+    Setting(
+        "LLM_BASE_URL",
+        ("LLM_BASE_URL",),
+        lambda value: value.strip().rstrip("/"),
+        "",
+        "OpenAI-compatible server whose model suggests levels, e.g. http://127.0.0.1:11434/v1 "
+        "(off when empty)",
+    ),
+    Setting("LLM_MODEL", ("LLM_MODEL",), _text, "", "the model's name on that server"),
+    Setting(
+        "LLM_API_KEY",
+        ("LLM_API_KEY",),
+        _text,
+        "",
+        "sent as a Bearer token, if the server wants one",
+    ),
+    Setting(
+        "LLM_TIMEOUT_SECONDS",
+        ("LLM_TIMEOUT_SECONDS",),
+        _positive_int,
+        "60",
+        "seconds a grading job waits for the model's reply",
     ),
 )
 

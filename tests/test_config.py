@@ -6,6 +6,7 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError, load_config, normalise_database_url
+from app.llm import settings_from
 
 
 @pytest.fixture
@@ -133,6 +134,9 @@ def test_single_host_on_purpose_warns_once(clean_env):
         ("MOCKLOOP_DB_POOL_SIZE", "12", "DB_POOL_SIZE", 12),
         ("MOCKLOOP_ANSWER_MAX_CHARS", "80000", "ANSWER_MAX_CHARS", 80000),
         ("SECRET_KEY_FALLBACKS", "old-1, old-2", "SECRET_KEY_FALLBACKS", ["old-1", "old-2"]),
+        ("LLM_BASE_URL", "http://127.0.0.1:11434/v1/", "LLM_BASE_URL", "http://127.0.0.1:11434/v1"),
+        ("LLM_MODEL", "qwen2.5:7b-instruct", "LLM_MODEL", "qwen2.5:7b-instruct"),
+        ("LLM_TIMEOUT_SECONDS", "90", "LLM_TIMEOUT_SECONDS", 90),
     ],
 )
 def test_operator_settings_come_from_the_environment(clean_env, name, value, key, expected):
@@ -149,6 +153,7 @@ def test_operator_settings_come_from_the_environment(clean_env, name, value, key
         ("MOCKLOOP_DB_POOL_SIZE", "0"),
         ("MOCKLOOP_ANSWER_MAX_CHARS", "many"),
         ("MOCKLOOP_ALLOW_SINGLE_HOST", "perhaps"),
+        ("LLM_TIMEOUT_SECONDS", "0"),
     ],
 )
 def test_unusable_settings_are_refused_by_name(clean_env, name, value):
@@ -165,3 +170,15 @@ def test_env_example_lists_every_setting():
     example = (ROOT / ".env.example").read_text()
     for setting in SETTINGS:
         assert any(f"{name}=" in example for name in setting.env), setting.key
+
+
+def test_the_model_is_off_by_default(clean_env):
+    clean_env.setenv("SECRET_KEY", "k")
+    clean_env.setenv("MOCKLOOP_ALLOW_SINGLE_HOST", "1")
+    config = load_config()
+    assert (config["LLM_BASE_URL"], config["LLM_MODEL"]) == ("", "")
+    assert settings_from(config) is None
+    clean_env.setenv("LLM_BASE_URL", "http://127.0.0.1:11434/v1")
+    assert settings_from(load_config()) is None  # a server without a model is still off
+    clean_env.setenv("LLM_MODEL", "m")
+    assert settings_from(load_config()).model == "m"

@@ -19,6 +19,7 @@ from app.accounts.services import AccountError, UnknownUser
 from app.admin import services
 from app.admin.forms import RoleForm, UserSearchForm
 from app.clock import utcnow
+from app.learning import grading
 from app.models.users import Role
 from app.pagination import page_number
 from app.security import no_store
@@ -122,6 +123,24 @@ def audit_csv():
     name = f"mockloop-audit-{kind}-{utcnow():%Y%m%d-%H%M}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return no_store(response)
+
+
+@bp.get("/model-suggestions")
+def model_suggestions():
+    """What the optional model suggested, newest first (issue 13)."""
+    page = grading.suggestions_page(
+        page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
+    return render_template("admin/model_suggestions.html", page=page)
+
+
+@bp.get("/model-suggestions/<int:suggestion_id>")
+def model_suggestion(suggestion_id: int):
+    """One suggestion with the prompt sent and the raw replies."""
+    found = grading.suggestion(suggestion_id)
+    if found is None:
+        abort(404)
+    return render_template("admin/model_suggestion.html", suggestion=found)
 
 
 @bp.get("/audit")

@@ -28,6 +28,7 @@ from app.coach import exports, present, queries, services
 from app.coach.forms import ButtonForm, QueueFilterForm, build_review_form, review_input
 from app.coach.selfscores import self_scores_for
 from app.learning import insights as learning_insights
+from app.learning.grading import suggestions_for
 from app.models.users import Role
 from app.pagination import page_number
 
@@ -157,6 +158,7 @@ def _log_page(session, now, form=None, layout=None, status=200):
             "coach/session_log.html",
             view=view,
             insights=mentions,
+            model=suggestions_for(item.id for item in session.items),
             session=session,
             review=review,
             form=form,

@@ -28,6 +28,8 @@ times, estimate checks) and `build_report` derives everything else. The rules:
 - Insights (issue 13): each question may carry what its answer mentions
   (app.domain.insights), exported beside its self-scores (app.domain.insight_formats);
   they enter no score.
+- The optional model (issue 13): its suggested levels per question give a self-vs-model
+  line per criterion (app.domain.model_report); they enter no score either.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from app.domain.calibration import CriterionGap, ScorePair, session_gaps
 from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
 from app.domain.insights import AnswerInsights
+from app.domain.model_report import ModelCriterion, ModelLevel, compare
 from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
 
 STRENGTH_AT = 75.0
@@ -90,6 +93,8 @@ class QuestionInput:
     estimate: EstimateCheck | None = None
     insights: AnswerInsights | None = None  # what the answer mentions (issue 13), not a score
     tests: TestsEvidence | None = None  # a code answer's runs in the candidate's browser
+    # the optional model's suggestions by criterion key (app.domain.model_report); no score
+    model_levels: Mapping[str, ModelLevel] | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +187,7 @@ class Report:
     completed_at: datetime | None = None
     practise_next: Mapping = field(default_factory=dict)
     coach_reviews: tuple[CoachReviewReport, ...] = ()
+    model_criteria: tuple[ModelCriterion, ...] = ()  # self vs model; empty: no suggestions
 
     @property
     def strengths(self) -> tuple[CriterionSummary, ...]:
@@ -340,6 +346,7 @@ def build_report(
         completed_at=completed_at,
         practise_next=practise_next or {},
         coach_reviews=tuple(_coach_review(question_reports, c) for c in coach_reviews),
+        model_criteria=compare(question_reports),
     )
 
 

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 
-from app.domain import insight_formats
+from app.domain import insight_formats, model_report
 from app.domain.estimates import EstimateCheck
 from app.domain.report import CoachReviewReport, CriterionSummary, Report, rounded
 from app.domain.scoring import Level
@@ -153,6 +153,11 @@ def to_dict(report: Report) -> dict:
         "reflection": report.reflection,
         "practise_next": dict(report.practise_next),
         "coach_reviews": [_coach_dict(report, c) for c in report.coach_reviews],
+        **(
+            {"model_suggestions": model_report.as_dict(report.model_criteria)}
+            if report.model_criteria
+            else {}
+        ),
     }
 
 
@@ -289,6 +294,8 @@ def to_markdown(report: Report) -> str:
         lines += ["## Reflection", "", export_markdown(report.reflection.strip()), ""]
     for review in report.coach_reviews:
         lines += _coach_markdown(report, review)
+    if report.model_criteria:
+        lines += model_report.markdown_lines(report.model_criteria, _cell)
     lines += ["## Practise next", ""]
     lines += _practise_next_lines(report.practise_next) or ["Nothing scheduled yet."]
     return "\n".join(lines).rstrip() + "\n"
@@ -510,4 +517,8 @@ def to_csv(report: Report) -> str:
         ):
             if text.strip():
                 row("coach_summary", "", "", key, "", None, "", None, text.strip(), who)
+    for section, number, key, title, level, label, score, detail in model_report.csv_rows(
+        report.model_criteria
+    ):
+        row(section, number, "", key, title, level, label, score, detail, "model")
     return out.getvalue()

@@ -18,7 +18,9 @@ from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateCheck, estimate_for
 from app.domain.scoring import Criterion, criteria_from_json
 from app.extensions import db
+from app.learning.grading import suggestions_for
 from app.models.bank import QuestionVersion, RubricVersion
+from app.models.grading import ModelSuggestion
 from app.models.practice import PracticeSession, SessionQuestion
 from app.models.scoring import SelfAssessment
 from app.practice import coderuns, lifecycle
@@ -82,6 +84,7 @@ class ScoringItem:
     tests: TestsEvidence | None = None  # a code answer's runs (None: no tests)
     levels: dict[str, int | None] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    model: ModelSuggestion | None = None  # the optional model's suggestion (None: not asked)
 
     @property
     def version(self) -> QuestionVersion:
@@ -123,6 +126,7 @@ def view_of(session: PracticeSession) -> ScoringView:
         else {}
     )
     items = []
+    suggestions = suggestions_for(i.id for i in session.items)
     for item in session.items:
         criteria = criteria_from_json(item.rubric_version.criteria)
         view = ScoringItem(
@@ -130,6 +134,7 @@ def view_of(session: PracticeSession) -> ScoringView:
             criteria=criteria,
             estimate=estimate_for(item),
             tests=coderuns.evidence(item),
+            model=suggestions.get(item.id),
         )
         for c in criteria:
             score = saved.get((item.id, c.key))

@@ -71,6 +71,7 @@ def build_report(
             estimate=i.estimate,
             insights=(insights or {}).get(i.item.id),
             tests=i.tests,
+            model_levels=_model_levels(i.model),
         )
         for i in view.items
     ]
@@ -82,6 +83,16 @@ def build_report(
         practise_next=assessment.practise_next if assessment else None,
         coach_reviews=coach_reviews or (),
     )
+
+
+def _model_levels(suggestion) -> dict[str, report_domain.ModelLevel] | None:
+    """The optional model's suggested levels of one answer, for the report (or None)."""
+    if suggestion is None or not suggestion.is_suggested:
+        return None
+    return {
+        key: report_domain.ModelLevel(int(v["level"]), str(v["rationale"]), str(v["quote"]))
+        for key, v in suggestion.levels.items()
+    }
 
 
 def build_session_report(session: PracticeSession) -> report_domain.Report:

@@ -4,4 +4,15 @@ One module per aggregate: users, audit, bank, practice, scoring (self-scores and
 practise-next schedule) and review (coach links, reviews, notifications).
 """
 
-from app.models import audit, bank, practice, review, scoring, signins, signups, users  # noqa: F401
+from app.models import (  # noqa: F401
+    audit,
+    bank,
+    grading,
+    jobs,
+    practice,
+    review,
+    scoring,
+    signins,
+    signups,
+    users,
+)

@@ -1,8 +1,10 @@
-"""`flask sessions sweep`: finalise practice sessions whose deadline has passed."""
+"""`flask sessions sweep`: finalise practice sessions whose deadline has passed, then run
+the background jobs that are due (`app.jobs`)."""
 
 import click
 from flask.cli import AppGroup
 
+from app import jobs
 from app.clock import utcnow
 from app.practice import lifecycle
 
@@ -18,3 +20,4 @@ def sweep_command() -> None:
         f"checked {result.checked}, finalised {result.finalised} ({statuses}), "
         f"still in grace {result.not_due}, skipped {result.skipped}"
     )
+    click.echo(jobs.summary(jobs.run_due()))  # then the due background jobs (grading)

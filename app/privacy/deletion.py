@@ -17,8 +17,11 @@ from app.accounts.passwords import verify_password
 from app.accounts.services import AccountError
 from app.clock import utcnow
 from app.extensions import db
+from app.learning.grading import KIND as GRADING_KIND
 from app.models import audit
 from app.models.audit import AuditEvent
+from app.models.grading import ModelSuggestion
+from app.models.jobs import Job
 from app.models.practice import LoopRun, PracticeSession, SessionEvent, SessionQuestion
 from app.models.review import (
     CoachLink,
@@ -106,6 +109,9 @@ def _erase(user: User) -> dict[str, int]:
             or_(SelfAssessment.user_id == uid, SelfAssessment.session_id.in_(sessions))
         ),
         delete(SessionEvent).where(SessionEvent.session_id.in_(sessions)),
+        # the optional model's suggestions (prompt and replies hold the answer) and jobs
+        delete(ModelSuggestion).where(ModelSuggestion.session_question_id.in_(items)),
+        delete(Job).where(Job.kind == GRADING_KIND, Job.ref_id.in_(items)),
         delete(SessionQuestion).where(SessionQuestion.session_id.in_(sessions)),
         delete(PracticeSession).where(PracticeSession.user_id == uid),
         delete(LoopRun).where(LoopRun.user_id == uid),

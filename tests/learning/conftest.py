@@ -52,3 +52,16 @@ def finished_round(app, login_as):
 def reload_session(app, session_id: int) -> PracticeSession:
     with app.app_context():
         return db.session.get(PracticeSession, session_id)
+
+
+@pytest.fixture
+def model(app):
+    """configure(base_url, timeout=5, key="") points the app at a chat-completions server."""
+
+    def configure(base_url: str, timeout: float = 5, key: str = "") -> None:
+        app.config.update(
+            LLM_BASE_URL=base_url, LLM_MODEL="test-model", LLM_API_KEY=key,
+            LLM_TIMEOUT_SECONDS=timeout,
+        )  # fmt: skip
+
+    return configure
