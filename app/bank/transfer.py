@@ -24,7 +24,7 @@ from app.bank.documents import (
     rubric_content,
     rubric_doc,
 )
-from app.bank.files import reading, writing
+from app.bank.files import reading, roundtrip, writing
 from app.bank.formats import sync_attributes, sync_loop_steps
 from app.bank.versions import add_question_version, add_rubric_version
 from app.extensions import db
@@ -246,11 +246,12 @@ def _import_loops(loops: list[dict], format_ids: dict[str, int], report: ImportR
     existing = {
         p.key: p for p in db.session.scalars(select(LoopPlan).options(selectinload(LoopPlan.steps)))
     }
-    for doc in loops:
+    for position, doc in enumerate(loops):
         values = {
             "name": doc["name"],
             "description": doc["description"],
             "archived": doc["archived"],
+            "position": position,
         }
         plan = existing.get(doc["key"])
         added = plan is None
@@ -364,16 +365,27 @@ def _loop_doc(plan: LoopPlan) -> dict:
     return _short(doc)
 
 
-def export_bank(directory: str | Path, *, prune: bool = False) -> ExportReport:
-    """Write the bank to `directory` in the file layout; report (or remove) stale files."""
+def export_bank(
+    directory: str | Path, *, prune: bool = False, like: str | Path | None = None
+) -> ExportReport:
+    """Write the bank to `directory` in the file layout; report (or remove) stale files.
+
+    A file whose content is unchanged keeps its earlier text byte for byte, and an edited
+    one keeps its comments and layout (`files.roundtrip`): the earlier text is the file
+    already at the target path. A file under `like` (the shipped bank) that says the same
+    is copied as it is, so an export into an empty folder reproduces `question_bank/`.
+    """
     root = Path(directory)
     report = ExportReport()
     docs = bank_documents()
     for relative, doc in docs.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = writing.dump_yaml(doc)
-        path.write_text(text, encoding="utf-8")
+        earlier = _earlier_text(path)
+        reference = _earlier_text(Path(like) / relative) if like else None
+        text = roundtrip.file_text(doc, earlier, reference)
+        if text != earlier:
+            path.write_text(text, encoding="utf-8")
         report.written.append(path)
     wanted = {root / r for r in docs}
     for pattern in ("rubrics/*.yaml", "questions/*/*.yaml"):
@@ -385,3 +397,13 @@ def export_bank(directory: str | Path, *, prune: bool = False) -> ExportReport:
                 else:
                     report.stale.append(path)
     return report
+
+
+def _earlier_text(path: Path) -> str | None:
+    """The text of `path` when it is a regular file of a readable size, else None."""
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > reading.MAX_FILE_BYTES:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
