@@ -68,7 +68,7 @@ def import_command(directory: str | None, if_empty: bool) -> None:
         return
     started = time.perf_counter()
     files = _read_or_fail(directory)
-    report = transfer.import_bank(files, now=utcnow())
+    report = transfer.import_bank(files, now=utcnow(), source=str(directory))
     for line in report.lines():
         click.echo(line)
     click.echo(f"Imported {directory} in {time.perf_counter() - started:.2f} s.")

@@ -68,10 +68,18 @@ class ImportReport:
         return {kind: dict(c) for kind, c in self.counts.items()}
 
 
-def import_bank(bank: reading.BankFiles, *, now: datetime) -> ImportReport:
+def import_bank(
+    bank: reading.BankFiles,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    source: str | None = None,
+) -> ImportReport:
     """Load a validated bank into the database in one transaction (all or nothing).
 
-    `now` stamps the questions it adds or changes (the CLI reads the clock once).
+    `now` stamps the questions it adds or changes (the CLI reads the clock once). The audit
+    row names the `source` (the folder or the uploaded ZIP) and who imported it; an admin's
+    import is audited even when it changed nothing.
     """
     if not bank.ok:
         raise ValueError("refusing to import a bank with problems; validate it first")
@@ -83,8 +91,14 @@ def import_bank(bank: reading.BankFiles, *, now: datetime) -> ImportReport:
         _import_questions(bank.questions, rubric_ids, skills, report, now)
         format_ids = _import_formats(bank.formats, report)
         _import_loops(bank.loops, format_ids, report)
-        if report.changed_anything:
-            audit.record("bank.import", target_type="bank", counts=report.as_dict())
+        if report.changed_anything or actor_id is not None:
+            audit.record(
+                "bank.import",
+                actor_id=actor_id,
+                target_type="bank",
+                target_id=source[-64:] if source else None,
+                counts=report.as_dict(),
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
