@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install db bank lint format bench screenshots clean migration lock vendor
+.PHONY: run demo test install db bank lint format bench screenshots clean migration lock vendor
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mockloop needs Python 3.11 or newer")'
@@ -21,11 +22,18 @@ $(STAMP): pyproject.toml requirements.lock requirements-test.lock | $(BIN)/pytho
 
 install: $(STAMP)
 
-## Development server on http://127.0.0.1:5000 with SQLite in instance/.
+## Development server on http://127.0.0.1:5000 with SQLite in instance/ (`make run PORT=5001`).
 run: install
 	MOCKLOOP_ENV=development $(BIN)/flask db upgrade
 	MOCKLOOP_ENV=development $(BIN)/flask bank import --if-empty
-	MOCKLOOP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	MOCKLOOP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## Demo accounts (candidate, coach, admin; passwords printed) with a scored, reviewed round
+## in the `make run` database. Development only: `flask demo seed` refuses in production.
+demo: install
+	MOCKLOOP_ENV=development $(BIN)/flask db upgrade
+	MOCKLOOP_ENV=development $(BIN)/flask bank import --if-empty
+	MOCKLOOP_ENV=development $(BIN)/flask demo seed
 
 ## The whole suite (browser tests skip with a reason where no Chromium is installed).
 test: install

@@ -1,5 +1,5 @@
 """Command-line groups: `flask users`, `flask bank`, `flask sessions`, `flask notifications`,
-`flask maintenance`, `flask jobs`.
+`flask maintenance`, `flask jobs`, `flask demo`.
 
 Every command of these groups answers a database that is missing, or not yet migrated,
 with one line ("run flask db upgrade") instead of a traceback.
@@ -17,6 +17,7 @@ from app.accounts.cli import users
 from app.admin.cli import set_role
 from app.bank.cli import bank
 from app.coach.cli import notifications
+from app.home.cli import demo
 from app.jobs import jobs_cli
 from app.practice.cli import sessions
 from app.privacy.cli import maintenance
@@ -54,7 +55,7 @@ def _wrap_commands(group: click.Group) -> None:
 def register(app: Flask) -> None:
     """Add the command groups to `flask` (admin's `users set-role` joins accounts' group)."""
     users.add_command(set_role)
-    for group in (users, bank, sessions, notifications, maintenance, jobs_cli):
+    for group in (users, bank, sessions, notifications, maintenance, jobs_cli, demo):
         if not getattr(group, "_mockloop_wrapped", False):
             _wrap_commands(group)
             group._mockloop_wrapped = True

@@ -8,6 +8,7 @@ file makes this fail instead of silently shrinking the bank.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -172,3 +173,222 @@ def test_flask_bank_validate_passes_on_the_real_bank(runner):
     result = runner.invoke(args=["bank", "validate", str(BANK)])
     assert result.exit_code == 0, result.output
     assert "ok" in result.output
+
+
+# What each skill area is about, as words a question's title or prompt uses when it really
+# exercises the area (from skills.yaml's descriptions). Broad enough that a genuine question
+# always says one of them, narrow enough that "MLOps" cannot ride on a MinHash coding task
+# or an HR ethics brief (issue 18): a tagged skill the prompt never touches skews the skill
+# charts and the weakness-driven draw.
+SKILL_SIGNALS = {
+    "algorithmic_coding": [
+        r"\bO\(",
+        r"complexity",
+        r"implement",
+        r"function",
+        r"heap|trie|queue|hash|graph|sort",
+        r"algorithm",
+        r"the tests call",
+        r"\bcode\b|script",
+    ],
+    "prompt_engineering": [
+        r"\bprompts?\b",
+        r"few-shot",
+        r"zero-shot",
+        r"system (message|prompt)",
+        r"instruction",
+        r"\bjudge\b",
+        r"structured output|json",
+        r"hallucinat",
+        r"\bLLM\b",
+        r"generat",
+    ],
+    "ml_system_design": [
+        r"\bdesign\b",
+        r"architecture",
+        r"\bQPS\b",
+        r"latency",
+        r"throughput",
+        r"serv(e|ing|er)",
+        r"pipeline",
+        r"replica",
+        r"scal(e|ing)\b",
+        r"fleet",
+        r"shard",
+        r"cluster",
+        r"fallback",
+        r"schedul",
+        r"concurren",
+        r"capacity",
+        r"fail(ure|over)",
+        r"production",
+    ],
+    "research_depth": [
+        r"\bablation",
+        r"baseline",
+        r"experiment",
+        r"significan",
+        r"confidence interval",
+        r"bootstrap",
+        r"\bLoRA\b",
+        r"fine-tun",
+        r"\bDPO\b|RLHF|PPO",
+        r"held-out|test set|dev set|eval(uation)? set",
+        r"benchmark",
+        r"statistic",
+        r"sample size|how many (labels|examples|items|respondents)",
+        r"varian",
+        r"paper",
+        r"contaminat",
+        r"distil",
+        r"method",
+        r"objective",
+        r"\bloss\b",
+        r"leakage",
+        r"differential privacy|\bepsilon\b|\bDP\b",
+        r"calibrat",
+        r"accuracy|precision|recall|F1",
+        r"compare|comparison|versus|\bvs\b",
+        r"hypothes",
+        r"metric",
+        r"agree(ment)?|kappa",
+        r"annotat|label",
+        r"noise|noisy",
+        r"rank",
+        r"train(ing)?\b",
+        r"win[- ]rate",
+    ],
+    "inference_cost": [
+        r"\bcost",
+        r"\$",
+        r"\bGPUs?\b",
+        r"tokens? per second|tokens/s",
+        r"\bKV\b",
+        r"memory|\bGB\b",
+        r"latency",
+        r"throughput",
+        r"batch",
+        r"quanti",
+        r"FLOP",
+        r"bill",
+        r"budget",
+        r"decod",
+        r"prefill",
+        r"compute",
+        r"price|pricing|spend",
+        r"speed",
+    ],
+    "mlops": [
+        r"drift",
+        r"monitor",
+        r"context window|context limit|token limit|token budget|context budget",
+        r"truncat",
+        r"\bRAG\b|retrieval-augmented",
+        r"chunk",
+        r"embedding",
+        r"vector index|re-?index",
+        r"retrain",
+        r"alert",
+        r"rollout|roll out|canary|rollback",
+        r"\bregressions?\b",
+        r"on-call|incident",
+        r"in production|production (model|traffic|system)",
+        r"checkpoint",
+        r"reproducib|fresh machine",
+        r"retriever|retrieval (quality|pipeline|step|system)|retrieved",
+        r"dashboard",
+        r"\bSLOs?\b",
+        r"deploy",
+        r"accuracy drop|detect a drop",
+        r"\blogs?\b",
+    ],
+    "ai_governance": [
+        r"polic",
+        r"fairness|bias",
+        r"privacy|\bPII\b|personal data|sensitive",
+        r"consent",
+        r"misuse|abuse|harm",
+        r"audit",
+        r"\brisk",
+        r"ethic",
+        r"legal|regulat|licen[cs]e",
+        r"safety|red[- ]team",
+        r"protected|disparate|four-fifths|subgroup|demographic",
+        r"differential privacy|\bepsilon\b",
+        r"accountab|oversight|human review",
+        r"moderat|toxic",
+        r"security|injection",
+        r"accessib|impair|disab",
+        r"hurt",
+    ],
+    "multimodal": [
+        r"image",
+        r"audio",
+        r"speech",
+        r"voice",
+        r"video",
+        r"vision",
+        r"\bCLIP\b",
+        r"OCR",
+        r"caption",
+        r"photo",
+        r"multimodal|modalit",
+        r"camera|CCTV|footage",
+        r"\bASR\b",
+        r"transcri",
+    ],
+    "collaboration": [
+        r"\bteams?\b",
+        r"stakeholder",
+        r"product manager|\bPMs?\b|product (team|owner|lead)",
+        r"colleague|engineers?\b|junior|senior",
+        r"disagree|conflict|deadlock|push ?back",
+        r"leadership|manager|executive|director",
+        r"communicat|explain",
+        r"convinc|persuad|negotiat",
+        r"deadline",
+        r"sales|legal|finance|privacy team|security team",
+        r"maintainer|reviewer|pull request|merged",
+        r"sign(-| )?off",
+        r"you (made|decided|chose)|your (call|decision)",
+        r"cut|scope",
+    ],
+}
+
+# The skill a rubric scores: a question scored with it must carry that skill.
+RUBRIC_SKILL = {
+    "coding": "algorithmic_coding",
+    "governance": "ai_governance",
+    "bias_audit": "ai_governance",
+    "collaboration": "collaboration",
+    "prompt_engineering": "prompt_engineering",
+    "research_depth": "research_depth",
+    "system_design": "ml_system_design",
+}
+
+
+def test_every_skill_area_has_topic_signals():
+    assert sorted(SKILL_SIGNALS) == sorted(SKILLS)
+    assert set(RUBRIC_SKILL) <= set(RUBRICS) and set(RUBRIC_SKILL.values()) <= set(SKILLS)
+
+
+def test_every_question_carries_the_skill_its_rubric_scores():
+    missing = [
+        (q["key"], q["rubric"])
+        for q in QUESTIONS.values()
+        if q["rubric"] in RUBRIC_SKILL and RUBRIC_SKILL[q["rubric"]] not in q["skills"]
+    ]
+    assert missing == []
+
+
+def test_every_skill_a_question_carries_is_one_its_topic_exercises():
+    """Each skill is justified by the rubric that scores it or by its title and prompt."""
+    unjustified = []
+    for q in QUESTIONS.values():
+        topic = f"{q['title']}\n{q['prompt']}"
+        for skill in q["skills"]:
+            if skill == RUBRIC_SKILL.get(q["rubric"]):
+                continue
+            if not any(re.search(p, topic, re.IGNORECASE) for p in SKILL_SIGNALS[skill]):
+                unjustified.append((q["key"], skill))
+    assert unjustified == []

@@ -68,7 +68,7 @@ def import_command(directory: str | None, if_empty: bool) -> None:
         return
     started = time.perf_counter()
     files = _read_or_fail(directory)
-    report = transfer.import_bank(files, now=utcnow())
+    report = transfer.import_bank(files, now=utcnow(), source=str(directory))
     for line in report.lines():
         click.echo(line)
     click.echo(f"Imported {directory} in {time.perf_counter() - started:.2f} s.")
@@ -77,9 +77,16 @@ def import_command(directory: str | None, if_empty: bool) -> None:
 @bank.command("export")
 @click.argument("directory")
 @click.option("--prune", is_flag=True, help="Delete rubric/question files not in the database.")
-def export_command(directory: str, prune: bool) -> None:
+@click.option(
+    "--canonical",
+    is_flag=True,
+    help="Write every file in the canonical layout (default: keep the text of unchanged "
+    "files and the comments of edited ones, from DIRECTORY or else the shipped bank).",
+)
+def export_command(directory: str, prune: bool, canonical: bool) -> None:
     """Write the bank (current versions) to DIRECTORY in the file layout."""
-    report = transfer.export_bank(directory, prune=prune)
+    like = None if canonical else _directory(None)
+    report = transfer.export_bank(directory, prune=prune, like=like)
     click.echo(f"Wrote {len(report.written)} files to {directory}.")
     for path in report.removed:
         click.echo(f"removed {reading.display_path(path)}")

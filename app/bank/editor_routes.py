@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app import pagination
 from app.access import require_role
-from app.bank import documents, formats, queries, questions, rubrics, stats, versions
+from app.bank import archive, documents, formats, queries, questions, rubrics, stats, versions
 from app.bank.errors import BankError, BankNotFound
+from app.bank.forms.archive import ArchiveForm
 from app.bank.forms.formats import FormatForm, LoopForm
 from app.bank.forms.questions import QuestionForm
 from app.bank.forms.rubrics import RubricForm, new_rubric_form
@@ -424,3 +435,46 @@ def item_statistics():
         statuses=[s.value for s in QuestionStatus],
         thresholds=item_stats,
     )
+
+
+# --- the bank as a ZIP -------------------------------------------------------------------
+
+
+@bp.get("/archive")
+def archive_page():
+    """Export the bank as a ZIP, or import one (validated first, all or nothing)."""
+    return render_template("bank/editor/archive.html", form=ArchiveForm(), problems=None)
+
+
+@bp.get("/archive/question_bank.zip")
+def archive_download():
+    """The bank as a ZIP of its files (audited)."""
+    data = archive.export_zip(
+        like=current_app.config["QUESTION_BANK_DIR"], actor_id=current_user.id
+    )
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f"attachment; filename={archive.EXPORT_NAME}"
+    return response
+
+
+@bp.post("/archive")
+def archive_import():
+    """Import an uploaded bank ZIP; any problem refuses the whole archive (422)."""
+    request.max_content_length = archive.ZIP_MAX_BYTES + 64 * 1024
+    form = ArchiveForm()
+    problems: list = []
+    if form.validate():
+        upload = form.archive.data
+        try:
+            result = archive.import_zip(
+                upload.read(archive.ZIP_MAX_BYTES + 1),
+                upload.filename,
+                actor_id=current_user.id,
+                now=utcnow(),
+            )
+        except BankError as error:
+            problems = [str(error), *(str(p) for p in error.problems)]
+        else:
+            flash(f"Imported {result.files} files: " + "; ".join(result.report.lines()), "success")
+            return redirect(url_for(".archive_page"))
+    return render_template("bank/editor/archive.html", form=form, problems=problems), 422

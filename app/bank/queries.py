@@ -298,3 +298,8 @@ def list_loops() -> list[LoopPlan]:
             .order_by(LoopPlan.archived, LoopPlan.position, LoopPlan.key)
         )
     )
+
+
+def funnel() -> list[Stage]:
+    """The interview funnel in order, each stage with its real round length (the landing page)."""
+    return list(db.session.scalars(select(Stage).order_by(Stage.position, Stage.key)))

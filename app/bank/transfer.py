@@ -24,7 +24,7 @@ from app.bank.documents import (
     rubric_content,
     rubric_doc,
 )
-from app.bank.files import reading, writing
+from app.bank.files import reading, roundtrip, writing
 from app.bank.formats import sync_attributes, sync_loop_steps
 from app.bank.versions import add_question_version, add_rubric_version
 from app.extensions import db
@@ -69,10 +69,18 @@ class ImportReport:
         return {kind: dict(c) for kind, c in self.counts.items()}
 
 
-def import_bank(bank: reading.BankFiles, *, now: datetime) -> ImportReport:
+def import_bank(
+    bank: reading.BankFiles,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    source: str | None = None,
+) -> ImportReport:
     """Load a validated bank into the database in one transaction (all or nothing).
 
-    `now` stamps the questions it adds or changes (the CLI reads the clock once).
+    `now` stamps the questions it adds or changes (the CLI reads the clock once). The audit
+    row names the `source` (the folder or the uploaded ZIP) and who imported it; an admin's
+    import is audited even when it changed nothing.
     """
     if not bank.ok:
         raise ValueError("refusing to import a bank with problems; validate it first")
@@ -84,8 +92,14 @@ def import_bank(bank: reading.BankFiles, *, now: datetime) -> ImportReport:
         _import_questions(bank.questions, rubric_ids, skills, report, now)
         format_ids = _import_formats(bank.formats, report)
         _import_loops(bank.loops, format_ids, report)
-        if report.changed_anything:
-            audit.record("bank.import", target_type="bank", counts=report.as_dict())
+        if report.changed_anything or actor_id is not None:
+            audit.record(
+                "bank.import",
+                actor_id=actor_id,
+                target_type="bank",
+                target_id=source[-64:] if source else None,
+                counts=report.as_dict(),
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -263,11 +277,12 @@ def _import_loops(loops: list[dict], format_ids: dict[str, int], report: ImportR
     existing = {
         p.key: p for p in db.session.scalars(select(LoopPlan).options(selectinload(LoopPlan.steps)))
     }
-    for doc in loops:
+    for position, doc in enumerate(loops):
         values = {
             "name": doc["name"],
             "description": doc["description"],
             "archived": doc["archived"],
+            "position": position,
         }
         plan = existing.get(doc["key"])
         added = plan is None
@@ -381,16 +396,27 @@ def _loop_doc(plan: LoopPlan) -> dict:
     return _short(doc)
 
 
-def export_bank(directory: str | Path, *, prune: bool = False) -> ExportReport:
-    """Write the bank to `directory` in the file layout; report (or remove) stale files."""
+def export_bank(
+    directory: str | Path, *, prune: bool = False, like: str | Path | None = None
+) -> ExportReport:
+    """Write the bank to `directory` in the file layout; report (or remove) stale files.
+
+    A file whose content is unchanged keeps its earlier text byte for byte, and an edited
+    one keeps its comments and layout (`files.roundtrip`): the earlier text is the file
+    already at the target path. A file under `like` (the shipped bank) that says the same
+    is copied as it is, so an export into an empty folder reproduces `question_bank/`.
+    """
     root = Path(directory)
     report = ExportReport()
     docs = bank_documents()
     for relative, doc in docs.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = writing.dump_yaml(doc)
-        path.write_text(text, encoding="utf-8")
+        earlier = _earlier_text(path)
+        reference = _earlier_text(Path(like) / relative) if like else None
+        text = roundtrip.file_text(doc, earlier, reference)
+        if text != earlier:
+            path.write_text(text, encoding="utf-8")
         report.written.append(path)
     wanted = {root / r for r in docs}
     for pattern in ("rubrics/*.yaml", "questions/*/*.yaml"):
@@ -402,3 +428,13 @@ def export_bank(directory: str | Path, *, prune: bool = False) -> ExportReport:
                 else:
                     report.stale.append(path)
     return report
+
+
+def _earlier_text(path: Path) -> str | None:
+    """The text of `path` when it is a regular file of a readable size, else None."""
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > reading.MAX_FILE_BYTES:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

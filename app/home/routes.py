@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.access import public
 from app.accounts.forms import EmptyForm
+from app.bank import queries as bank_queries
 from app.clock import utcnow
 from app.coach.queries import recent_notifications
 from app.learning import schedule as learning_schedule
@@ -15,10 +16,10 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @public
 def landing():
-    """The public landing page."""
+    """The public landing page: what the product does, the funnel from the bank, two buttons."""
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
-    return render_template("home/landing.html")
+    return render_template("home/landing.html", funnel=bank_queries.funnel())
 
 
 @bp.get("/dashboard")
