@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String, false
+from sqlalchemy import Float, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
     # Set when the account was deleted: the row stays, emptied of personal data, so that
     # reviews the user wrote can say "a former coach" and the audit log keeps its events.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Extra time (accommodations, issue 18): every round's length is multiplied by this,
+    # one of app.domain.timing.TIME_MULTIPLIERS; set by an admin or a linked coach, audited.
+    time_multiplier: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
