@@ -1,6 +1,7 @@
 """Question bank pages for candidates: browse published questions and read one."""
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
 from app import pagination
 from app.bank import queries
@@ -41,4 +42,5 @@ def detail(key: str):
         version=version,
         rubric_version=version.rubric.current_version,
         preview=False,
+        attempted=queries.has_attempted(current_user.id, question.id),
     )

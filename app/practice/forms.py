@@ -15,7 +15,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.converters import DB_INT_MAX
 from app.practice.errors import AnswerInput
@@ -34,6 +42,13 @@ def split_links(value: str | None) -> list[str]:
 class StartRoundForm(FlaskForm):
     format_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=DB_INT_MAX)])
     submit = SubmitField("Start")
+
+
+class DrillForm(FlaskForm):
+    """Practise this question: its key and "timed" (its suggested minutes) or "untimed"."""
+
+    question = StringField(validators=[InputRequired(), Length(max=80)], filters=[strip])
+    mode = StringField(validators=[InputRequired(), AnyOf(("timed", "untimed"))])
 
 
 class StartLoopForm(FlaskForm):

@@ -23,7 +23,7 @@ from app.converters import accepts_json
 from app.domain import timing
 from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
 from app.extensions import db
-from app.practice import answers, coderuns, lifecycle, loops, queries, starting
+from app.practice import answers, coderuns, drills, lifecycle, loops, queries, starting
 from app.practice.errors import (
     AlreadyInLoop,
     AlreadyRunning,
@@ -37,6 +37,7 @@ from app.practice.errors import (
 )
 from app.practice.forms import (
     AnswerForm,
+    DrillForm,
     EmptyForm,
     StartLoopForm,
     StartRoundForm,
@@ -153,6 +154,21 @@ def start():
             current_user.id, form.format_id.data, now=utcnow(), weakness=weakness
         ),
         url_for("practice.index"),
+    )
+
+
+@bp.post("/drills")
+def drill():
+    """Practise this question: a single-question round, timed or untimed."""
+    form = DrillForm()
+    if not form.validate_on_submit():
+        flash("Pick a question and whether to time it.", "error")
+        return redirect(url_for("bank.index"))
+    return _open_round(
+        lambda: drills.start_drill(
+            current_user.id, form.question.data, form.mode.data, now=utcnow()
+        ),
+        url_for("bank.index"),
     )
 
 

@@ -111,6 +111,7 @@ def round_context(
             else timing.seconds_remaining(session, now)
         ),
         "deadline_label": timing.format_local(session.deadline_at, zone),
+        "extra_time": timing.extra_time_label(session),
         "warned": warned_thresholds(session.id),
         "saved_label": f"{timing.local_time(item.saved_at, zone):%H:%M:%S}"
         if item.saved_at
