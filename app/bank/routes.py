@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app import pagination
 from app.bank import queries
+from app.bank import search as bank_search
 
 bp = Blueprint("bank", __name__)
 
@@ -26,6 +27,32 @@ def index():
         "bank/index.html",
         page=page,
         filters=filters,
+        stages=choices["stages"],
+        skills=choices["skills"],
+    )
+
+
+@bp.get("/search")
+def search():
+    """Full-text search of the published bank (ranked), within the stage/skill filters."""
+    query = (request.args.get("q") or "")[: bank_search.QUERY_MAX]
+    filters = {
+        "stage": request.args.get("stage") or None,
+        "skill": request.args.get("skill") or None,
+    }
+    number, per_page = (
+        pagination.page_number(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+    )
+    page = bank_search.search_published(query, **filters, page=number, per_page=per_page)
+    if page is None:  # nothing to search for: the plain list
+        page = queries.browse_published(**filters, page=number, per_page=per_page)
+    choices = queries.bank_choices()
+    return render_template(
+        "bank/index.html",
+        page=page,
+        filters=filters,
+        query=query,
         stages=choices["stages"],
         skills=choices["skills"],
     )
