@@ -155,6 +155,8 @@ class LoopRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, finished, abandoned
+    # "scheduled" (each step's gap) or "back_to_back" (app.domain.loops.PACES), issue 18
+    pace: Mapped[str] = mapped_column(String(16), default="scheduled", server_default="scheduled")
     note: Mapped[str] = mapped_column(Text, default="")
 
     plan = relationship("LoopPlan")

@@ -53,6 +53,8 @@ class DrillForm(FlaskForm):
 
 class StartLoopForm(FlaskForm):
     plan_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=DB_INT_MAX)])
+    # as scheduled (the plan's gaps) or back to back; absent means as scheduled
+    pace = StringField(validators=[Optional(), AnyOf(("scheduled", "back_to_back"))])
     submit = SubmitField("Start this loop")
 
 

@@ -1,4 +1,4 @@
-"""drill, search, extra time: single-question drills, bank full-text search, time multiplier
+"""drill, search, extra time: single-question drills, bank search, time multiplier, loop pace
 
 Revision ID: 0009_drill_search_time
 Revises: 0005
@@ -10,6 +10,7 @@ Issue 18 (practise what you need).
 - `practice_sessions.time_multiplier` (1 for every round already there: they had no
   extra time) and `practice_sessions.untimed` (false).
 - `users.time_multiplier` (1: no extra time until an admin or linked coach sets it).
+- `loop_runs.pace` ('scheduled' for every loop already there: the pace they had).
 - Full-text search (app/models/search.py): on SQLite an FTS5 table over
   `question_versions` with triggers, rebuilt here from the versions already there; on
   PostgreSQL a stored generated `tsvector` column with a GIN index (computed for the
@@ -75,6 +76,10 @@ def upgrade():
         batch_op.add_column(
             sa.Column("time_multiplier", sa.Float(), server_default="1", nullable=False)
         )
+    with op.batch_alter_table("loop_runs", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("pace", sa.String(length=16), server_default="scheduled", nullable=False)
+        )
     for statement in SEARCH_DDL.get(op.get_bind().dialect.name, ([], []))[0]:
         op.execute(statement)
 
@@ -82,6 +87,8 @@ def upgrade():
 def downgrade():
     for statement in SEARCH_DDL.get(op.get_bind().dialect.name, ([], []))[1]:
         op.execute(statement)
+    with op.batch_alter_table("loop_runs", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("pace")
     with op.batch_alter_table("users", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("time_multiplier")
     with op.batch_alter_table("practice_sessions", schema=None, recreate="never") as batch_op:
