@@ -9,14 +9,15 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.accounts import extra_time
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-from app.accounts.services import time_zone_names
+from app.accounts.services import MY_PROJECTS_TOO_LONG, time_zone_names
 from app.domain import timing
-from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX
+from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX, MY_PROJECTS_MAX
 
 
 def strip(value):
@@ -85,6 +86,19 @@ class TimeZoneForm(FlaskForm):
     def validate_timezone(self, field):
         if field.data not in time_zone_names():
             raise ValidationError("Choose a time zone from the list, such as Europe/Berlin.")
+
+
+class MyProjectsForm(FlaskForm):
+    my_projects = TextAreaField(
+        "My projects",
+        filters=[strip],
+        validators=[Length(max=MY_PROJECTS_MAX, message=MY_PROJECTS_TOO_LONG)],
+        description=(
+            "A few lines on projects you have shipped (plain text). Recruiter-screen questions "
+            "about your résumé show it above the question, so you answer about your own work."
+        ),
+    )
+    submit = SubmitField("Save my projects")
 
 
 class EmptyForm(FlaskForm):

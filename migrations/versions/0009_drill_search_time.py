@@ -10,6 +10,7 @@ Issue 18 (practise what you need).
 - `practice_sessions.time_multiplier` (1 for every round already there: they had no
   extra time) and `practice_sessions.untimed` (false).
 - `users.time_multiplier` (1: no extra time until an admin or linked coach sets it).
+- `users.my_projects` ('': the "My projects" text of Settings, empty until written).
 - `loop_runs.pace` ('scheduled' for every loop already there: the pace they had).
 - Full-text search (app/models/search.py): on SQLite an FTS5 table over
   `question_versions` with triggers, rebuilt here from the versions already there; on
@@ -76,6 +77,7 @@ def upgrade():
         batch_op.add_column(
             sa.Column("time_multiplier", sa.Float(), server_default="1", nullable=False)
         )
+        batch_op.add_column(sa.Column("my_projects", sa.Text(), server_default="", nullable=False))
     with op.batch_alter_table("loop_runs", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("pace", sa.String(length=16), server_default="scheduled", nullable=False)
@@ -90,6 +92,7 @@ def downgrade():
     with op.batch_alter_table("loop_runs", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("pace")
     with op.batch_alter_table("users", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("my_projects")
         batch_op.drop_column("time_multiplier")
     with op.batch_alter_table("practice_sessions", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("untimed")
