@@ -58,7 +58,7 @@ def _aware(now: datetime) -> datetime:
     return now
 
 
-def deadline_for(started_at: datetime, duration_minutes: int) -> datetime:
+def deadline_for(started_at: datetime, duration_minutes: float) -> datetime:
     """The deadline of a round started at `started_at` (wall time, arithmetic in UTC)."""
     return _aware(started_at).astimezone(UTC) + timedelta(minutes=duration_minutes)
 
@@ -72,10 +72,11 @@ def allowed_multiplier(value) -> float | None:
     return next((m for m in TIME_MULTIPLIERS if math.isclose(m, number)), None)
 
 
-def extended_minutes(duration_minutes: int, multiplier: float) -> int:
-    """A round's length with extra time, in whole minutes (rounded up, never shorter)."""
+def extended_minutes(duration_minutes: int, multiplier: float) -> float:
+    """A round's length with extra time, in minutes: exactly length x multiplier (45 min at
+    1.25x is 56.25 min); a value that is not an allowed multiplier leaves it unchanged."""
     factor = allowed_multiplier(multiplier) or 1.0
-    return max(duration_minutes, math.ceil(duration_minutes * factor - 1e-9))
+    return duration_minutes * factor
 
 
 def extra_time_label(session) -> str:

@@ -5,6 +5,7 @@ and the round page says "45 min + 25 % extra time"."""
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from freezegun import freeze_time
@@ -39,9 +40,15 @@ def test_pure_rules():
     assert timing.allowed_multiplier(2) == 2.0
     for bad in ("1.3", "0", "-1", "nan", "inf", "", None, "2x", "1e309"):
         assert timing.allowed_multiplier(bad) is None
-    assert timing.extended_minutes(45, 1.25) == 57  # 56.25 rounded up
-    assert timing.extended_minutes(45, 1.5) == 68
+    assert timing.extended_minutes(45, 1.25) == 56.25
+    assert timing.extended_minutes(45, 1.5) == 67.5
     assert timing.extended_minutes(45, 7.0) == 45  # not an allowed value: no change
+    round_ = SimpleNamespace(
+        started_at=START, deadline_at=START + timedelta(minutes=67.5), time_multiplier=1.5
+    )
+    assert timing.extra_time_label(round_) == "45 min + 50 % extra time"
+    round_.time_multiplier = 1.0
+    assert timing.extra_time_label(round_) == ""
 
 
 def test_admin_sets_extra_time_and_it_is_audited(app, client, login_as, make_user):
@@ -112,14 +119,14 @@ def test_the_deadline_honours_it_and_is_pinned_at_start(app, client, login_as, m
     session_id = only_session_id(app)
     session = get_session(app, session_id)
     assert session.time_multiplier == 1.25
-    assert session.deadline_at == START + timedelta(minutes=57)
+    assert session.deadline_at == START + timedelta(minutes=56, seconds=15)
     page = client.get(f"/practice/sessions/{session_id}").get_data(as_text=True)
     assert "45 min + 25 % extra time" in page
     # a later change never moves the running round
     with app.app_context():
         db.session.get(User, me).time_multiplier = 2.0
         db.session.commit()
-    assert get_session(app, session_id).deadline_at == START + timedelta(minutes=57)
+    assert get_session(app, session_id).deadline_at == START + timedelta(minutes=56, seconds=15)
     assert "45 min + 25 % extra time" in client.get(f"/practice/sessions/{session_id}").get_data(
         as_text=True
     )
