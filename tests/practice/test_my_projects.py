@@ -9,7 +9,9 @@ from app.domain.resume import asks_about_resume
 from app.extensions import db
 from app.models.users import MY_PROJECTS_MAX, User
 from tests import factories
+from tests.conftest import PASSWORD
 from tests.practice.conftest import only_session_id
+from tests.privacy.test_export import unzip
 
 
 def test_which_questions_ask_about_the_resume():
@@ -73,3 +75,14 @@ def test_the_bank_no_longer_assumes_a_resume_line_you_may_not_have():
     root = Path(__file__).resolve().parents[2] / "question_bank" / "questions"
     prompts = "".join(p.read_text() for p in root.rglob("*.yaml"))
     assert "Your résumé says" not in prompts and "Your résumé lists" not in prompts
+
+
+def test_my_projects_and_extra_time_are_exported_and_erased_with_the_account(app, client, login_as):
+    me = login_as(my_projects="Built a RAG bot.", time_multiplier=1.5)
+    files = unzip(client.get("/settings/data/export.zip"))
+    profile = files["profile.json"]
+    assert profile["my_projects"] == "Built a RAG bot." and profile["time_multiplier"] == 1.5
+    assert client.post("/settings/data/delete", data={"password": PASSWORD}).status_code == 302
+    with app.app_context():
+        user = db.session.get(User, me)
+        assert user.my_projects == "" and user.time_multiplier == 1.0
