@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.domain import timing
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.practice import LoopRun
 from app.models.users import User
 from tests import factories
 from tests.coach.builders import link
@@ -148,4 +149,15 @@ def test_timed_drills_and_loop_rounds_honour_it_untimed_drills_do_not(app, clien
     untimed = get_session(app, only_session_id(app))
     assert untimed.untimed and untimed.time_multiplier == 1.0
     assert untimed.deadline_at == START + timedelta(hours=48)
-    assert me
+    client.post(f"/practice/sessions/{timed.id}/submit", data={})
+    with app.app_context():
+        fmt = factories.round_format("technical_phone", minutes=30)
+        factories.question("technical_phone")
+        plan_id = factories.loop_plan([fmt]).id
+    client.post("/practice/loops", data={"plan_id": plan_id})
+    with app.app_context():
+        run_id = db.session.scalar(select(LoopRun.id).where(LoopRun.user_id == me))
+    client.post(f"/practice/loops/{run_id}/steps/0", data={})
+    looped = get_session(app, only_session_id(app))
+    assert looped.loop_run_id == run_id and looped.time_multiplier == 2.0
+    assert looped.deadline_at == START + timedelta(minutes=60)
