@@ -116,6 +116,7 @@ def test_the_deadline_honours_it_and_is_pinned_at_start(app, client, login_as, m
     with app.app_context():
         db.session.get(User, me).time_multiplier = 1.25
         db.session.commit()
+    assert "45 min + 25 % extra time" in client.get("/practice/").get_data(as_text=True)
     client.post("/practice/rounds", data={"format_id": bank.format_id})
     session_id = only_session_id(app)
     session = get_session(app, session_id)
