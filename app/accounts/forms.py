@@ -9,12 +9,15 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.accounts import extra_time
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-from app.accounts.services import time_zone_names
-from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX
+from app.accounts.services import MY_PROJECTS_TOO_LONG, time_zone_names
+from app.domain import timing
+from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX, MY_PROJECTS_MAX
 
 
 def strip(value):
@@ -85,6 +88,19 @@ class TimeZoneForm(FlaskForm):
             raise ValidationError("Choose a time zone from the list, such as Europe/Berlin.")
 
 
+class MyProjectsForm(FlaskForm):
+    my_projects = TextAreaField(
+        "My projects",
+        filters=[strip],
+        validators=[Length(max=MY_PROJECTS_MAX, message=MY_PROJECTS_TOO_LONG)],
+        description=(
+            "A few lines on projects you have shipped (plain text). Recruiter-screen questions "
+            "about your résumé show it above the question, so you answer about your own work."
+        ),
+    )
+    submit = SubmitField("Save my projects")
+
+
 class EmptyForm(FlaskForm):
     """Gives button-only POSTs their CSRF token."""
 
@@ -126,3 +142,24 @@ class NotificationEmailsForm(FlaskForm):
         "Email me when a coach publishes a review or a candidate shares a round with me"
     )
     submit = SubmitField("Save email choice")
+
+
+# (value, label) for the extra-time select: "1.25× (+25 %)"
+EXTRA_TIME_CHOICES = [
+    (f"{m:g}", f"{m:g}× ({'none' if m == 1 else f'+{round((m - 1) * 100)} %'})")
+    for m in timing.TIME_MULTIPLIERS
+]
+
+
+def _multiplier(form, field):
+    if timing.allowed_multiplier(field.data) is None:
+        raise ValidationError(extra_time.REFUSED)
+
+
+class ExtraTimeForm(FlaskForm):
+    """An admin's or linked coach's extra-time setting for a candidate."""
+
+    time_multiplier = StringField(
+        "Extra time", validators=[DataRequired(extra_time.REFUSED), Length(max=10), _multiplier]
+    )
+    submit = SubmitField("Set extra time")

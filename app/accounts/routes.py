@@ -21,6 +21,7 @@ from app.accounts.forms import (
     EmptyForm,
     ForgotPasswordForm,
     LoginForm,
+    MyProjectsForm,
     NotificationEmailsForm,
     RegisterForm,
     ResetPasswordForm,
@@ -162,11 +163,14 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def _settings_page(password_form=None, timezone_form=None, email_form=None, status: int = 200):
+def _settings_page(
+    password_form=None, timezone_form=None, email_form=None, projects_form=None, status: int = 200
+):
     """The settings page with the given forms (re-rendered with their errors)."""
     timezone_form = timezone_form or TimeZoneForm(timezone=current_user.timezone)
     return render_template(
         "accounts/settings.html",
+        projects_form=projects_form or MyProjectsForm(my_projects=current_user.my_projects),
         password_form=password_form or ChangePasswordForm(),
         timezone_form=timezone_form,
         email_form=email_form or ChangeEmailForm(),
@@ -229,6 +233,21 @@ def sign_out_device(sign_in_id: int):
         abort(404)
     flash("That device has been signed out.", "success")
     return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/projects")
+def set_my_projects():
+    """Save the "My projects" text résumé questions show above the prompt."""
+    form = MyProjectsForm()
+    if form.validate_on_submit():
+        try:
+            services.set_my_projects(current_user.id, form.my_projects.data)
+        except services.AccountError as error:
+            form.my_projects.errors.append(str(error))
+        else:
+            flash("My projects saved.", "success")
+            return redirect(url_for("accounts.settings"))
+    return _settings_page(projects_form=form, status=422)
 
 
 @bp.post("/settings/timezone")

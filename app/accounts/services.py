@@ -20,7 +20,9 @@ from app.accounts.passwords import (
 from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
-from app.models.users import Role, User, normalise_email
+from app.models.users import MY_PROJECTS_MAX, Role, User, normalise_email
+
+MY_PROJECTS_TOO_LONG = f"My projects is at most {MY_PROJECTS_MAX:,} characters; nothing was saved."
 
 
 class AccountError(ValueError):
@@ -175,6 +177,17 @@ def sign_out_everywhere(
 def time_zone_names() -> tuple[str, ...]:
     """Every IANA time zone name this machine knows, sorted."""
     return tuple(sorted(available_timezones() | {"UTC"}))
+
+
+def set_my_projects(user_id: int, text: str) -> User:
+    """Store the candidate's "My projects" text (plain text, at most MY_PROJECTS_MAX)."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > MY_PROJECTS_MAX:
+        raise AccountError(MY_PROJECTS_TOO_LONG, "my_projects")
+    user = user_or_error(user_id)
+    user.my_projects = text
+    db.session.commit()
+    return user
 
 
 def set_time_zone(user_id: int, time_zone: str) -> User:

@@ -14,7 +14,8 @@ from flask import (
 from flask_login import current_user
 
 from app.access import require_role, safe_next
-from app.accounts.forms import EmptyForm
+from app.accounts import extra_time
+from app.accounts.forms import EXTRA_TIME_CHOICES, EmptyForm, ExtraTimeForm
 from app.accounts.services import AccountError, UnknownUser
 from app.admin import services
 from app.admin.forms import RoleForm, UserSearchForm
@@ -54,6 +55,7 @@ def users():
         page=page,
         role_form=RoleForm(),
         action_form=EmptyForm(),
+        extra_time_choices=EXTRA_TIME_CHOICES,
     )
 
 
@@ -81,6 +83,30 @@ def change_role(user_id: int):
     flash(f"{user.email} is now {user.role}.", "success")
     if user.id == current_user.id and user.role != Role.ADMIN.value:
         return redirect(url_for("home.dashboard"))
+    return _back_to_users()
+
+
+@bp.post("/users/<int:user_id>/extra-time")
+def set_extra_time(user_id: int):
+    """Set a candidate's extra time (accommodations); audited."""
+    form = ExtraTimeForm()
+    if not form.validate_on_submit():
+        flash(extra_time.REFUSED, "error")
+        return _back_to_users()
+    try:
+        user = extra_time.set_time_multiplier(
+            user_id,
+            form.time_multiplier.data,
+            actor_id=current_user.id,
+            via="admin",
+            ip=request.remote_addr,
+        )
+    except UnknownUser:
+        abort(404)
+    except AccountError as error:
+        flash(str(error), "error")
+        return _back_to_users()
+    flash(f"{user.email} now has {user.time_multiplier:g}× round time.", "success")
     return _back_to_users()
 
 

@@ -28,6 +28,7 @@ from app.models.bank import (
     Stage,
     question_version_skills,
 )
+from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 
 
 def published_question_versions(
@@ -93,7 +94,11 @@ def bank_choices() -> dict[str, list]:
             )
         ),
         "formats": list(
-            db.session.scalars(select(RoundFormat).order_by(RoundFormat.position, RoundFormat.key))
+            db.session.scalars(
+                select(RoundFormat)
+                .where(RoundFormat.drill.is_(False))  # built-in drills are not edited
+                .order_by(RoundFormat.position, RoundFormat.key)
+            )
         ),
     }
 
@@ -193,6 +198,22 @@ def browse_published(
         Stage.position, QuestionVersion.title, Question.id
     )
     return paginate(query, page, per_page)
+
+
+def has_attempted(user_id: int, question_id: int) -> bool:
+    """Whether the candidate has had this question in a round they finished."""
+    return bool(
+        db.session.scalar(
+            select(SessionQuestion.id)
+            .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
+            .where(
+                PracticeSession.user_id == user_id,
+                PracticeSession.status != SessionStatus.IN_PROGRESS.value,
+                SessionQuestion.question_id == question_id,
+            )
+            .limit(1)
+        )
+    )
 
 
 def published_question(key: str) -> Question | None:

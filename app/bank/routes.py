@@ -1,9 +1,11 @@
 """Question bank pages for candidates: browse published questions and read one."""
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
 from app import pagination
 from app.bank import queries
+from app.bank import search as bank_search
 
 bp = Blueprint("bank", __name__)
 
@@ -30,6 +32,32 @@ def index():
     )
 
 
+@bp.get("/search")
+def search():
+    """Full-text search of the published bank (ranked), within the stage/skill filters."""
+    query = (request.args.get("q") or "")[: bank_search.QUERY_MAX]
+    filters = {
+        "stage": request.args.get("stage") or None,
+        "skill": request.args.get("skill") or None,
+    }
+    number, per_page = (
+        pagination.page_number(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+    )
+    page = bank_search.search_published(query, **filters, page=number, per_page=per_page)
+    if page is None:  # nothing to search for: the plain list
+        page = queries.browse_published(**filters, page=number, per_page=per_page)
+    choices = queries.bank_choices()
+    return render_template(
+        "bank/index.html",
+        page=page,
+        filters=filters,
+        query=query,
+        stages=choices["stages"],
+        skills=choices["skills"],
+    )
+
+
 @bp.get("/<key>")
 def detail(key: str):
     """One published question: its prompt and the rubric it is scored with."""
@@ -41,4 +69,5 @@ def detail(key: str):
         version=version,
         rubric_version=version.rubric.current_version,
         preview=False,
+        attempted=queries.has_attempted(current_user.id, question.id),
     )

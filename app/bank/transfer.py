@@ -339,7 +339,9 @@ def bank_documents() -> dict[str, object]:
         ]
     }
     formats = db.session.scalars(
-        select(RoundFormat).order_by(RoundFormat.position, RoundFormat.key)
+        select(RoundFormat)
+        .where(RoundFormat.drill.is_(False))  # built-in drill formats are not bank content
+        .order_by(RoundFormat.position, RoundFormat.key)
     ).all()
     docs["formats.yaml"] = {"formats": [_format_doc(f) for f in formats]}
     loops = db.session.scalars(

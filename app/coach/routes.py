@@ -23,6 +23,9 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.access import require_role
+from app.accounts import extra_time
+from app.accounts.forms import EXTRA_TIME_CHOICES, ExtraTimeForm
+from app.accounts.services import AccountError
 from app.clock import utcnow
 from app.coach import exports, present, queries, services
 from app.coach.forms import ButtonForm, QueueFilterForm, build_review_form, review_input
@@ -114,7 +117,13 @@ def candidate(candidate_id: int):
     if person is None:
         abort(404)
     overview = _overview(candidate_id)
-    return render_template("coach/candidate.html", candidate=person, form=ButtonForm(), **overview)
+    return render_template(
+        "coach/candidate.html",
+        candidate=person,
+        form=ButtonForm(),
+        extra_time_choices=EXTRA_TIME_CHOICES,
+        **overview,
+    )
 
 
 def _overview(candidate_id: int) -> dict:
@@ -127,6 +136,30 @@ def _overview(candidate_id: int) -> dict:
     )
     published = queries.reviewed_sessions(candidate_id, coach_id=current_user.id)
     return present.candidate_overview(pagination, reviews, published, self_scores_for)
+
+
+@bp.post("/candidates/<int:candidate_id>/extra-time")
+def set_extra_time(candidate_id: int):
+    """A linked coach sets the candidate's extra time (accommodations); audited."""
+    form = ExtraTimeForm()
+    if queries.linked_candidate(current_user.id, candidate_id) is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash(extra_time.REFUSED, "error")
+        return redirect(url_for("coach.candidate", candidate_id=candidate_id))
+    try:
+        person = extra_time.set_time_multiplier(
+            candidate_id,
+            form.time_multiplier.data,
+            actor_id=current_user.id,
+            via="coach",
+            ip=request.remote_addr,
+        )
+    except AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{person.display_name} now has {person.time_multiplier:g}× round time.", "success")
+    return redirect(url_for("coach.candidate", candidate_id=candidate_id))
 
 
 @bp.post("/candidates/<int:candidate_id>/remove")

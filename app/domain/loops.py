@@ -16,6 +16,12 @@ from app.domain.timing import format_local, zone
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
+# A loop's pace (issue 18): "scheduled" keeps each step's gap and opening time;
+# "back_to_back" opens the next round as soon as the previous one is finished.
+SCHEDULED = "scheduled"
+BACK_TO_BACK = "back_to_back"
+PACES = (SCHEDULED, BACK_TO_BACK)
+
 DONE = "done"
 RUNNING = "running"
 OPEN = "open"
@@ -97,9 +103,18 @@ class StepState:
 
 
 def schedule(
-    loop_started_at: datetime, steps: list[StepInput], now: datetime, zone_name: str | None
+    loop_started_at: datetime,
+    steps: list[StepInput],
+    now: datetime,
+    zone_name: str | None,
+    pace: str = SCHEDULED,
 ) -> list[StepState]:
-    """Where a candidate is in the funnel: the state of every step at `now`."""
+    """Where a candidate is in the funnel: the state of every step at `now`.
+
+    At the back-to-back pace gaps and opening times are ignored: a step opens the moment
+    the one before it is finished."""
+    if pace == BACK_TO_BACK:
+        steps = [StepInput(0, None, s.session_status, s.session_finished_at) for s in steps]
     states: list[StepState] = []
     previous_done_at: datetime | None = loop_started_at
     for position, step in enumerate(steps):

@@ -38,6 +38,11 @@ RUNNING = "running"
 GRACE = "grace"
 OVER = "over"
 
+# Extra time (accommodations): the only multipliers an admin or coach may set.
+TIME_MULTIPLIERS = (1.0, 1.25, 1.5, 2.0)
+# An untimed drill still closes: after the take-home window, so the sweep finalises it.
+UNTIMED_MINUTES = 48 * 60
+
 
 class Clocked(Protocol):
     started_at: datetime
@@ -53,9 +58,40 @@ def _aware(now: datetime) -> datetime:
     return now
 
 
-def deadline_for(started_at: datetime, duration_minutes: int) -> datetime:
+def deadline_for(started_at: datetime, duration_minutes: float) -> datetime:
     """The deadline of a round started at `started_at` (wall time, arithmetic in UTC)."""
     return _aware(started_at).astimezone(UTC) + timedelta(minutes=duration_minutes)
+
+
+def allowed_multiplier(value) -> float | None:
+    """`value` as one of TIME_MULTIPLIERS, or None when it is not one of them."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return next((m for m in TIME_MULTIPLIERS if math.isclose(m, number)), None)
+
+
+def extended_minutes(duration_minutes: int, multiplier: float) -> float:
+    """A round's length with extra time, in minutes: exactly length x multiplier (45 min at
+    1.25x is 56.25 min); a value that is not an allowed multiplier leaves it unchanged."""
+    factor = allowed_multiplier(multiplier) or 1.0
+    return duration_minutes * factor
+
+
+def extra_time_label(session) -> str:
+    """ "45 min + 25 % extra time" for a round with extra time pinned, "" without."""
+    multiplier = getattr(session, "time_multiplier", 1.0) or 1.0
+    if getattr(session, "untimed", False) or multiplier <= 1.0:
+        return ""
+    base = round(duration_seconds(session) / multiplier)
+    percent = round((multiplier - 1.0) * 100)
+    return f"{format_duration(base)} + {percent} % extra time"
+
+
+def multiplier_label(multiplier: float) -> str:
+    """ "1.25×" for people (the settings and users pages)."""
+    return f"{multiplier:g}×"
 
 
 def is_take_home(stage_key: str, duration_minutes: int) -> bool:

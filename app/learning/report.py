@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from sqlalchemy import select
 
 from app.domain import report as report_domain
 from app.domain import report_formats
 from app.domain.insights import AnswerInsights, Matcher
 from app.domain.untrusted import UNTRUSTED_FIELDS_NOTE
+from app.extensions import db
 from app.learning.insights import session_insights
 from app.learning.loading import ScoringView, SessionNotFinished, owned_session, view_of
-from app.models.practice import PracticeSession
+from app.models.bank import Question, QuestionVersion
+from app.models.practice import PracticeSession, SessionQuestion
 from app.models.scoring import SelfAssessment
 
 
@@ -129,6 +133,8 @@ class OwnerReport:
 
     report: report_domain.Report
     coach_section: object | None
+    # question position -> {"key", "minutes"}: what "Practise this question" drills
+    drills: dict[int, dict] = field(default_factory=dict)
 
 
 def report_for_owner(
@@ -154,7 +160,18 @@ def report_for_owner(
     coach_input = coach(session, now)
     mentions = session_insights(session, matcher) if matcher is not None else None
     report = build_report(view, view.assessment, list(coach_input.reviews), mentions)
-    return OwnerReport(report=report, coach_section=coach_input.section)
+    return OwnerReport(report=report, coach_section=coach_input.section, drills=_drills(session.id))
+
+
+def _drills(session_id: int) -> dict[int, dict]:
+    """Per question position, what "Practise this question" drills (one query)."""
+    rows = db.session.execute(
+        select(SessionQuestion.position, Question.key, QuestionVersion.suggested_minutes)
+        .join(Question, Question.id == SessionQuestion.question_id)
+        .join(QuestionVersion, QuestionVersion.id == SessionQuestion.question_version_id)
+        .where(SessionQuestion.session_id == session_id)
+    )
+    return {position: {"key": key, "minutes": minutes} for position, key, minutes in rows}
 
 
 # Where the JSON export holds text users wrote (Markdown, never rendered by us here).

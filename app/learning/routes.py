@@ -142,7 +142,10 @@ def report(session_id: int):
         flash("Finish scoring this round to see its report.", "info")
         return redirect(url_for("learning.score", session_id=session_id))
     body = render_template(
-        "learning/report.html", report=result.report, coach_review=result.coach_section
+        "learning/report.html",
+        report=result.report,
+        coach_review=result.coach_section,
+        drills=result.drills,
     )
     return no_store(make_response(body))
 

@@ -138,12 +138,19 @@ def practise_next(
         }
         for r in chosen
     ]
-    return PractiseNext(items=items, questions=_questions_for(user_id, chosen, question_limit))
+    questions, best = _questions_for(user_id, chosen, question_limit)
+    for n, item in enumerate(items):
+        # the question to drill for this item ("Practise this question"), if any fits
+        item["question"] = best.get(n)
+    return PractiseNext(items=items, questions=questions)
 
 
-def _questions_for(user_id: int, chosen: list[PracticeScheduleItem], limit: int) -> list[dict]:
+def _questions_for(
+    user_id: int, chosen: list[PracticeScheduleItem], limit: int
+) -> tuple[list[dict], dict[int, dict]]:
+    """The questions to do next, and for each chosen item (by its place) the best one."""
     if not chosen or limit <= 0:
-        return []
+        return [], {}
     rank = {(r.kind, r.item_key): n for n, r in enumerate(chosen)}
     skill_keys = [r.item_key for r in chosen if r.kind == ScheduleItemKind.SKILL]
     criterion_keys = {r.item_key for r in chosen if r.kind == ScheduleItemKind.CRITERION}
@@ -158,7 +165,7 @@ def _questions_for(user_id: int, chosen: list[PracticeScheduleItem], limit: int)
             if keys:
                 rubric_criteria[rubric_id] = keys
     if not skill_keys and not rubric_criteria:
-        return []
+        return [], {}
     seen = exists().where(
         SessionQuestion.question_id == Question.id,
         SessionQuestion.session_id == PracticeSession.id,
@@ -191,18 +198,24 @@ def _questions_for(user_id: int, chosen: list[PracticeScheduleItem], limit: int)
         matches += [rank[("criterion", k)] for k in rubric_criteria.get(version.rubric_id, ())]
         if not matches:
             continue
-        candidates.append((bool(was_seen), min(matches), question.id, question, version))
+        candidates.append((bool(was_seen), min(matches), question.id, question, version, matches))
     candidates.sort(key=lambda c: c[:3])
-    return [
+    described = [
         {
             "id": question.id,
             "key": question.key,
             "title": version.title,
             "stage": version.stage.name if version.stage else version.stage_key,
             "seen": was_seen,
+            "minutes": version.suggested_minutes,
         }
-        for was_seen, _, _, question, version in candidates[:limit]
+        for was_seen, _, _, question, version, _ in candidates
     ]
+    best: dict[int, dict] = {}
+    for entry, candidate in zip(described, candidates, strict=True):
+        for n in candidate[5]:
+            best.setdefault(n, entry)
+    return described[:limit], best
 
 
 def skill_weakness(user_id: int) -> dict[str, float]:

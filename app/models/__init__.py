@@ -1,7 +1,8 @@
 """All models, imported so Alembic and `db.create_all()` see every table.
 
 One module per aggregate: users, audit, bank, practice, scoring (self-scores and the
-practise-next schedule) and review (coach links, reviews, notifications).
+practise-next schedule) and review (coach links, reviews, notifications); search holds
+the full-text search DDL, per dialect.
 """
 
 from app.models import (  # noqa: F401
@@ -12,6 +13,7 @@ from app.models import (  # noqa: F401
     practice,
     review,
     scoring,
+    search,
     signins,
     signups,
     users,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -243,6 +244,9 @@ class RoundFormat(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     archived: Mapped[bool] = mapped_column(default=False)
+    # The built-in single-question drill of a stage (issue 18, app.practice.drills): made
+    # by the app, never listed in the formats grid, the editor or the bank's files.
+    drill: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     stage: Mapped[Stage] = relationship()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -43,6 +43,12 @@ class PracticeSession(db.Model):
     grace_seconds: Mapped[int] = mapped_column(default=DEFAULT_GRACE_SECONDS)
     expiry_policy: Mapped[str] = mapped_column(String(20), default="auto_submit")
     is_take_home: Mapped[bool] = mapped_column(default=False)
+    # Extra time (issue 18): the candidate's multiplier pinned at start; the deadline
+    # already includes it, so a later change of the multiplier never moves a running round.
+    time_multiplier: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
+    # An untimed drill: no countdown is the point, the deadline is only the upper bound
+    # (the take-home window) after which the sweep closes it.
+    untimed: Mapped[bool] = mapped_column(default=False, server_default=false())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # Visible to linked coaches when the candidate shares "selected" sessions only.
     shared_with_coaches: Mapped[bool] = mapped_column(default=False)
@@ -149,6 +155,8 @@ class LoopRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, finished, abandoned
+    # "scheduled" (each step's gap) or "back_to_back" (app.domain.loops.PACES), issue 18
+    pace: Mapped[str] = mapped_column(String(16), default="scheduled", server_default="scheduled")
     note: Mapped[str] = mapped_column(Text, default="")
 
     plan = relationship("LoopPlan")

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String, false
+from sqlalchemy import Float, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
@@ -16,6 +16,7 @@ from app.models.base import UTCDateTime
 
 EMAIL_MAX = 254  # the longest address SMTP allows; the forms check the same
 DISPLAY_NAME_MAX = 80
+MY_PROJECTS_MAX = 2000  # "My projects" in Settings (plain text); the form says the same
 
 
 class Role(StrEnum):
@@ -64,6 +65,12 @@ class User(UserMixin, db.Model):
     # Set when the account was deleted: the row stays, emptied of personal data, so that
     # reviews the user wrote can say "a former coach" and the audit log keeps its events.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Extra time (accommodations, issue 18): every round's length is multiplied by this,
+    # one of app.domain.timing.TIME_MULTIPLIERS; set by an admin or a linked coach, audited.
+    time_multiplier: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
+    # "My projects" (issue 18): plain text shown above résumé questions in a round, so a
+    # recruiter-screen question asks about the candidate's own work.
+    my_projects: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -15,7 +15,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.converters import DB_INT_MAX
 from app.practice.errors import AnswerInput
@@ -36,8 +44,17 @@ class StartRoundForm(FlaskForm):
     submit = SubmitField("Start")
 
 
+class DrillForm(FlaskForm):
+    """Practise this question: its key and "timed" (its suggested minutes) or "untimed"."""
+
+    question = StringField(validators=[InputRequired(), Length(max=80)], filters=[strip])
+    mode = StringField(validators=[InputRequired(), AnyOf(("timed", "untimed"))])
+
+
 class StartLoopForm(FlaskForm):
     plan_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=DB_INT_MAX)])
+    # as scheduled (the plan's gaps) or back to back; absent means as scheduled
+    pace = StringField(validators=[Optional(), AnyOf(("scheduled", "back_to_back"))])
     submit = SubmitField("Start this loop")
 
 

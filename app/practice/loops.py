@@ -31,8 +31,10 @@ def active_loop(user_id: int) -> LoopRun | None:
     )
 
 
-def start_loop(user_id: int, plan_id: int, *, now: datetime) -> LoopRun:
-    """Begin a mock loop of a plan; its first round opens straight away."""
+def start_loop(
+    user_id: int, plan_id: int, *, now: datetime, pace: str = loop_rules.SCHEDULED
+) -> LoopRun:
+    """Begin a mock loop of a plan at a pace; its first round opens straight away."""
     plan = db.session.get(LoopPlan, plan_id)
     if plan is None or plan.archived or not plan.steps:
         raise NotFound("There is no such loop plan.")
@@ -43,7 +45,8 @@ def start_loop(user_id: int, plan_id: int, *, now: datetime) -> LoopRun:
             "before starting another.",
             running,
         )
-    run = LoopRun(user_id=user_id, plan_id=plan.id, started_at=now, status="active")
+    pace = pace if pace in loop_rules.PACES else loop_rules.SCHEDULED
+    run = LoopRun(user_id=user_id, plan_id=plan.id, started_at=now, status="active", pace=pace)
     db.session.add(run)
     db.session.commit()
     return run
@@ -104,7 +107,7 @@ def loop_view(user_id: int, run_id: int, *, now: datetime) -> LoopView:
         )
         for step in run.plan.steps
     ]
-    states = loop_rules.schedule(run.started_at, inputs, now, zone)
+    states = loop_rules.schedule(run.started_at, inputs, now, zone, pace=run.pace)
     views = [
         LoopStepView(
             step=step,
@@ -149,6 +152,17 @@ def start_loop_step(
         loop_position=position,
         weakness=weakness,
     )
+
+
+def next_round_now(user_id: int, session: PracticeSession, *, now: datetime) -> LoopRun | None:
+    """The back-to-back loop whose next round opened when `session` was submitted, if any."""
+    if session.loop_run_id is None:
+        return None
+    view = loop_view(user_id, session.loop_run_id, now=now)
+    if view.run.pace != loop_rules.BACK_TO_BACK or view.run.status != "active":
+        return None
+    current = view.current
+    return view.run if current is not None and current.state == loop_rules.OPEN else None
 
 
 def leave_loop(user_id: int, run_id: int, *, now: datetime) -> LoopRun:

@@ -57,7 +57,7 @@ def overview(user_id: int, *, now: datetime) -> Overview:
     formats = db.session.scalars(
         select(RoundFormat)
         .join(Stage, Stage.key == RoundFormat.stage_key)
-        .where(RoundFormat.archived.is_(False))
+        .where(RoundFormat.archived.is_(False), RoundFormat.drill.is_(False))
         .options(selectinload(RoundFormat.stage))
         .order_by(Stage.position, RoundFormat.position, RoundFormat.id)
     ).all()

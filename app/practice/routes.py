@@ -23,7 +23,7 @@ from app.converters import accepts_json
 from app.domain import timing
 from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
 from app.extensions import db
-from app.practice import answers, coderuns, lifecycle, loops, queries, starting
+from app.practice import answers, coderuns, drills, lifecycle, loops, queries, starting
 from app.practice.errors import (
     AlreadyInLoop,
     AlreadyRunning,
@@ -37,6 +37,7 @@ from app.practice.errors import (
 )
 from app.practice.forms import (
     AnswerForm,
+    DrillForm,
     EmptyForm,
     StartLoopForm,
     StartRoundForm,
@@ -153,6 +154,21 @@ def start():
             current_user.id, form.format_id.data, now=utcnow(), weakness=weakness
         ),
         url_for("practice.index"),
+    )
+
+
+@bp.post("/drills")
+def drill():
+    """Practise this question: a single-question round, timed or untimed."""
+    form = DrillForm()
+    if not form.validate_on_submit():
+        flash("Pick a question and whether to time it.", "error")
+        return redirect(url_for("bank.index"))
+    return _open_round(
+        lambda: drills.start_drill(
+            current_user.id, form.question.data, form.mode.data, now=utcnow()
+        ),
+        url_for("bank.index"),
     )
 
 
@@ -321,11 +337,16 @@ def submit(session_id: int):
     """Submit the round (idempotent) and go on to self-scoring."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    now = utcnow()
     try:
-        lifecycle.submit_round(current_user.id, session_id, now=utcnow())
+        session = lifecycle.submit_round(current_user.id, session_id, now=now)
     except Conflict as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("practice.confirm_submit", session_id=session_id))
+    run = loops.next_round_now(current_user.id, session, now=now)
+    if run is not None:  # back to back: the next round is open now
+        flash("Round submitted. Your next round is open: start it now; score later.", "success")
+        return redirect(url_for("practice.loop_page", run_id=run.id))
     flash("Round submitted. Now score yourself against the rubric.", "success")
     # run=hidden: the scoring page runs the hidden tests of code answers in this browser
     run = "hidden" if coderuns.has_tests(current_user.id, session_id) else None
@@ -352,7 +373,9 @@ def start_loop():
         flash("Pick a loop plan to start.", "error")
         return redirect(url_for("practice.index"))
     try:
-        run = loops.start_loop(current_user.id, form.plan_id.data, now=utcnow())
+        run = loops.start_loop(
+            current_user.id, form.plan_id.data, now=utcnow(), pace=form.pace.data or "scheduled"
+        )
     except AlreadyInLoop as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("practice.loop_page", run_id=refusal.run.id))

@@ -18,6 +18,7 @@ from app.domain import selection, timing
 from app.extensions import db
 from app.models.bank import Question, QuestionVersion, RoundFormat
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
+from app.models.users import User
 from app.practice import events
 from app.practice.errors import AlreadyRunning, NoQuestions, NotFound
 from app.practice.events import log_event
@@ -39,11 +40,11 @@ def open_sessions(user_id: int) -> list[PracticeSession]:
     )
 
 
-def _running_of_kind(user_id: int, take_home: bool) -> PracticeSession | None:
+def running_of_kind(user_id: int, take_home: bool) -> PracticeSession | None:
     return next((s for s in open_sessions(user_id) if s.is_take_home == take_home), None)
 
 
-def _already_running_message(session: PracticeSession, now: datetime) -> str:
+def already_running_message(session: PracticeSession, now: datetime) -> str:
     left = timing.format_duration(timing.seconds_remaining(session, now))
     if session.is_take_home:
         return (
@@ -108,10 +109,10 @@ def start_round(
         raise NotFound("There is no such round format.")
     finalise_users_overdue(user_id, now)
     take_home = timing.is_take_home(fmt.stage_key, fmt.duration_minutes)
-    running = _running_of_kind(user_id, take_home)
+    running = running_of_kind(user_id, take_home)
     if running is not None:
         db.session.commit()  # keep any finalisation done above
-        raise AlreadyRunning(_already_running_message(running, now), running)
+        raise AlreadyRunning(already_running_message(running, now), running)
     seed = secrets.randbelow(2**31) if seed is None else seed
     candidates, versions = _candidates(fmt)
     picks = selection.pick(
@@ -130,6 +131,45 @@ def start_round(
             f"The question bank has no published questions for {fmt.name} yet, "
             "so this round cannot start. Try another stage."
         )
+    return open_round(
+        user_id,
+        fmt,
+        [versions[p.question_id] for p in picks],
+        minutes=fmt.duration_minutes,
+        take_home=take_home,
+        now=now,
+        log={"seed": seed, "requested": fmt.question_count},
+        loop_run_id=loop_run_id,
+        loop_position=loop_position,
+    )
+
+
+def time_multiplier(user_id: int) -> float:
+    """The candidate's extra-time multiplier as it stands now (1 without extra time)."""
+    user = db.session.get(User, user_id)
+    return timing.allowed_multiplier(user.time_multiplier if user else 1.0) or 1.0
+
+
+def open_round(
+    user_id: int,
+    fmt: RoundFormat,
+    versions: list[QuestionVersion],
+    *,
+    minutes: int,
+    take_home: bool,
+    now: datetime,
+    untimed: bool = False,
+    log: dict | None = None,
+    loop_run_id: int | None = None,
+    loop_position: int | None = None,
+) -> PracticeSession:
+    """Create and commit the session: versions pinned, the deadline fixed now.
+
+    The candidate's extra time is pinned here with the deadline (start + length x
+    multiplier), so a later change of the multiplier never alters a running round. An
+    untimed round's `minutes` is its upper bound; extra time does not stretch it.
+    """
+    multiplier = 1.0 if untimed else time_multiplier(user_id)
     session = PracticeSession(
         user_id=user_id,
         round_format_id=fmt.id,
@@ -138,15 +178,16 @@ def start_round(
         loop_position=loop_position,
         status=SessionStatus.IN_PROGRESS.value,
         started_at=now,
-        deadline_at=timing.deadline_for(now, fmt.duration_minutes),
+        deadline_at=timing.deadline_for(now, timing.extended_minutes(minutes, multiplier)),
         grace_seconds=fmt.grace_seconds,
         expiry_policy=fmt.expiry_policy,
         is_take_home=take_home,
+        time_multiplier=multiplier,
+        untimed=untimed,
         current_position=0,
         position_since=now,
     )
-    for position, pick in enumerate(picks):
-        version = versions[pick.question_id]
+    for position, version in enumerate(versions):
         session.items.append(
             SessionQuestion(
                 position=position,
@@ -163,17 +204,18 @@ def start_round(
             events.STARTED,
             at=now,
             round_format=fmt.key,
-            seed=seed,
-            questions=[p.question_id for p in picks],
-            requested=fmt.question_count,
+            questions=[v.question_id for v in versions],
             deadline_at=session.deadline_at.isoformat(),
+            time_multiplier=multiplier,
+            untimed=untimed,
+            **(log or {}),
         )
         db.session.commit()
     except IntegrityError:
         # Another "start" won the race; the partial unique index refused this one.
         db.session.rollback()
-        running = _running_of_kind(user_id, take_home)
+        running = running_of_kind(user_id, take_home)
         if running is None:
             raise
-        raise AlreadyRunning(_already_running_message(running, now), running) from None
+        raise AlreadyRunning(already_running_message(running, now), running) from None
     return session

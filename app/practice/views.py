@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import url_for
 
-from app.domain import timing
+from app.domain import resume, timing
 from app.models.bank import AnswerKind
 from app.models.practice import PracticeSession
 from app.practice import coderuns
@@ -111,6 +111,11 @@ def round_context(
             else timing.seconds_remaining(session, now)
         ),
         "deadline_label": timing.format_local(session.deadline_at, zone),
+        "extra_time": timing.extra_time_label(session),
+        # the candidate's "My projects" above a question about their résumé (issue 18)
+        "my_projects": (session.user.my_projects or "")
+        if resume.asks_about_resume(version.prompt_md, version.tags)
+        else "",
         "warned": warned_thresholds(session.id),
         "saved_label": f"{timing.local_time(item.saved_at, zone):%H:%M:%S}"
         if item.saved_at

@@ -134,6 +134,8 @@ def _erase(user: User) -> dict[str, int]:
     user.email_verified_at = None
     user.email_notifications = False
     user.timezone = "UTC"
+    user.my_projects = ""  # free text about the person's own work
+    user.time_multiplier = 1.0  # an accommodation says something about the person
     user.last_login_at = None
     user.deleted_at = utcnow()
     db.session.flush()

@@ -104,6 +104,8 @@ def profile(user: User) -> dict:
         "coach_sharing": user.coach_sharing,
         "email_notifications": user.email_notifications,
         "invite_code": user.invite_code,
+        "time_multiplier": user.time_multiplier,
+        "my_projects": user.my_projects,
     }
 
 
@@ -210,6 +212,8 @@ def _round(session, assessment, reviews) -> dict:
         "deadline_at": _iso(session.deadline_at),
         "finished_at": _iso(session.finished_at),
         "is_take_home": session.is_take_home,
+        "untimed": session.untimed,
+        "time_multiplier": session.time_multiplier,
         "loop_run_id": session.loop_run_id,
         "shared_with_coaches": session.shared_with_coaches,
         "questions": [_question(item) for item in session.items],

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.bank import queries
 from app.extensions import db
 from app.models.bank import Question
+from app.models.practice import PracticeSession
 from tests import factories
 from tests.bank.bankdata import count_queries, load_fixture_bank
+from tests.learning import helpers
 
 
 @pytest.fixture
@@ -56,18 +58,35 @@ def test_browse_query_count_does_not_grow(app, client, candidate):
     assert "Page 3 of 3" in page
 
 
-def test_detail_shows_prompt_and_rubric_but_never_the_answer(client, candidate):
+def test_detail_shows_the_prompt_but_never_the_answer(client, candidate):
     page = client.get("/questions/gpu-cost").get_data(as_text=True)
     assert "Serving cost of a 7B model" in page
     assert "Estimate the monthly GPU cost" in page
     assert "USD per month" in page and "±50%" in page
-    assert "Cost modeling" in page and "Numbers with units and a stated assumption." in page
-    assert "Failure-mode analysis" in page and "Names two failure modes" in page
     assert "SECRET-WORKED-ANSWER" not in page and "21600" not in page
     assert "Within a factor of two" not in page  # the good-answer notes
     page = client.get("/questions/feature-store").get_data(as_text=True)
     assert "<strong>feature store</strong>" in page  # Markdown rendered
     assert "SECRET-GOOD-ANSWER" not in page
+
+
+def test_rubric_and_follow_ups_open_once_the_candidate_has_attempted_it(app, client, candidate):
+    page = client.get("/questions/gpu-cost").get_data(as_text=True)
+    assert "Cost modeling" not in page and "What if traffic doubles?" not in page
+    assert "once you have\n  answered it in a round" in page
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.key == "gpu-cost"))
+        helpers.practice_session(candidate, [question], status="in_progress")
+    page = client.get("/questions/gpu-cost").get_data(as_text=True)
+    assert "Cost modeling" not in page  # a round still running is not an attempt yet
+    with app.app_context():
+        db.session.execute(update(PracticeSession).values(status="submitted"))
+        db.session.commit()
+    page = client.get("/questions/gpu-cost").get_data(as_text=True)
+    assert "Cost modeling" in page and "Numbers with units and a stated assumption." in page
+    assert "Failure-mode analysis" in page and "Names two failure modes" in page
+    assert "What if traffic doubles?" in page and "Would quantisation help?" in page
+    assert "SECRET-WORKED-ANSWER" not in page and "Within a factor of two" not in page
 
 
 @pytest.mark.parametrize("key", ["top-k", "nope"])
