@@ -8,9 +8,11 @@ shared lock on its session, so it lands before the round is finalised or is refu
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import String, and_, cast, false, func, not_, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import timing
@@ -161,6 +163,111 @@ def _result(session: PracticeSession, item, changed: bool, now: datetime) -> Sav
     )
 
 
+@dataclass(frozen=True)
+class _Clock:
+    """The session's timing columns as `app.domain.timing` reads them."""
+
+    started_at: datetime
+    deadline_at: datetime
+    grace_seconds: int
+    expiry_policy: str
+    status: str = SessionStatus.IN_PROGRESS.value
+
+
+def _lean_save(
+    user_id: int,
+    session_id: int,
+    position: int,
+    answer: AnswerInput,
+    base_revision: int,
+    client_id: str | None,
+    seq: int,
+    now: datetime,
+) -> SaveResult | None:
+    """The everyday autosave in one statement: write the answer if the round is the
+    user's and still open (under the same shared lock on its row as `_save`), the
+    revision (or this tab's sequence) is current and the text differs; it returns the new
+    revision and the round's clock. None, with nothing written, in every other case
+    (not theirs, finished, too late, stale, unchanged, an older save of this tab), which
+    `_accepted` and `_save` then tell apart as before. No commit."""
+    open_round = (
+        select(PracticeSession.id)
+        .where(
+            PracticeSession.id == session_id,
+            PracticeSession.user_id == user_id,
+            PracticeSession.status == SessionStatus.IN_PROGRESS.value,
+        )
+        .with_for_update(read=True)
+    )
+    own_tab = (
+        and_(SessionQuestion.client_id == client_id, SessionQuestion.client_seq < seq)
+        if client_id
+        else false()
+    )
+    same = and_(
+        SessionQuestion.answer_text == answer.text,
+        SessionQuestion.answer_number.is_not_distinct_from(answer.number),
+        func.coalesce(SessionQuestion.answer_unit, "") == (answer.unit or ""),
+        func.coalesce(cast(SessionQuestion.answer_links, String), "[]")
+        == json.dumps(list(answer.links)),
+    )
+
+    def clock(column):
+        return select(column).where(PracticeSession.id == session_id).scalar_subquery()
+
+    row = db.session.execute(
+        update(SessionQuestion)
+        .where(
+            SessionQuestion.session_id.in_(open_round),
+            SessionQuestion.position == position,
+            or_(SessionQuestion.revision == base_revision, own_tab),
+            not_(same),
+        )
+        .values(
+            answer_text=answer.text,
+            answer_number=answer.number,
+            answer_unit=answer.unit,
+            answer_links=list(answer.links),
+            revision=SessionQuestion.revision + 1,
+            saved_at=now,
+            client_id=client_id,
+            client_seq=seq,
+        )
+        .returning(
+            SessionQuestion.revision,
+            clock(PracticeSession.started_at),
+            clock(PracticeSession.deadline_at),
+            clock(PracticeSession.grace_seconds),
+            clock(PracticeSession.expiry_policy),
+        )
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return None
+    revision, *timing_columns = row
+    session = _Clock(*timing_columns)
+    if not timing.accepts_writes(session, now):
+        db.session.rollback()  # past the cutoff: undo, and let the full path refuse it
+        return None
+    db.session.add(
+        SessionEvent(
+            session_id=session_id,
+            kind=events.SAVED,
+            position=position,
+            at=now,
+            data={"length": answer.length(), "revision": revision},
+        )
+    )
+    return SaveResult(
+        revision=revision,
+        saved_at=now,
+        seconds_remaining=timing.seconds_remaining(session, now),
+        grace_remaining=timing.grace_remaining(session, now),
+        phase=timing.phase(session, now),
+        changed=True,
+    )
+
+
 def save_answer(
     user_id: int,
     session_id: int,
@@ -174,7 +281,18 @@ def save_answer(
     seq: int = 0,
     now: datetime,
 ) -> SaveResult:
-    """Autosave one answer: revision-checked, refused when too long or too late."""
+    """Autosave one answer: revision-checked, refused when too long or too late.
+
+    The lean path (one UPDATE and the event's INSERT) serves every save that is
+    accepted; anything else takes the full path, which explains the refusal."""
+    normalised = answer.normalised()
+    fits = len(normalised.text) <= max_chars and len(normalised.links) <= max_links
+    result = fits and _lean_save(
+        user_id, session_id, position, normalised, base_revision, client_id, seq, now
+    )
+    if result:
+        db.session.commit()
+        return result
     session, answer = _accepted(user_id, session_id, position, answer, max_chars, max_links, now)
     item, changed = _save(session, position, answer, base_revision, client_id, seq, now)
     result = _result(session, item, changed, now)
