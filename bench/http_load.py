@@ -273,7 +273,12 @@ def statements_per_request(url: str, data: dict, email: str, password: str) -> d
     calls = {
         "POST autosave": lambda: client.post(
             f"/practice/sessions/{running}/questions/0/autosave",
-            data={"revision": 0, "client_id": "count", "seq": Seq.next_base(), "answer_text": "x"},
+            data={
+                "revision": 0,
+                "client_id": "count",
+                "seq": (seq := Seq.next_base()),
+                "answer_text": f"x{seq}",
+            },
         ),
         "GET round page": lambda: client.get(f"/practice/sessions/{running}"),
         "GET round status": lambda: client.get(f"/practice/sessions/{running}/status"),

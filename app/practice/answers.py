@@ -8,11 +8,25 @@ shared lock on its session, so it lands before the round is finalised or is refu
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, false, func, not_, or_, select, update
+from sqlalchemy import (
+    Float,
+    String,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import timing
@@ -174,6 +188,65 @@ class _Clock:
     status: str = SessionStatus.IN_PROGRESS.value
 
 
+@functools.cache
+def _lean_statement(with_client: bool):
+    """The lean save's UPDATE, built once (bind parameters fill it in per save)."""
+    open_round = (
+        select(PracticeSession.id)
+        .where(
+            PracticeSession.id == bindparam("p_session"),
+            PracticeSession.user_id == bindparam("p_user"),
+            PracticeSession.status == SessionStatus.IN_PROGRESS.value,
+        )
+        .with_for_update(read=True)
+    )
+    own_tab = (
+        and_(
+            SessionQuestion.client_id == bindparam("new_client_id"),
+            SessionQuestion.client_seq < bindparam("new_seq"),
+        )
+        if with_client
+        else false()
+    )
+    same = and_(
+        SessionQuestion.answer_text == bindparam("text"),
+        SessionQuestion.answer_number.is_not_distinct_from(bindparam("number", type_=Float)),
+        func.coalesce(SessionQuestion.answer_unit, "") == bindparam("unit_or_empty"),
+        func.coalesce(cast(SessionQuestion.answer_links, String), "[]") == bindparam("links_json"),
+    )
+
+    def clock(column):
+        return select(column).where(PracticeSession.id == bindparam("p_session")).scalar_subquery()
+
+    return (
+        update(SessionQuestion)
+        .where(
+            SessionQuestion.session_id.in_(open_round),
+            SessionQuestion.position == bindparam("p_position"),
+            or_(SessionQuestion.revision == bindparam("base_revision"), own_tab),
+            not_(same),
+        )
+        .values(
+            answer_text=bindparam("text"),
+            answer_number=bindparam("number", type_=Float),
+            answer_unit=bindparam("unit", type_=String),
+            answer_links=bindparam("links", type_=SessionQuestion.answer_links.type),
+            revision=SessionQuestion.revision + 1,
+            saved_at=bindparam("now", type_=SessionQuestion.saved_at.type),
+            client_id=bindparam("new_client_id", type_=String),
+            client_seq=bindparam("new_seq"),
+        )
+        .returning(
+            SessionQuestion.revision,
+            clock(PracticeSession.started_at),
+            clock(PracticeSession.deadline_at),
+            clock(PracticeSession.grace_seconds),
+            clock(PracticeSession.expiry_policy),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _lean_save(
     user_id: int,
     session_id: int,
@@ -189,58 +262,25 @@ def _lean_save(
     revision (or this tab's sequence) is current and the text differs; it returns the new
     revision and the round's clock. None, with nothing written, in every other case
     (not theirs, finished, too late, stale, unchanged, an older save of this tab), which
-    `_accepted` and `_save` then tell apart as before. No commit."""
-    open_round = (
-        select(PracticeSession.id)
-        .where(
-            PracticeSession.id == session_id,
-            PracticeSession.user_id == user_id,
-            PracticeSession.status == SessionStatus.IN_PROGRESS.value,
-        )
-        .with_for_update(read=True)
-    )
-    own_tab = (
-        and_(SessionQuestion.client_id == client_id, SessionQuestion.client_seq < seq)
-        if client_id
-        else false()
-    )
-    same = and_(
-        SessionQuestion.answer_text == answer.text,
-        SessionQuestion.answer_number.is_not_distinct_from(answer.number),
-        func.coalesce(SessionQuestion.answer_unit, "") == (answer.unit or ""),
-        func.coalesce(cast(SessionQuestion.answer_links, String), "[]")
-        == json.dumps(list(answer.links)),
-    )
-
-    def clock(column):
-        return select(column).where(PracticeSession.id == session_id).scalar_subquery()
-
+    `_accepted` and `_save` then tell apart as before. Then the event's INSERT. No commit."""
+    links = list(answer.links)
     row = db.session.execute(
-        update(SessionQuestion)
-        .where(
-            SessionQuestion.session_id.in_(open_round),
-            SessionQuestion.position == position,
-            or_(SessionQuestion.revision == base_revision, own_tab),
-            not_(same),
-        )
-        .values(
-            answer_text=answer.text,
-            answer_number=answer.number,
-            answer_unit=answer.unit,
-            answer_links=list(answer.links),
-            revision=SessionQuestion.revision + 1,
-            saved_at=now,
-            client_id=client_id,
-            client_seq=seq,
-        )
-        .returning(
-            SessionQuestion.revision,
-            clock(PracticeSession.started_at),
-            clock(PracticeSession.deadline_at),
-            clock(PracticeSession.grace_seconds),
-            clock(PracticeSession.expiry_policy),
-        )
-        .execution_options(synchronize_session=False)
+        _lean_statement(bool(client_id)),
+        {
+            "p_session": session_id,
+            "p_user": user_id,
+            "p_position": position,
+            "base_revision": base_revision,
+            "new_client_id": client_id,
+            "new_seq": seq,
+            "text": answer.text,
+            "number": answer.number,
+            "unit": answer.unit,
+            "unit_or_empty": answer.unit or "",
+            "links": links,
+            "links_json": json.dumps(links),
+            "now": now,
+        },
     ).first()
     if row is None:
         return None
@@ -249,8 +289,8 @@ def _lean_save(
     if not timing.accepts_writes(session, now):
         db.session.rollback()  # past the cutoff: undo, and let the full path refuse it
         return None
-    db.session.add(
-        SessionEvent(
+    db.session.execute(
+        insert(SessionEvent).values(
             session_id=session_id,
             kind=events.SAVED,
             position=position,
