@@ -59,13 +59,23 @@ async def _run(port: int, make: Callable[[int], bytes], rate: float, seconds: fl
             await _one(index, due)
 
     async def _one(index: int, due: float) -> None:
-        conn = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
+        reused = bool(idle)
+        conn = idle.pop() if reused else await asyncio.open_connection("127.0.0.1", port)
         try:
             status = await _exchange(*conn, make(index))
         except (OSError, asyncio.IncompleteReadError):
             conn[1].close()
-            statuses[-1] = statuses.get(-1, 0) + 1
-            return
+            if not reused:
+                statuses[-1] = statuses.get(-1, 0) + 1  # a fresh connection failed: an error
+                return
+            # the server had closed this idle keep-alive connection: send on a new one
+            conn = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                status = await _exchange(*conn, make(index))
+            except (OSError, asyncio.IncompleteReadError):
+                conn[1].close()
+                statuses[-1] = statuses.get(-1, 0) + 1
+                return
         latencies.append(time.perf_counter() - due)
         statuses[status] = statuses.get(status, 0) + 1
         idle.append(conn)
