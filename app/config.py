@@ -87,6 +87,10 @@ class Config:
     # Absolute lifetime of a sign-in, checked against the time of sign-in (app/access.py);
     # the cookie itself expires after the same time. Remember-me is not offered.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie is re-signed only when the session changes: its expiry, set at sign-in,
+    # already equals the server's absolute limit, so refreshing it on every request (an
+    # HMAC and a Set-Cookie per autosave) bought nothing.
+    SESSION_REFRESH_EACH_REQUEST = False
     HSTS = True
     # Addresses or networks of the reverse proxies (nginx, a load balancer) in front of
     # gunicorn. X-Forwarded-For/-Proto and X-Request-ID are believed only when the request's

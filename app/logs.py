@@ -20,7 +20,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
-from flask_login import current_user
+from sqlalchemy import inspect as orm_state
 
 from app.proxies import TRUSTED_REQUEST_ID
 
@@ -83,6 +83,14 @@ def request_id_from(environ: dict) -> str:
     return given if _SAFE_ID.match(given) else uuid.uuid4().hex
 
 
+def signed_in_user_id() -> int | None:
+    """The id of the user Flask-Login loaded for this request, read from the identity
+    map: a view that committed has expired the row, and logging must not load it again."""
+    user = g.get("_login_user")
+    state = orm_state(user, raiseerr=False) if user is not None else None
+    return state.identity[0] if state is not None and state.identity else None
+
+
 def init_app(app: Flask) -> None:
     """Give each request an id and log one line per request (when LOG_REQUESTS is on)."""
     if app.config.get("LOG_JSON"):
@@ -107,7 +115,7 @@ def init_app(app: Flask) -> None:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": current_user.id if current_user.is_authenticated else None,
+                    "user_id": signed_in_user_id(),
                     "client": request.remote_addr,
                     "request_id": request_id,
                 },

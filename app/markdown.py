@@ -6,6 +6,8 @@ comments. No `hx-*`, no `on*` handlers, no `javascript:` links survive.
 
 from __future__ import annotations
 
+import functools
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -49,9 +51,29 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+CACHED_CHARS = 8_000  # prompts, hints and notes; long answers are rendered each time
+CACHED_TEXTS = 512  # at most ~512 x (8 KB + its HTML) per worker
+
+
 def render_markdown(text: str | None) -> Markup:
-    """Render Markdown to sanitised HTML, safe to put in a template."""
-    html = _md.render(text or "")
+    """Render Markdown to sanitised HTML, safe to put in a template.
+
+    A pure function of the text, so short texts are memoised: a question version's
+    prompt and hints (which never change once saved) are rendered once per worker, not
+    on every round page load."""
+    text = text or ""
+    if len(text) <= CACHED_CHARS:
+        return _render_cached(text)
+    return _render(text)
+
+
+@functools.lru_cache(maxsize=CACHED_TEXTS)
+def _render_cached(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
+    html = _md.render(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -115,23 +115,24 @@ def sign_in(app, client) -> int:
 def start_round(app, user_id: int) -> int:
     from sqlalchemy import select
 
+    from app.clock import utcnow
     from app.models.bank import RoundFormat
-    from app.practice import services
+    from app.practice import starting
 
     with app.app_context():
         fmt = db.session.scalar(select(RoundFormat).where(RoundFormat.key == "system_design"))
-        return services.start_round(user_id, fmt.id, seed=1).id
+        return starting.start_round(user_id, fmt.id, now=utcnow(), seed=1).id
 
 
 def finish_and_score(app, user_id: int, session_id: int) -> None:
     """Submit the round and score every criterion of every question (levels cycle 1..4)."""
     from app.clock import utcnow
-    from app.learning import services as feedback
+    from app.learning import scoring as feedback
     from app.models.practice import PracticeSession
-    from app.practice import services as practice
+    from app.practice import lifecycle
 
     with app.app_context():
-        practice.submit_round(user_id, session_id)
+        lifecycle.submit_round(user_id, session_id, now=utcnow())
         session = db.session.get(PracticeSession, session_id)
         levels = {}
         for item in session.items:

@@ -1,17 +1,31 @@
-"""`python -m bench.http_load`: mockloop over real HTTP (gunicorn + wrk) against a bare Flask app.
+"""`python -m bench.http_load`: mockloop over real HTTP on PostgreSQL against bare Flask apps.
 
 The in-process bench (`python -m bench`) measures the app's own cost; this one adds what
 a deployment adds: gunicorn workers (`-w 2 -k gthread --threads 4`, the README's
 production line), sockets, the production configuration (CSP and security headers,
-signed cookies, SQLite in WAL mode). Both servers run one after the other on the same
-machine, and wrk (`apt-get install wrk`) loads each with the same connections and
-threads; every figure is printed as a ratio to the bare Flask "hello" served the same
-way in the same run (measured before and after mockloop's pages; the mean is the
-baseline). A signed-in candidate's cookie (obtained through the real sign-in form, CSRF
-token included) is sent with every request to a signed-in page.
+signed cookies, CSRF, rate limits in Redis, PostgreSQL). Three servers run side by side
+on the same machine: mockloop, a bare Flask "hello" and a bare Flask app doing one
+indexed read and one write (and a commit) on the same PostgreSQL database. wrk
+(`apt-get install wrk`) loads each in turn with the same connections and threads; the
+baselines are measured in every repetition, interleaved with the pages, and every
+figure is the median of the repetitions (min-max shown), printed as a ratio to the
+medians of the baselines. Candidates sign in through the real form (CSRF token
+included) and autosave with the token the round page gives them.
 
-Options: `--seconds S` per page (default 5, whole seconds), `--connections N` (default 16).
-Nothing is asserted; read the ratios.
+Then:
+
+* statements per request (autosave, round page, status), counted in-process on the
+  same database;
+* a capacity run: autosaves arriving at a fixed rate (`--rate`, default 300/s: 3,000
+  candidates saving every 10 s) for `--capacity-seconds`, with p50/p99 latency measured
+  from each request's due time (bench/arrival.py), spread over `--candidates` signed-in
+  candidates' answers;
+* worker memory (RSS) idle and after a burst of sign-ins.
+
+Options: `--seconds S` per page (default 5), `--connections N` (default 16),
+`--repeat R` (default 3), `--database-url` (a PostgreSQL database the bench may wipe;
+default postgresql+psycopg://postgres@127.0.0.1:5432/mockloop_bench), `--redis-url`.
+Nothing is asserted; read the ratios (targets: README.md, "Benchmarks").
 """
 
 from __future__ import annotations
@@ -23,6 +37,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,7 +45,12 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench.__main__ import ROOT, finish_and_score, import_bank, mockloop_app, start_round
+from bench import arrival
+from bench.__main__ import ROOT, finish_and_score, import_bank, start_round
+
+BASELINES = ("hello", "readwrite")
+DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/mockloop_bench"
+SEQ_STEP = 10_000_000  # each load run's autosave sequence numbers start above the last's
 
 
 def free_port() -> int:
@@ -39,28 +59,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(target: str, env: dict) -> tuple[subprocess.Popen, int]:
-    """Start gunicorn on `target` and wait until it answers."""
+def serve(target: str, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
+    """Start gunicorn on `target` (its output to `log`) and wait until it answers."""
     port = free_port()
+    out = log.open("ab")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            "2",
-            "-k",
-            "gthread",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            target,
-        ],
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4"]
+        + ["-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
         cwd=ROOT,
         env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
     )
     for _ in range(300):  # until a worker answers (the master binds before workers boot)
         try:
@@ -85,38 +94,147 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
-def sign_in(port: int, email: str, password: str) -> str:
-    """Sign in through the form like a browser; the session cookie as a Cookie header value."""
+def setup_database(url: str, candidates: int) -> dict:
+    """Wipe the bench database and fill it: the bank, a candidate with a scored and a
+    running round (so the dashboard has practise-next data), more candidates each with a
+    running round, and the bare app's table."""
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.extensions import db
+    from tests import factories
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.session.execute(text("DROP TABLE IF EXISTS bench_bare"))
+        db.session.commit()
+        db.drop_all()
+        db.create_all()
+        db.session.execute(
+            text("CREATE TABLE bench_bare (id integer PRIMARY KEY, name text, hits integer)")
+        )
+        db.session.execute(
+            text("INSERT INTO bench_bare SELECT g, 'row ' || g, 0 FROM generate_series(1, 1000) g")
+        )
+        db.session.commit()
+    import_bank(app)
+    with app.app_context():
+        user_id = factories.user(email="bench@example.com").id
+        others = [factories.user(email=f"c{n}@example.com").id for n in range(candidates)]
+    scored = start_round(app, user_id)
+    finish_and_score(app, user_id, scored)
+    running = start_round(app, user_id)
+    rounds = {f"c{n}@example.com": start_round(app, uid) for n, uid in enumerate(others)}
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from app.models.practice import SessionQuestion
+
+        sizes = dict(
+            db.session.execute(
+                select(SessionQuestion.session_id, func.count()).group_by(
+                    SessionQuestion.session_id
+                )
+            ).all()
+        )
+    return {"app": app, "scored": scored, "running": running, "rounds": rounds, "sizes": sizes}
+
+
+def _cookie(response, current: str) -> str:
+    header = response.getheader("Set-Cookie")
+    return header.split(";", 1)[0] if header else current
+
+
+def sign_in(port: int, email: str, password: str, ip: str = "10.9.0.1") -> str:
+    """Sign in through the form like a browser; the session cookie as a Cookie header value.
+    Each candidate comes from its own address (X-Forwarded-For; the bench is the proxy)."""
     conn = http.client.HTTPConnection("127.0.0.1", port)
-    conn.request("GET", "/login")
+    conn.request("GET", "/login", headers={"X-Forwarded-For": ip})
     response = conn.getresponse()
     page = response.read().decode()
-    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    cookie = _cookie(response, "")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
-    conn.request(
-        "POST",
-        "/login",
-        body,
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": cookie,
-            "Referer": f"http://127.0.0.1:{port}/login",
-        },
-    )
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookie,
+        "Referer": f"http://127.0.0.1:{port}/login",
+        "X-Forwarded-For": ip,
+    }
+    conn.request("POST", "/login", body, headers)
     response = conn.getresponse()
     response.read()
     assert response.status == 302, f"sign-in failed: {response.status}"
-    return response.getheader("Set-Cookie").split(";", 1)[0]
+    return _cookie(response, cookie)
 
 
-def wrk(port: int, path: str, seconds: float, connections: int, cookie: str = "") -> float:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+def round_token(port: int, cookie: str, session_id: int) -> tuple[str, str]:
+    """Open the round page like the browser: (cookie, CSRF token the page's script uses)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", f"/practice/sessions/{session_id}", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    page = response.read().decode()
+    assert response.status == 200, f"round page: {response.status}"
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    return _cookie(response, cookie), token
+
+
+def autosave_targets(port: int, data: dict, password: str) -> list[dict]:
+    """Every (candidate, question) autosave: path, cookie and CSRF token."""
+    targets = []
+    for n, (email, session_id) in enumerate(data["rounds"].items()):
+        cookie = sign_in(port, email, password, ip=f"10.8.{n // 200}.{n % 200 + 1}")
+        cookie, token = round_token(port, cookie, session_id)
+        for position in range(data["sizes"][session_id]):
+            path = f"/practice/sessions/{session_id}/questions/{position}/autosave"
+            targets.append({"path": path, "cookie": cookie, "token": token})
+    return targets
+
+
+LUA = """
+local items = {%(items)s}
+local nthreads = %(threads)d
+local mine, counter, base = {}, 0, 0
+local tcount = 0
+function setup(thread) thread:set("tid", tcount); tcount = tcount + 1 end
+function init(args)
+  base = tonumber(args[1])
+  for i, it in ipairs(items) do
+    if (i - 1) %% nthreads == tid then table.insert(mine, it) end
+  end
+end
+function request()
+  counter = counter + 1
+  local it = mine[(counter %% #mine) + 1]
+  local body = "revision=0&client_id=bench&seq=" .. (base + counter)
+    .. "&answer_text=" .. string.rep("draft+", 40) .. counter
+  return wrk.format("POST", it.p, {["Cookie"] = it.c, ["X-CSRFToken"] = it.t,
+    ["Content-Type"] = "application/x-www-form-urlencoded", ["Referer"] = "%(referer)s"}, body)
+end
+"""
+
+
+class Seq:
+    """Sequence numbers for autosaves: each run starts above every earlier run's."""
+
+    base = 0
+
+    @classmethod
+    def next_base(cls) -> int:
+        cls.base += SEQ_STEP
+        return cls.base
+
+
+def wrk(port: int, path: str, args, cookie: str = "", script: str = "") -> float:
+    command = ["wrk", "-t2", f"-c{args.connections}", f"-d{max(1, round(args.seconds))}s"]
+    command += ["--timeout", "10s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(
-        command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
-    ).stdout
+    command += ["-s", script] if script else []
+    command += [f"http://127.0.0.1:{port}{path}"]
+    if script:
+        command += ["--", str(Seq.next_base())]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     errors = re.search(r"Socket errors: .*", out)
     if errors:
         raise SystemExit(f"{path}: {errors.group(0)}\n{out}")
@@ -126,73 +244,223 @@ def wrk(port: int, path: str, seconds: float, connections: int, cookie: str = ""
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
-def hello_rate(env: dict, args) -> float:
-    """The baseline: bare Flask "hello" behind the same gunicorn and wrk settings."""
-    process, port = serve("bench.http_app:hello", env)
-    try:
-        return wrk(port, "/", args.seconds, args.connections)
-    finally:
-        stop(process)
+def write_lua(tmp: Path, targets: list[dict], port: int) -> str:
+    def quote(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    items = ",".join(
+        f"{{p={quote(t['path'])},c={quote(t['cookie'])},t={quote(t['token'])}}}" for t in targets
+    )
+    path = tmp / "autosave.lua"
+    referer = f"http://127.0.0.1:{port}/"
+    path.write_text(LUA % {"items": items, "threads": 2, "referer": referer})
+    return str(path)
+
+
+def statements_per_request(url: str, data: dict, email: str, password: str) -> dict[str, int]:
+    """SQL statements one request runs, counted in-process on the same database."""
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
+    )
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+    running = data["running"]
+    calls = {
+        "POST autosave": lambda: client.post(
+            f"/practice/sessions/{running}/questions/0/autosave",
+            data={
+                "revision": 0,
+                "client_id": "count",
+                "seq": (seq := Seq.next_base()),
+                "answer_text": f"x{seq}",
+            },
+        ),
+        "GET round page": lambda: client.get(f"/practice/sessions/{running}"),
+        "GET round status": lambda: client.get(f"/practice/sessions/{running}/status"),
+    }
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    for name, call in calls.items():
+        call()  # warm (first-request work is not the steady state)
+        seen = []
+
+        def count(*_args, seen=seen, **_kwargs):
+            seen.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = call()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(seen)
+    return counts
+
+
+def worker_rss(master: subprocess.Popen) -> list[int]:
+    """Resident set size (KiB) of each gunicorn worker of `master`."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
+    return sizes
+
+
+def capacity(port: int, targets: list[dict], rate: float, seconds: float) -> arrival.Outcome:
+    """Autosaves at a fixed arrival rate, round-robin over the candidates' answers."""
+    base = Seq.next_base()
+
+    def make(index: int) -> bytes:
+        target = targets[index % len(targets)]
+        body = urllib.parse.urlencode(
+            {
+                "revision": 0,
+                "client_id": "bench",
+                "seq": base + index,
+                "answer_text": f"draft {index} " * 40,
+            }
+        )
+        return (
+            f"POST {target['path']} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Cookie: {target['cookie']}\r\nX-CSRFToken: {target['token']}\r\n"
+            f"Referer: http://127.0.0.1:{port}/\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n{body}"
+        ).encode()
+
+    return arrival.run(port, make, rate, seconds)
+
+
+def summary(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--candidates", type=int, default=40)
+    parser.add_argument("--rate", type=float, default=300)
+    parser.add_argument("--capacity-seconds", type=float, default=20)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
+    if not args.database_url.startswith("postgresql"):
+        raise SystemExit("--database-url must name a PostgreSQL database the bench may wipe")
 
     from tests import factories
 
+    data = setup_database(args.database_url, args.candidates)
+    env = {
+        **os.environ,
+        "MOCKLOOP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "BENCH_BARE_DSN": args.database_url.replace("postgresql+psycopg://", "postgresql://"),
+    }
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        setup = mockloop_app(tmp)  # builds the schema, then the data a candidate would have
-        import_bank(setup)
-        with setup.app_context():
-            user_id = factories.user(email="bench@example.com").id
-        scored = start_round(setup, user_id)
-        finish_and_score(setup, user_id, scored)
-        running = start_round(setup, user_id)
-
-        env = {
-            **os.environ,
-            "MOCKLOOP_ENV": "production",
-            "MOCKLOOP_ALLOW_SINGLE_HOST": "1",
-            "SECRET_KEY": secrets.token_urlsafe(32),
-            "DATABASE_URL": f"sqlite:///{tmp / 'mockloop-bench.db'}",
-        }
-        env.pop("REDIS_URL", None)
-        print(
-            f"HTTP through gunicorn (2 workers x 4 threads), wrk {args.connections} "
-            f"connections, {args.seconds:g} s per page; ratio to bare Flask hello"
-        )
-
-        before = hello_rate(env, args)
-        process, port = serve("bench.http_app:app", env)
+        log = tmp / "servers.log"
+        servers = {name: serve(f"bench.http_app:{name}", env, log) for name in BASELINES}
+        servers["app"] = serve("bench.http_app:app", env, log)
         try:
-            cookie = sign_in(port, "bench@example.com", factories.PASSWORD)
-            pages = {
-                "GET /login (anonymous)": ("/login", ""),
-                "GET /dashboard": ("/dashboard", cookie),
-                "GET /questions/ (bank browse)": ("/questions/", cookie),
-                "GET round page (running round)": (f"/practice/sessions/{running}", cookie),
-                "GET report": (f"/feedback/sessions/{scored}/report", cookie),
-            }
-            results = {
-                name: wrk(port, path, args.seconds, args.connections, sent)
-                for name, (path, sent) in pages.items()
-            }
+            run_all(args, data, servers, tmp, factories.PASSWORD)
+        except BaseException:
+            errors = [line for line in log.read_text().splitlines() if '"level": "error"' in line]
+            print("\n".join(errors[-3:]), file=sys.stderr)
+            raise
         finally:
-            stop(process)
-        after = hello_rate(env, args)
-        base = (before + after) / 2
+            for process, _ in servers.values():
+                stop(process)
+
+
+def run_all(args, data: dict, servers: dict, tmp: Path, password: str) -> None:
+    port = servers["app"][1]
+    cookie = sign_in(port, "bench@example.com", password)
+    targets = autosave_targets(port, data, password)
+    script = write_lua(tmp, targets, port)
+    running, scored = data["running"], data["scored"]
+    pages = {
+        "GET /login (anonymous)": ("/login", ""),
+        "GET /dashboard": ("/dashboard", cookie),
+        "GET /questions/ (bank browse)": ("/questions/", cookie),
+        "GET round page": (f"/practice/sessions/{running}", cookie),
+        "GET round status (sync)": (f"/practice/sessions/{running}/status", cookie),
+        "GET report": (f"/feedback/sessions/{scored}/report", cookie),
+    }
+    for path, sent in pages.values():  # warm each page once (first loads: models, caches)
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", path, headers={"Cookie": sent} if sent else {})
+        assert conn.getresponse().status == 200, path
+    idle_rss = worker_rss(servers["app"][0])
+    for n in range(len(data["rounds"])):  # a burst of sign-ins (each hashes a password)
+        sign_in(port, f"c{n}@example.com", password, ip=f"10.7.{n // 200}.{n % 200 + 1}")
+    burst_rss = worker_rss(servers["app"][0])
+    results: dict[str, list[float]] = {"hello": [], "readwrite": []}
+    results.update({name: [] for name in pages})
+    results["POST autosave"] = []
+    for _ in range(args.repeat):  # baselines in every repetition, interleaved with the pages
+        results["hello"].append(wrk(servers["hello"][1], "/", args))
+        results["readwrite"].append(wrk(servers["readwrite"][1], "/", args))
+        for name, (path, sent) in pages.items():
+            results[name].append(wrk(port, path, args, sent))
+        results["POST autosave"].append(wrk(port, "/", args, script=script))
+
+    print(
+        f"HTTP through gunicorn (2 workers x 4 threads), PostgreSQL, production profile; "
+        f"wrk {args.connections} connections, {args.seconds:g} s x {args.repeat} repetitions "
+        f"(median, min-max); load average {os.getloadavg()[0]:.2f}"
+    )
+    hello = summary(results["hello"])[0]
+    readwrite = summary(results["readwrite"])[0]
+    print(f"  {'baseline':<32} {'req/s':>8} {'min-max':>15}  vs hello  vs 1 read+1 write")
+    labels = {"hello": "bare Flask hello", "readwrite": "bare Flask 1 read + 1 write"}
+    for key, values in results.items():
+        name = labels.get(key, key)
+        med, low, high = summary(values)
         print(
-            f"  {'bare Flask hello (baseline)':<38} {base:>9.1f} req/s "
-            f"(before {before:.1f}, after {after:.1f}: a big gap means a busy machine)"
+            f"  {name:<32} {med:>8.1f} {low:>7.0f}-{high:<7.0f} "
+            f"{med / hello:8.3f}  {med / readwrite:8.3f}"
         )
-        for name, value in results.items():
-            print(f"  {name:<38} {value:>9.1f} req/s ratio {value / base:6.3f}")
+    print("\nSQL statements per request (in-process, same database)")
+    for name, count in statements_per_request(
+        args.database_url, data, "bench@example.com", password
+    ).items():
+        print(f"  {name:<32} {count:>3}")
+
+    outcome = capacity(port, targets, args.rate, args.capacity_seconds)
+    ok = outcome.statuses.get(200, 0)
+    print(
+        f"\nCapacity: autosaves at a fixed {args.rate:g}/s for {args.capacity_seconds:g} s "
+        f"(= {args.rate * 10:,.0f} candidates saving every 10 s) over {len(targets)} answers "
+        f"of {len(data['rounds'])} signed-in candidates; load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"  sent {outcome.sent}, 200: {ok}, other: "
+        f"{ {k: v for k, v in outcome.statuses.items() if k != 200} }; "
+        f"p50 {outcome.percentile(50) * 1000:.1f} ms, p99 {outcome.percentile(99) * 1000:.1f} ms, "
+        f"max {max(outcome.latencies or [0]) * 1000:.1f} ms; generator late starts "
+        f"{outcome.late_starts}"
+    )
+
+    print(
+        f"\nWorker RSS: idle (every page loaded once) {idle_rss} KiB; after a burst of "
+        f"{len(data['rounds'])} sign-ins {burst_rss} KiB; ratio "
+        f"{max(b / i for b, i in zip(burst_rss, idle_rss, strict=False)):.2f}"
+    )
 
 
 if __name__ == "__main__":

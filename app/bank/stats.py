@@ -10,9 +10,10 @@ versions, each in one query.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.bank.queries import clean_filter, paginate
 from app.domain import item_stats
@@ -81,81 +82,138 @@ def question_statistics(question_id: int):
     return item_stats.item_stats(attempts), item_stats.by_version(attempts)
 
 
+@dataclass(frozen=True)
+class _Version:
+    """The columns of a question version `estimate_for` reads."""
+
+    answer_kind: str
+    estimate_value: float | None
+    estimate_tolerance_pct: float | None
+    estimate_unit: str | None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    question_version: _Version
+    answer_number: float | None
+    answer_unit: str | None
+
+
+def _finished_attempts(question_ids: list[int]):
+    """The finished attempts at these questions (a page's worth of ids: a bounded list)."""
+    return (
+        select(SessionQuestion.id)
+        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
+        .where(SessionQuestion.question_id.in_(question_ids), _finished())
+    )
+
+
 def _attempts(question_ids: list[int]) -> dict[int, list[item_stats.Attempt]]:
-    """Every finished attempt at these questions, as domain `Attempt`s, by question id."""
+    """Every finished attempt at these questions, as domain `Attempt`s, by question id.
+
+    Three queries whatever the number of rounds, none with a parameter per round or per
+    attempt (100,000 finished rounds once made one IN list of 100,001 parameters): the
+    attempts as plain columns, with their round's question count as a correlated count
+    on the session index; the completed self-scores joined the same way; the rubrics."""
     if not question_ids:
         return {}
-    items = (
-        db.session.execute(
-            select(SessionQuestion)
-            .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
-            .where(SessionQuestion.question_id.in_(question_ids), _finished())
-            .options(
-                contains_eager(SessionQuestion.session),
-                joinedload(SessionQuestion.question_version),
-            )
+    round_items = aliased(SessionQuestion)
+    size = (
+        select(func.count(round_items.id))
+        .where(round_items.session_id == SessionQuestion.session_id)
+        .correlate(SessionQuestion)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            SessionQuestion.id,
+            SessionQuestion.question_id,
+            SessionQuestion.rubric_version_id,
+            SessionQuestion.answer_text,
+            SessionQuestion.answer_number,
+            SessionQuestion.answer_unit,
+            SessionQuestion.answer_links,
+            SessionQuestion.time_spent_seconds,
+            SessionQuestion.hints_revealed,
+            PracticeSession.started_at,
+            PracticeSession.finished_at,
+            PracticeSession.deadline_at,
+            QuestionVersion.number,
+            QuestionVersion.suggested_minutes,
+            QuestionVersion.answer_kind,
+            QuestionVersion.estimate_value,
+            QuestionVersion.estimate_tolerance_pct,
+            QuestionVersion.estimate_unit,
+            size,
         )
-        .unique()
-        .scalars()
-        .all()
-    )
-    if not items:
+        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
+        .join(QuestionVersion, QuestionVersion.id == SessionQuestion.question_version_id)
+        .where(SessionQuestion.question_id.in_(question_ids), _finished())
+    ).all()
+    if not rows:
         return {}
-    session_ids = {item.session_id for item in items}
-    sizes = dict(
-        db.session.execute(
-            select(SessionQuestion.session_id, func.count())
-            .where(SessionQuestion.session_id.in_(session_ids))
-            .group_by(SessionQuestion.session_id)
-        ).all()
-    )
-    scores = _completed_self_scores(items)
+    scores = _completed_self_scores(question_ids)
     result: dict[int, list[item_stats.Attempt]] = defaultdict(list)
-    for item in items:
-        session, version = item.session, item.question_version
-        ended = min(session.finished_at or session.deadline_at, session.deadline_at)
-        estimate = estimate_for(item)
-        result[item.question_id].append(
+    for row in rows:
+        ended = min(row.finished_at or row.deadline_at, row.deadline_at)
+        version = _Version(
+            row.answer_kind, row.estimate_value, row.estimate_tolerance_pct, row.estimate_unit
+        )
+        estimate = estimate_for(_Answer(version, row.answer_number, row.answer_unit))
+        answered = (
+            bool((row.answer_text or "").strip())
+            or row.answer_number is not None
+            or bool(row.answer_links)
+        )
+        result[row.question_id].append(
             item_stats.Attempt(
-                version_number=version.number,
-                answered=item.is_answered,
+                version_number=row.number,
+                answered=answered,
                 time_spent_seconds=question_seconds(
-                    item.time_spent_seconds, sizes[item.session_id], session.started_at, ended
+                    row.time_spent_seconds, row[-1], row.started_at, ended
                 ),
-                suggested_minutes=version.suggested_minutes,
-                hints_revealed=item.hints_revealed,
-                self_score=scores.get(item.id),
+                suggested_minutes=row.suggested_minutes,
+                hints_revealed=row.hints_revealed,
+                self_score=scores.get(row.id),
                 estimate_within=estimate.within if estimate and estimate.checked else None,
             )
         )
     return result
 
 
-def _completed_self_scores(items: list[SessionQuestion]) -> dict[int, float]:
-    """The 0-100 self-score of each item whose candidate finished scoring the round."""
+def _completed_self_scores(question_ids: list[int]) -> dict[int, float]:
+    """The 0-100 self-score of each finished attempt at these questions whose candidate
+    finished scoring the round, by session question id."""
     rows = db.session.execute(
-        select(SelfScore.session_question_id, SelfScore.criterion_key, SelfScore.level)
+        select(
+            SelfScore.session_question_id,
+            SessionQuestion.rubric_version_id,
+            SelfScore.criterion_key,
+            SelfScore.level,
+        )
         .join(SelfAssessment, SelfAssessment.id == SelfScore.assessment_id)
+        .join(SessionQuestion, SessionQuestion.id == SelfScore.session_question_id)
         .where(
             SelfAssessment.completed_at.is_not(None),
-            SelfScore.session_question_id.in_([item.id for item in items]),
+            SelfScore.session_question_id.in_(_finished_attempts(question_ids)),
         )
     ).all()
+    if not rows:
+        return {}
     levels: dict[int, dict[str, int | None]] = defaultdict(dict)
-    for item_id, key, level in rows:
+    rubric_of: dict[int, int] = {}
+    for item_id, rubric_id, key, level in rows:
         levels[item_id][key] = level
+        rubric_of[item_id] = rubric_id
     rubrics = {
         rubric.id: criteria_from_json(rubric.criteria)
         for rubric in db.session.scalars(
-            select(RubricVersion).where(
-                RubricVersion.id.in_({item.rubric_version_id for item in items})
-            )
+            select(RubricVersion).where(RubricVersion.id.in_(set(rubric_of.values())))
         )
     }
     scores = {}
-    for item in items:
-        if item.id in levels:
-            score = score_question(rubrics[item.rubric_version_id], levels[item.id]).score
-            if score is not None:
-                scores[item.id] = score
+    for item_id, item_levels in levels.items():
+        score = score_question(rubrics[rubric_of[item_id]], item_levels).score
+        if score is not None:
+            scores[item_id] = score
     return scores

@@ -8,9 +8,25 @@ shared lock on its session, so it lands before the round is finalised or is refu
 
 from __future__ import annotations
 
+import functools
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import (
+    Float,
+    String,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import timing
@@ -161,6 +177,137 @@ def _result(session: PracticeSession, item, changed: bool, now: datetime) -> Sav
     )
 
 
+@dataclass(frozen=True)
+class _Clock:
+    """The session's timing columns as `app.domain.timing` reads them."""
+
+    started_at: datetime
+    deadline_at: datetime
+    grace_seconds: int
+    expiry_policy: str
+    status: str = SessionStatus.IN_PROGRESS.value
+
+
+@functools.cache
+def _lean_statement(with_client: bool):
+    """The lean save's UPDATE, built once (bind parameters fill it in per save)."""
+    open_round = (
+        select(PracticeSession.id)
+        .where(
+            PracticeSession.id == bindparam("p_session"),
+            PracticeSession.user_id == bindparam("p_user"),
+            PracticeSession.status == SessionStatus.IN_PROGRESS.value,
+        )
+        .with_for_update(read=True)
+    )
+    own_tab = (
+        and_(
+            SessionQuestion.client_id == bindparam("new_client_id"),
+            SessionQuestion.client_seq < bindparam("new_seq"),
+        )
+        if with_client
+        else false()
+    )
+    same = and_(
+        SessionQuestion.answer_text == bindparam("text"),
+        SessionQuestion.answer_number.is_not_distinct_from(bindparam("number", type_=Float)),
+        func.coalesce(SessionQuestion.answer_unit, "") == bindparam("unit_or_empty"),
+        func.coalesce(cast(SessionQuestion.answer_links, String), "[]") == bindparam("links_json"),
+    )
+
+    def clock(column):
+        return select(column).where(PracticeSession.id == bindparam("p_session")).scalar_subquery()
+
+    return (
+        update(SessionQuestion)
+        .where(
+            SessionQuestion.session_id.in_(open_round),
+            SessionQuestion.position == bindparam("p_position"),
+            or_(SessionQuestion.revision == bindparam("base_revision"), own_tab),
+            not_(same),
+        )
+        .values(
+            answer_text=bindparam("text"),
+            answer_number=bindparam("number", type_=Float),
+            answer_unit=bindparam("unit", type_=String),
+            answer_links=bindparam("links", type_=SessionQuestion.answer_links.type),
+            revision=SessionQuestion.revision + 1,
+            saved_at=bindparam("now", type_=SessionQuestion.saved_at.type),
+            client_id=bindparam("new_client_id", type_=String),
+            client_seq=bindparam("new_seq"),
+        )
+        .returning(
+            SessionQuestion.revision,
+            clock(PracticeSession.started_at),
+            clock(PracticeSession.deadline_at),
+            clock(PracticeSession.grace_seconds),
+            clock(PracticeSession.expiry_policy),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lean_save(
+    user_id: int,
+    session_id: int,
+    position: int,
+    answer: AnswerInput,
+    base_revision: int,
+    client_id: str | None,
+    seq: int,
+    now: datetime,
+) -> SaveResult | None:
+    """The everyday autosave in one statement: write the answer if the round is the
+    user's and still open (under the same shared lock on its row as `_save`), the
+    revision (or this tab's sequence) is current and the text differs; it returns the new
+    revision and the round's clock. None, with nothing written, in every other case
+    (not theirs, finished, too late, stale, unchanged, an older save of this tab), which
+    `_accepted` and `_save` then tell apart as before. Then the event's INSERT. No commit."""
+    links = list(answer.links)
+    row = db.session.execute(
+        _lean_statement(bool(client_id)),
+        {
+            "p_session": session_id,
+            "p_user": user_id,
+            "p_position": position,
+            "base_revision": base_revision,
+            "new_client_id": client_id,
+            "new_seq": seq,
+            "text": answer.text,
+            "number": answer.number,
+            "unit": answer.unit,
+            "unit_or_empty": answer.unit or "",
+            "links": links,
+            "links_json": json.dumps(links),
+            "now": now,
+        },
+    ).first()
+    if row is None:
+        return None
+    revision, *timing_columns = row
+    session = _Clock(*timing_columns)
+    if not timing.accepts_writes(session, now):
+        db.session.rollback()  # past the cutoff: undo, and let the full path refuse it
+        return None
+    db.session.execute(
+        insert(SessionEvent).values(
+            session_id=session_id,
+            kind=events.SAVED,
+            position=position,
+            at=now,
+            data={"length": answer.length(), "revision": revision},
+        )
+    )
+    return SaveResult(
+        revision=revision,
+        saved_at=now,
+        seconds_remaining=timing.seconds_remaining(session, now),
+        grace_remaining=timing.grace_remaining(session, now),
+        phase=timing.phase(session, now),
+        changed=True,
+    )
+
+
 def save_answer(
     user_id: int,
     session_id: int,
@@ -174,7 +321,18 @@ def save_answer(
     seq: int = 0,
     now: datetime,
 ) -> SaveResult:
-    """Autosave one answer: revision-checked, refused when too long or too late."""
+    """Autosave one answer: revision-checked, refused when too long or too late.
+
+    The lean path (one UPDATE and the event's INSERT) serves every save that is
+    accepted; anything else takes the full path, which explains the refusal."""
+    normalised = answer.normalised()
+    fits = len(normalised.text) <= max_chars and len(normalised.links) <= max_links
+    result = fits and _lean_save(
+        user_id, session_id, position, normalised, base_revision, client_id, seq, now
+    )
+    if result:
+        db.session.commit()
+        return result
     session, answer = _accepted(user_id, session_id, position, answer, max_chars, max_links, now)
     item, changed = _save(session, position, answer, base_revision, client_id, seq, now)
     result = _result(session, item, changed, now)

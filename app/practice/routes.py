@@ -254,14 +254,14 @@ def autosave(session_id: int, position: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         return _json({"ok": False, "error": "invalid", "errors": form.error_messages()}, 422)
-    now = utcnow()
+    now, user_id, zone = utcnow(), current_user.id, current_user.timezone  # before the commit
     try:
         result = answers.save_answer(
-            current_user.id, session_id, position, form.answer(), now=now, **form.save_options()
+            user_id, session_id, position, form.answer(), now=now, **form.save_options()
         )
     except SaveRefused as refusal:
         return _json(refusal_payload(refusal, now), refusal.status)
-    return _json(save_payload(result, current_user.timezone))
+    return _json(save_payload(result, zone))
 
 
 @bp.get("/sessions/<int:session_id>/status")

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from app.clock import utcnow
 from app.extensions import db
@@ -207,3 +208,63 @@ def test_query_count_does_not_grow_with_questions_or_rounds(app, client, login_a
 def test_only_admins(client, login_as, world):
     login_as("coach")
     assert client.get(URL).status_code == 403
+
+
+def test_many_finished_rounds_need_no_parameter_per_round(app, client, login_as, make_user):
+    """At scale the statistics were one IN list with a parameter per round (100,001 at
+    100k rounds: HTTP 500 on PostgreSQL). Now no statement's parameters grow with rounds,
+    and the figures still count every round."""
+    login_as("admin")
+    candidate = make_user()
+    rounds = 400
+    with app.app_context():
+        qid = factories.question(title="Drawn very often").id
+        sit(qid, candidate, seconds=600, levels=[4, 4, 4])  # one completed self-score: 100
+        version = db.session.get(Question, qid).current_version
+        fmt = factories.round_format(stage_key=version.stage_key, minutes=60)
+        started = utcnow() - timedelta(hours=3)
+        for n in range(rounds - 1):
+            session = PracticeSession(
+                user_id=candidate,
+                round_format_id=fmt.id,
+                stage_key=version.stage_key,
+                status="submitted",
+                started_at=started,
+                deadline_at=started + timedelta(minutes=60),
+                finished_at=started + timedelta(minutes=10),
+            )
+            session.items.append(
+                SessionQuestion(
+                    position=0,
+                    question_id=qid,
+                    question_version_id=version.id,
+                    rubric_version_id=version.rubric.current_version_id,
+                    answer_text="" if n % 4 == 0 else "An answer.",
+                    time_spent_seconds=600,
+                )
+            )
+            db.session.add(session)
+        db.session.commit()
+
+    parameters: list[int] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        parameters.append(len(params) if params else 0)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(URL)
+        page = client.get(f"/admin/bank/questions/{qid}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert max(parameters) < 60, parameters  # a page of question ids at most, never rounds
+    row = response.get_data(as_text=True)
+    row = row[row.index("Drawn very often") :]
+    assert f"<td>{rounds}</td>" in row
+    assert "25 %" in row  # 100 of 400 left blank
+    assert "100 <span" in row and "(1)" in row  # the one completed self-score
+    usage = page[page.index('id="usage"') : page.index("Version history")]
+    assert f"<td>{rounds}</td>" in usage
