@@ -20,7 +20,10 @@ _root = logging.getLogger()
 _ROOT_STATE = (list(_root.handlers), _root.level)
 
 import functools  # noqa: E402
+import os  # noqa: E402
 import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -42,7 +45,12 @@ def load_wordllama(cache_dir: Path) -> WordLlamaInference:
     target = Path(cache_dir) / "tokenizers"
     target.mkdir(parents=True, exist_ok=True)
     if not (target / TOKENIZER_CONFIG).exists():
-        shutil.copyfile(PACKAGE_DIR / "tokenizers" / TOKENIZER_CONFIG, target / TOKENIZER_CONFIG)
+        # Copied under a temporary name, then renamed: another worker loading at the same
+        # moment sees the whole file or none (a half-copied one failed to parse: HTTP 500).
+        handle, temporary = tempfile.mkstemp(dir=target, prefix=".config-")
+        os.close(handle)
+        shutil.copyfile(PACKAGE_DIR / "tokenizers" / TOKENIZER_CONFIG, temporary)
+        os.replace(temporary, target / TOKENIZER_CONFIG)
     return WordLlama.load(cache_dir=Path(cache_dir), dim=256, disable_download=True)
 
 
@@ -69,7 +77,16 @@ class WordLlamaMatcher:
         return (self._vectors(left) @ self._vectors(right).T).astype(float).tolist()
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
 def shared_matcher(cache_dir: Path) -> WordLlamaMatcher:
-    """One matcher per process and cache folder, loaded at first use."""
+    """One matcher per process and cache folder, loaded at first use (by one thread: the
+    others wait for it rather than load a second copy)."""
+    with _LOADING:
+        return _matcher(Path(cache_dir))
+
+
+@functools.cache
+def _matcher(cache_dir: Path) -> WordLlamaMatcher:
     return WordLlamaMatcher(load_wordllama(cache_dir))

@@ -77,3 +77,49 @@ def test_the_guard_would_catch_a_download(tmp_path):
     )
     assert result.returncode != 0
     assert "network call attempted" in result.stderr or "NoNetwork" in result.stderr
+
+
+CONCURRENT = textwrap.dedent(
+    """
+    import sys, threading
+    from pathlib import Path
+
+    from app.embeddings import shared_matcher
+
+    found, failed = [], []
+
+    def load():
+        try:
+            found.append(shared_matcher(Path(sys.argv[1])))
+        except Exception as error:  # what a worker thread would have turned into a 500
+            failed.append(repr(error))
+
+    threads = [threading.Thread(target=load) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failed, failed
+    assert len({id(matcher) for matcher in found}) == 1  # loaded once, shared
+    print("ok")
+    """
+)
+
+
+def test_workers_loading_at_the_same_moment_all_get_the_model(tmp_path):
+    """Two worker processes, each with six threads, load into one fresh folder at once:
+    none sees a half-copied tokenizer file (once an HTTP 500), each process loads once."""
+    command = [sys.executable, "-c", CONCURRENT, str(tmp_path)]
+    env = {"HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    workers = [
+        subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        out, err = worker.communicate(timeout=180)
+        assert worker.returncode == 0, err
+        assert out.strip() == "ok"
+    left = sorted(p.name for p in (tmp_path / "tokenizers").iterdir())
+    assert left == ["l2_supercat_tokenizer_config.json"]  # no temporary file left behind
