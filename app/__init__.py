@@ -21,7 +21,7 @@ from app.config import INSTANCE, ROOT, load_config
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.learning import schedule as learning_schedule
 from app.learning import wiring as learning_wiring
-from app.markdown import render_markdown
+from app.markdown import render_answer, render_markdown
 from app.models.bank import Question, Rubric
 from app.models.base import configure_sqlite
 from app.models.practice import PracticeSession
@@ -108,6 +108,7 @@ def wire_packages(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Template filters: user Markdown rendered then sanitised (app/markdown.py)."""
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(render_answer, "answer_markdown")
 
 
 def register_shell_context(app: Flask) -> None:

@@ -11,6 +11,11 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+# A candidate's answer: typed in a plain text box, so a single line break is a line break
+# (Markdown would join the lines), as the answer box says.
+_answer_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
+    "table"
+)
 
 ALLOWED_TAGS = {
     "p",
@@ -51,7 +56,15 @@ ALLOWED_ATTRIBUTES = {
 
 def render_markdown(text: str | None) -> Markup:
     """Render Markdown to sanitised HTML, safe to put in a template."""
-    html = _md.render(text or "")
+    return _clean(_md.render(text or ""))
+
+
+def render_answer(text: str | None) -> Markup:
+    """A candidate's answer: Markdown where every line break is kept."""
+    return _clean(_answer_md.render(text or ""))
+
+
+def _clean(html: str) -> Markup:
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.domain.answer_formats import AnswerRecord
 from app.domain.calibration import CriterionGap, ScorePair, session_gaps
 from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
@@ -90,6 +91,7 @@ class QuestionInput:
     estimate: EstimateCheck | None = None
     insights: AnswerInsights | None = None  # what the answer mentions (issue 13), not a score
     tests: TestsEvidence | None = None  # a code answer's runs in the candidate's browser
+    answer: AnswerRecord | None = None  # the pinned prompt and the saved answer (exports)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 
-from app.domain import insight_formats
+from app.domain import answer_formats, insight_formats
 from app.domain.estimates import EstimateCheck
 from app.domain.report import CoachReviewReport, CriterionSummary, Report, rounded
 from app.domain.scoring import Level
@@ -137,6 +137,7 @@ def to_dict(report: Report) -> dict:
                 "estimate": _estimate(q.question.estimate),
                 "insights": insight_formats.as_dict(q.question.insights),
                 "code_tests": q.question.tests.to_dict() if q.question.tests else None,
+                **(answer_formats.as_dict(q.question.answer) or {}),
             }
             for q in report.questions
         ],
@@ -267,6 +268,7 @@ def to_markdown(report: Report) -> str:
                 f"| {_cell(r.note)} |"
             )
         lines.append("")
+        lines += answer_formats.markdown_lines(qi.answer)
         lines += insight_formats.markdown_lines(qi.insights)
     lines += [
         "## Time",
@@ -458,6 +460,8 @@ def to_csv(report: Report) -> str:
         if qi.tests is not None:
             detail += f"; tests {qi.tests.line} (browser)"
         row("question", qi.position + 1, qi.title, "", "", None, "", q.result.score, detail)
+        for key, text in answer_formats.csv_rows(qi.answer):
+            row("question_text", qi.position + 1, qi.title, key, "", None, "", None, text)
         for key, title, label, text in insight_formats.csv_rows(qi.insights):
             row("question_mentions", qi.position + 1, qi.title, key, title, None, label, None, text)
     for c in report.criteria:

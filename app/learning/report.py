@@ -18,6 +18,7 @@ from datetime import datetime
 
 from app.domain import report as report_domain
 from app.domain import report_formats
+from app.domain.answer_formats import AnswerRecord
 from app.domain.insights import AnswerInsights, Matcher
 from app.domain.untrusted import UNTRUSTED_FIELDS_NOTE
 from app.learning.insights import session_insights
@@ -71,6 +72,7 @@ def build_report(
             estimate=i.estimate,
             insights=(insights or {}).get(i.item.id),
             tests=i.tests,
+            answer=answer_record(i.item, i.version),
         )
         for i in view.items
     ]
@@ -81,6 +83,18 @@ def build_report(
         completed_at=assessment.completed_at if assessment else None,
         practise_next=assessment.practise_next if assessment else None,
         coach_reviews=coach_reviews or (),
+    )
+
+
+def answer_record(item, version) -> AnswerRecord:
+    """The saved answer of a session question and its prompt as pinned (for exports)."""
+    return AnswerRecord(
+        prompt_md=version.prompt_md or "",
+        text=item.answer_text or "",
+        number=item.answer_number,
+        unit=item.answer_unit,
+        links=tuple(str(link) for link in item.answer_links or ()),
+        is_code=version.answer_kind == "code",
     )
 
 
@@ -149,6 +163,7 @@ def report_for_owner(
 # Where the JSON export holds text users wrote (Markdown, never rendered by us here).
 UNTRUSTED_MARKDOWN = (
     "reflection",
+    "questions[].answer.text",
     "criteria[].evidence[].note",
     "questions[].criteria[].note",
     "coach_reviews[].questions[].comment",
