@@ -244,7 +244,7 @@ def autosave(session_id: int, position: int):
             current_user.id, session_id, position, form.answer(), now=now, **form.save_options()
         )
     except SaveRefused as refusal:
-        return _json(refusal_payload(refusal, now), refusal.status)
+        return _json(refusal_payload(refusal, now, current_user.timezone), refusal.status)
     return _json(save_payload(result, current_user.timezone))
 
 
@@ -254,7 +254,8 @@ def status(session_id: int):
     now = utcnow()
     session = lifecycle.get_session(current_user.id, session_id, now=now)
     # A fresh CSRF token lets a page whose sign-in was renewed elsewhere keep saving.
-    return _json({**session_status(session, now), "csrf_token": generate_csrf()})
+    payload = session_status(session, now, current_user.timezone)
+    return _json({**payload, "csrf_token": generate_csrf()})
 
 
 @bp.post("/sessions/<int:session_id>/warnings")
@@ -341,7 +342,7 @@ def expire(session_id: int):
     except NotYet:
         session = lifecycle.get_session(current_user.id, session_id, now=now)
         return _json({**session_status(session, now), "ok": False, "error": "not_yet"}, 409)
-    return _json({**session_status(session, now), "ok": True})
+    return _json({**session_status(session, now, current_user.timezone), "ok": True})
 
 
 @bp.post("/loops")

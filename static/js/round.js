@@ -193,8 +193,22 @@
         save.showOver(data.redirect);
         return;
       }
-      announce("Time is up. Your saved answers are submitted; opening self-scoring…");
-      window.setTimeout(function () { window.location.assign(data.redirect); }, 600);
+      showTimeUp(data);
+    }
+
+    /* Issue 18: a clear notice before the scoring page ("Time's up — your last saved
+     * answers were submitted at 14:05"), read out (role=alert) and focused; the candidate
+     * goes on with its link. */
+    function showTimeUp(data) {
+      var box = round.querySelector("[data-time-up]");
+      if (!box) { window.location.assign(data.redirect); return; }
+      var text = data.notice || "Time's up — your saved answers were submitted.";
+      box.querySelector("[data-time-up-text]").textContent = text;
+      box.querySelector("[data-time-up-link]").setAttribute("href", data.redirect);
+      box.hidden = false;
+      round.classList.add("is-over");
+      if (announceEl) announceEl.textContent = "";
+      box.focus();
     }
 
     function timeUp() {
