@@ -37,15 +37,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.domain import hirebar
 from app.domain.answer_formats import AnswerRecord
 from app.domain.calibration import CriterionGap, ScorePair, session_gaps
 from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
+from app.domain.hirebar import EPSILON, LEGACY, Thresholds
 from app.domain.insights import AnswerInsights
 from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
 
-STRENGTH_AT = 75.0
-GAP_BELOW = 50.0
+STRENGTH_AT = LEGACY.strength_at  # without a hire bar (app.domain.hirebar)
+GAP_BELOW = LEGACY.gap_below
 
 STRENGTH = "strength"
 GAP = "gap"
@@ -53,13 +55,14 @@ DEVELOPING = "developing"
 UNSCORED = "unscored"
 
 
-def verdict(score: float | None) -> str:
-    """strength / developing / gap / unscored for a 0-100 criterion score."""
+def verdict(score: float | None, thresholds: Thresholds = LEGACY) -> str:
+    """strength / developing / gap / unscored for a 0-100 criterion score (thresholds:
+    the rubric's hire bar, app.domain.hirebar; the fixed 75/50 by default)."""
     if score is None:
         return UNSCORED
-    if score >= STRENGTH_AT:
+    if score >= thresholds.strength_at - EPSILON:
         return STRENGTH
-    if score < GAP_BELOW:
+    if score < thresholds.gap_below - EPSILON:
         return GAP
     return DEVELOPING
 
@@ -92,6 +95,7 @@ class QuestionInput:
     insights: AnswerInsights | None = None  # what the answer mentions (issue 13), not a score
     tests: TestsEvidence | None = None  # a code answer's runs in the candidate's browser
     answer: AnswerRecord | None = None  # the pinned prompt and the saved answer (exports)
+    hire_bar: int | None = None  # the pinned rubric version's hire-bar level (issue 18)
 
 
 @dataclass(frozen=True)
@@ -151,10 +155,11 @@ class CriterionSummary:
     score: float | None
     evidence: tuple[Evidence, ...]
     unscored_positions: tuple[int, ...]
+    thresholds: Thresholds = LEGACY
 
     @property
     def verdict(self) -> str:
-        return verdict(self.score)
+        return verdict(self.score, self.thresholds)
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,11 @@ class Report:
     completed_at: datetime | None = None
     practise_next: Mapping = field(default_factory=dict)
     coach_reviews: tuple[CoachReviewReport, ...] = ()
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The criteria's thresholds as one pair (for the page's wording and readiness)."""
+        return hirebar.combined(c.thresholds for c in self.criteria)
 
     @property
     def strengths(self) -> tuple[CriterionSummary, ...]:
@@ -296,7 +306,7 @@ def _coach_review(
             coach_score=mean(coach_scores.get(c.key, [])),
             gap=gaps.get(c.key),
         )
-        for c in _criteria(questions)
+        for c in _criteria(questions, None)
     )
     return CoachReviewReport(
         coach_name=review.coach_name,
@@ -319,8 +329,13 @@ def build_report(
     completed_at: datetime | None = None,
     practise_next: Mapping | None = None,
     coach_reviews: list[CoachReviewInput] | tuple[CoachReviewInput, ...] = (),
+    thresholds: Mapping[str, Thresholds] | None = None,
 ) -> Report:
-    """Derive every score, verdict, time and estimate figure of a report."""
+    """Derive every score, verdict, time and estimate figure of a report.
+
+    `thresholds`: per criterion key, as stored with a scored report (a key missing there
+    keeps LEGACY); None derives them from the questions' hire bars (app.domain.hirebar).
+    """
     question_reports = tuple(
         QuestionReport(
             question=q,
@@ -332,7 +347,7 @@ def build_report(
     return Report(
         session=session,
         questions=question_reports,
-        criteria=_criteria(question_reports),
+        criteria=_criteria(question_reports, thresholds),
         skills=_skills(question_reports),
         overall=mean(q.result.score for q in question_reports),
         estimates=accuracy(
@@ -345,8 +360,11 @@ def build_report(
     )
 
 
-def _criteria(questions: tuple[QuestionReport, ...]) -> tuple[CriterionSummary, ...]:
+def _criteria(
+    questions: tuple[QuestionReport, ...], stored: Mapping[str, Thresholds] | None
+) -> tuple[CriterionSummary, ...]:
     order: list[str] = []
+    bars: dict[str, list[Thresholds]] = {}
     titles: dict[str, str] = {}
     evidence: dict[str, list[Evidence]] = {}
     unscored: dict[str, list[int]] = {}
@@ -358,6 +376,7 @@ def _criteria(questions: tuple[QuestionReport, ...]) -> tuple[CriterionSummary, 
                 titles[key] = r.criterion.title
                 evidence[key] = []
                 unscored[key] = []
+            bars.setdefault(key, []).append(hirebar.for_criterion(r.criterion, q.question.hire_bar))
             if r.scored:
                 evidence[key].append(
                     Evidence(
@@ -379,6 +398,9 @@ def _criteria(questions: tuple[QuestionReport, ...]) -> tuple[CriterionSummary, 
             score=mean(e.score for e in evidence[key]),
             evidence=tuple(evidence[key]),
             unscored_positions=tuple(unscored[key]),
+            thresholds=hirebar.combined(bars[key])
+            if stored is None
+            else stored.get(key, hirebar.LEGACY),
         )
         for key in order
     )
@@ -405,4 +427,7 @@ def summary(report: Report) -> dict:
         "skill_names": {s.key: s.name for s in report.skills},
         "criteria": {c.key: c.score for c in report.criteria if c.score is not None},
         "criterion_titles": {c.key: c.title for c in report.criteria},
+        # issue 18: the thresholds this report was scored with, kept with it
+        "thresholds": {c.key: c.thresholds.as_list() for c in report.criteria},
+        "ready_at": report.thresholds.as_list(),
     }

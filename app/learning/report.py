@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.domain import hirebar, report_formats
 from app.domain import report as report_domain
-from app.domain import report_formats
 from app.domain.answer_formats import AnswerRecord
 from app.domain.insights import AnswerInsights, Matcher
 from app.domain.untrusted import UNTRUSTED_FIELDS_NOTE
@@ -73,6 +73,7 @@ def build_report(
             insights=(insights or {}).get(i.item.id),
             tests=i.tests,
             answer=answer_record(i.item, i.version),
+            hire_bar=i.rubric.hire_bar,
         )
         for i in view.items
     ]
@@ -83,7 +84,17 @@ def build_report(
         completed_at=assessment.completed_at if assessment else None,
         practise_next=assessment.practise_next if assessment else None,
         coach_reviews=coach_reviews or (),
+        thresholds=stored_thresholds(assessment),
     )
+
+
+def stored_thresholds(assessment: SelfAssessment | None) -> dict | None:
+    """The thresholds a scored report keeps (issue 18): as stored when scoring finished;
+    a report scored before they were stored keeps the fixed 75/50 ({}: LEGACY for every
+    criterion); None while scoring is open (derived from the pinned rubrics' hire bars)."""
+    if assessment is None or not assessment.is_complete:
+        return None
+    return hirebar.from_stored((assessment.summary or {}).get("thresholds"))
 
 
 def answer_record(item, version) -> AnswerRecord:
