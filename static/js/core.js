@@ -105,6 +105,16 @@
     initAll(document);
   }, true);
 
+  /* Issue 18: a page that comes back with validation errors scrolls to the first field
+   * marked aria-invalid and focuses it (its message is beside it, in aria-describedby). */
+  features.push(function (root) {
+    var first = root.querySelector && root.querySelector("[aria-invalid='true']");
+    if (!first || first.dataset.errorFocused) return;
+    first.dataset.errorFocused = "1";
+    first.scrollIntoView({ block: "center" });
+    first.focus({ preventScroll: true });
+  });
+
   /* Forms with data-confirm ask before submitting (no inline handlers allowed by CSP). */
   features.push(function (root) {
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {

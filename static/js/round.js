@@ -478,6 +478,7 @@
         if (dirty) writeBackup(); else clearBackup();
         showStatus(json.saved_label ? "Saved at " + json.saved_label : "Saved.");
         clearProblem();
+        clearFieldErrors();
         hooks.onSynced(json.seconds_remaining, json.grace_remaining);
         return;
       }
@@ -505,6 +506,10 @@
       }
       if (status === 422 && json) {
         blocked = "invalid";
+        if (json.errors && showFieldErrors(json.errors)) {
+          showStatus("Not saved: see the message beside the field.");
+          return;
+        }
         var message = json.message;
         if (!message && json.errors) {
           message = Object.keys(json.errors).map(function (k) { return json.errors[k].join(" "); }).join(" ");
@@ -526,6 +531,54 @@
         return;
       }
       failed("the server answered with an error " + status);
+    }
+
+    /* Issue 18: a refused field's message sits beside it (aria-invalid, aria-describedby)
+     * and the first one is scrolled into view; nothing else on the page moves. */
+    function showFieldErrors(errors) {
+      clearFieldErrors();
+      var first = null;
+      Object.keys(errors).forEach(function (name) {
+        var input = form.querySelector("[name='" + name + "']");
+        var box = input && input.closest(".field");
+        if (!box) return;
+        var id = input.id + "-error";
+        var p = document.getElementById(id);
+        if (!p) {
+          p = document.createElement("p");
+          p.className = "error";
+          p.id = id;
+          p.setAttribute("data-field-error", "");
+          box.appendChild(p);
+        }
+        p.textContent = errors[name].join(" ");
+        box.classList.add("field-error");
+        input.setAttribute("aria-invalid", "true");
+        var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (ids.indexOf(id) === -1) ids.push(id);
+        input.setAttribute("aria-describedby", ids.join(" "));
+        if (!first) first = input;
+      });
+      if (first) {
+        var rect = first.getBoundingClientRect();
+        if (rect.top < 0 || rect.bottom > window.innerHeight) first.scrollIntoView({ block: "center" });
+      }
+      return !!first;
+    }
+
+    function clearFieldErrors() {
+      form.querySelectorAll("[aria-invalid='true']").forEach(function (input) {
+        input.removeAttribute("aria-invalid");
+        var id = input.id + "-error";
+        var ids = (input.getAttribute("aria-describedby") || "").split(" ")
+          .filter(function (v) { return v && v !== id; });
+        if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+        else input.removeAttribute("aria-describedby");
+        var box = input.closest(".field");
+        if (box) box.classList.remove("field-error");
+        var p = document.getElementById(id);
+        if (p) p.remove();
+      });
     }
 
     function onInput() {
