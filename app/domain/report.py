@@ -96,6 +96,16 @@ class QuestionInput:
     tests: TestsEvidence | None = None  # a code answer's runs in the candidate's browser
     answer: AnswerRecord | None = None  # the pinned prompt and the saved answer (exports)
     hire_bar: int | None = None  # the pinned rubric version's hire-bar level (issue 18)
+    hints_used: int = 0  # hints the candidate opened, of the question's hints_total
+    hints_total: int = 0
+
+    @property
+    def hints_line(self) -> str:
+        """'used 2 of 3 hints' ('' when the question has none)."""
+        if not self.hints_total:
+            return ""
+        plural = "s" if self.hints_total != 1 else ""
+        return f"used {self.hints_used} of {self.hints_total} hint{plural}"
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,7 @@ def to_dict(report: Report) -> dict:
                     "over": q.time.over,
                 },
                 "estimate": _estimate(q.question.estimate),
+                "hints": {"used": q.question.hints_used, "total": q.question.hints_total},
                 "insights": insight_formats.as_dict(q.question.insights),
                 "code_tests": q.question.tests.to_dict() if q.question.tests else None,
                 **(answer_formats.as_dict(q.question.answer) or {}),
@@ -256,6 +257,8 @@ def to_markdown(report: Report) -> str:
             f"{format_minutes(q.time.suggested_seconds)} suggested"
             + (" (over)" if q.time.over else ""),
         ]
+        if qi.hints_total:
+            lines.append(f"- Hints: {qi.hints_line}")
         if qi.estimate is not None:
             lines.append(f"- Estimate: {_estimate_text(qi.estimate)}")
         if qi.tests is not None:
@@ -453,6 +456,8 @@ def to_csv(report: Report) -> str:
                 r.note,
             )
         detail = f"time {q.time.spent_seconds}s of {q.time.suggested_seconds}s"
+        if qi.hints_total:
+            detail += f"; hints {qi.hints_used} of {qi.hints_total}"
         if qi.estimate is not None:
             detail += f"; estimate {qi.estimate.status.value}"
             if qi.estimate.ratio is not None:

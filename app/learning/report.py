@@ -74,6 +74,8 @@ def build_report(
             tests=i.tests,
             answer=answer_record(i.item, i.version),
             hire_bar=i.rubric.hire_bar,
+            hints_used=i.item.hints_revealed,
+            hints_total=len(i.version.hints or []),
         )
         for i in view.items
     ]

@@ -23,6 +23,7 @@ from app.converters import accepts_json
 from app.domain import timing
 from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
 from app.extensions import db
+from app.markdown import render_markdown
 from app.practice import answers, coderuns, lifecycle, loops, queries, starting
 from app.practice.errors import (
     AlreadyInLoop,
@@ -230,6 +231,20 @@ def _after_save(session_id: int, position: int, form: AnswerForm, now):
     target = form.goto.data if form.goto.data is not None else position
     flash(f"Saved at {timing.local_time(now, current_user.timezone):%H:%M:%S}.", "success")
     return redirect(url_for("practice.round_page", session_id=session_id, q=target))
+
+
+@bp.post("/sessions/<int:session_id>/questions/<int:position>/hints")
+def hint(session_id: int, position: int):
+    """Show the next hint in place, without reloading the page (JSON; issue 18)."""
+    if not EmptyForm().validate_on_submit():
+        return _json({"ok": False, "error": "invalid"}, 422)
+    now = utcnow()
+    try:
+        text, used, total = answers.reveal_hint(current_user.id, session_id, position, now=now)
+    except SaveRefused as refusal:
+        return _json(refusal_payload(refusal, now, current_user.timezone), refusal.status)
+    html = str(render_markdown(text)) if text is not None else None
+    return _json({"ok": True, "hint_html": html, "used": used, "total": total})
 
 
 @bp.post("/sessions/<int:session_id>/questions/<int:position>/autosave")

@@ -258,6 +258,44 @@
         .catch(function () {});
     }
 
+    /* ---- issue 18: hints open in place ---- */
+    var hintButton = round.querySelector("[data-hint-button]");
+    if (hintButton) hintButton.addEventListener("click", function (evt) {
+      evt.preventDefault();
+      if (hintButton.disabled) return;
+      hintButton.disabled = true;
+      var data = new FormData();
+      data.append("csrf_token", token());
+      postForm(hintButton.getAttribute("data-hint-url"), data)
+        .then(function (response) {
+          return readJson(response).then(function (json) { return [response, json]; });
+        })
+        .then(function (pair) {
+          var json = pair[1];
+          hintButton.disabled = false;
+          if (!json || !json.ok) {
+            if (json && json.redirect) return finish(json);
+            announce("The hint could not be shown; try again.");
+            return;
+          }
+          var list = round.querySelector("[data-hint-list]");
+          if (json.hint_html && list) {
+            var li = document.createElement("li");
+            li.innerHTML = json.hint_html; // sanitised Markdown from the server (app/markdown.py)
+            list.appendChild(li);
+            list.closest("[data-hints]").hidden = false;
+          }
+          var left = json.total - json.used;
+          if (left > 0) hintButton.textContent = "Show a hint (" + left + " left)";
+          else hintButton.remove();
+          announce("Hint " + json.used + " of " + json.total + " shown.");
+        })
+        .catch(function () {
+          hintButton.disabled = false;
+          announce("The hint could not be shown (no connection); try again.");
+        });
+    });
+
     sync(round.getAttribute("data-seconds-remaining"), round.getAttribute("data-grace-remaining"));
     if (round.getAttribute("data-phase") === "grace" && policy === "grace_then_close") {
       timeUpShown = true;

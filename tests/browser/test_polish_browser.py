@@ -96,3 +96,29 @@ def test_report_tables_scroll_inside_their_wrapper_at_375_px(app, page, candidat
     assert wraps and all(overflow == "auto" for overflow, _ in wraps)
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
     check_page(page)
+
+
+def test_hints_open_in_place_and_the_report_counts_them(app, page, candidate):  # noqa: F811
+    name = make_format(app, kinds=("text",))  # its question has two hints
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    box = page.get_by_label("Your answer")
+    box.fill("Typed before the hint.")
+    page.locator("[data-save-status]").filter(has_text=re.compile(r"^Saved at")).wait_for()
+    status_before = page.locator("[data-save-status]").inner_text()
+    page.evaluate("() => { window.__noReload = true; }")
+    page.get_by_role("button", name="Show a hint (2 left)").click()
+    page.get_by_text("Think about the data size.").wait_for()
+    assert page.evaluate("() => window.__noReload === true"), "the page was reloaded"
+    assert page.locator("[data-save-status]").inner_text() == status_before
+    assert box.input_value() == "Typed before the hint."
+    page.get_by_role("button", name="Show a hint (1 left)").wait_for()
+    check_page(page)
+
+    page.get_by_role("button", name="Submit round…").click()
+    page.get_by_role("button", name="Submit round", exact=True).click()
+    page.wait_for_url(f"**/feedback/sessions/{session_id}/score*")
+    score_every_criterion(page)
+    page.get_by_role("button", name="Finish scoring").click()
+    page.wait_for_url(f"**/feedback/sessions/{session_id}/report")
+    assert page.get_by_text("used 1 of 2 hints").is_visible()
