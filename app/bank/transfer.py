@@ -84,7 +84,9 @@ def import_bank(bank: reading.BankFiles, *, now: datetime) -> ImportReport:
         format_ids = _import_formats(bank.formats, report)
         _import_loops(bank.loops, format_ids, report)
         if report.changed_anything:
-            audit.record("bank.import", target_type="bank", counts=report.as_dict())
+            audit.record(
+                "bank.import", target_type="bank", target_id="files", counts=report.as_dict()
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -115,6 +115,23 @@
     first.focus({ preventScroll: true });
   });
 
+  /* Issue 18: fields for one answer kind (the editor's "Code language") show only while
+   * that kind is chosen; without JavaScript they all stay, and the server checks them. */
+  features.push(function (root) {
+    root.querySelectorAll("[data-for-kind]").forEach(function (box) {
+      var form = box.closest("form");
+      var select = form && form.querySelector("select[name='answer_kind']");
+      if (!select || box.dataset.kindBound) return;
+      box.dataset.kindBound = "1";
+      function update() {
+        var invalid = box.querySelector("[aria-invalid='true']");
+        box.hidden = !invalid && select.value !== box.getAttribute("data-for-kind");
+      }
+      select.addEventListener("change", update);
+      update();
+    });
+  });
+
   /* Forms with data-confirm ask before submitting (no inline handlers allowed by CSP). */
   features.push(function (root) {
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
