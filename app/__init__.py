@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from app import (
     access,
@@ -13,6 +13,7 @@ from app import (
     logs,
     models,  # noqa: F401  (registers every table before an app is built)
     security,
+    theme,
 )
 from app.accounts import loader as accounts_loader
 from app.coach import report_section as coach_report_section
@@ -109,6 +110,10 @@ def register_template_helpers(app: Flask) -> None:
     """Template filters: user Markdown rendered then sanitised (app/markdown.py)."""
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(render_answer, "answer_markdown")
+
+    @app.context_processor
+    def colours() -> dict:
+        return {"theme_class": theme.html_class(request), "theme_choice": theme.chosen(request)}
 
 
 def register_shell_context(app: Flask) -> None:

@@ -6,15 +6,18 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from app.accounts.services import time_zone_names
 from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX
+from app.theme import CHOICES as THEME_CHOICES
 
 
 def strip(value):
@@ -66,6 +69,15 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class ThemeForm(FlaskForm):
+    theme = RadioField(
+        "Colours",
+        choices=[SelectChoice(value, label) for value, label in THEME_CHOICES],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Save colours")
 
 
 class TimeZoneForm(FlaskForm):

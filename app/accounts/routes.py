@@ -12,7 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app import mailer
+from app import mailer, theme
 from app.access import current_sign_in_key, public, renew_sign_in, safe_next, sign_in, sign_out
 from app.accounts import limits, recovery, services, signins
 from app.accounts.forms import (
@@ -24,6 +24,7 @@ from app.accounts.forms import (
     NotificationEmailsForm,
     RegisterForm,
     ResetPasswordForm,
+    ThemeForm,
     TimeZoneForm,
 )
 from app.accounts.loader import lifetimes
@@ -114,11 +115,14 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def _settings_page(password_form=None, timezone_form=None, email_form=None, status: int = 200):
+def _settings_page(
+    password_form=None, timezone_form=None, email_form=None, status: int = 200, theme_form=None
+):
     """The settings page with the given forms (re-rendered with their errors)."""
     timezone_form = timezone_form or TimeZoneForm(timezone=current_user.timezone)
     return render_template(
         "accounts/settings.html",
+        theme_form=theme_form or ThemeForm(theme=theme.chosen(request)),
         password_form=password_form or ChangePasswordForm(),
         timezone_form=timezone_form,
         email_form=email_form or ChangeEmailForm(),
@@ -181,6 +185,26 @@ def sign_out_device(sign_in_id: int):
         abort(404)
     flash("That device has been signed out.", "success")
     return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/theme")
+def set_theme():
+    """Light, dark or as the system (issue 18): kept in this browser's cookie."""
+    form = ThemeForm()
+    if not form.validate_on_submit():
+        return _settings_page(theme_form=form, status=422)
+    flash("Colours saved for this browser.", "success")
+    response = redirect(url_for("accounts.settings"))
+    secure = current_app.config.get("SESSION_COOKIE_SECURE", False)
+    response.set_cookie(
+        theme.COOKIE,
+        form.theme.data,
+        max_age=theme.MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+    return response
 
 
 @bp.post("/settings/timezone")

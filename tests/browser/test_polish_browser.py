@@ -122,3 +122,52 @@ def test_hints_open_in_place_and_the_report_counts_them(app, page, candidate):  
     page.get_by_role("button", name="Finish scoring").click()
     page.wait_for_url(f"**/feedback/sessions/{session_id}/report")
     assert page.get_by_text("used 1 of 2 hints").is_visible()
+
+
+def _background(page) -> str:
+    return page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+
+
+def test_dark_mode_follows_the_system_and_the_settings_toggle_axe_clean(
+    app,
+    open_page,
+    candidate,  # noqa: F811
+):
+    name = make_format(app, kinds=("estimate",))
+    page = open_page("candidate", color_scheme="dark")
+    sign_in(page, "sitter@example.com")
+    assert _background(page) == "rgb(21, 23, 26)"  # the system says dark
+    check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
+    session_id = start_round(page, name)
+    page.get_by_label("Your estimate").fill("not a number")
+    page.locator("#answer_number-error").wait_for()
+    check_page(page, timer=page.locator("[data-timer-clock]"), allow_console=REFUSED_FETCH)
+    page.get_by_label("Your estimate").fill("2e6")
+    page.locator("[data-save-status]").filter(has_text=re.compile(r"^Saved at")).wait_for()
+    page.get_by_role("button", name="Submit round…").click()
+    page.get_by_role("button", name="Submit round", exact=True).click()
+    page.wait_for_url(f"**/feedback/sessions/{session_id}/score*")
+    check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
+    score_every_criterion(page)
+    page.get_by_role("button", name="Finish scoring").click()
+    page.wait_for_url(f"**/feedback/sessions/{session_id}/report")
+    check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
+
+    # Settings overrides the system: light here, and the choice is drawn from the server
+    page.goto("/settings")
+    page.get_by_label("Light", exact=True).check()
+    page.get_by_role("button", name="Save colours").click()
+    page.get_by_text("Colours saved for this browser.").wait_for()
+    assert page.evaluate("() => document.documentElement.classList.contains('theme-light')")
+    assert _background(page) == "rgb(247, 247, 245)"
+    check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
+    page.get_by_label("Dark", exact=True).check()
+    page.get_by_role("button", name="Save colours").click()
+    page.get_by_text("Colours saved for this browser.").wait_for()
+    page.emulate_media(color_scheme="light")
+    page.goto(f"/feedback/sessions/{session_id}/report")
+    # the class is in the HTML the server sent, so the first paint is already dark
+    html = page.request.get(f"/feedback/sessions/{session_id}/report").text()
+    assert '<html lang="en" class="theme-dark">' in html
+    assert _background(page) == "rgb(21, 23, 26)"
+    check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
