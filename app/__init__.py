@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from app import (
     access,
@@ -13,6 +13,7 @@ from app import (
     logs,
     models,  # noqa: F401  (registers every table before an app is built)
     security,
+    theme,
 )
 from app.accounts import loader as accounts_loader
 from app.coach import report_section as coach_report_section
@@ -22,7 +23,7 @@ from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.learning import grading as learning_grading
 from app.learning import schedule as learning_schedule
 from app.learning import wiring as learning_wiring
-from app.markdown import render_markdown
+from app.markdown import render_answer, render_markdown
 from app.models.bank import Question, Rubric
 from app.models.base import configure_sqlite
 from app.models.practice import PracticeSession
@@ -110,6 +111,11 @@ def wire_packages(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Template filters: user Markdown rendered then sanitised (app/markdown.py)."""
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(render_answer, "answer_markdown")
+
+    @app.context_processor
+    def colours() -> dict:
+        return {"theme_class": theme.html_class(request), "theme_choice": theme.chosen(request)}
 
 
 def register_shell_context(app: Flask) -> None:

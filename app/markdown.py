@@ -13,6 +13,11 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+# A candidate's answer: typed in a plain text box, so a single line break is a line break
+# (Markdown would join the lines), as the answer box says.
+_answer_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
+    "table"
+)
 
 ALLOWED_TAGS = {
     "p",
@@ -64,16 +69,20 @@ def render_markdown(text: str | None) -> Markup:
     text = text or ""
     if len(text) <= CACHED_CHARS:
         return _render_cached(text)
-    return _render(text)
+    return _clean(_md.render(text))
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
 def _render_cached(text: str) -> Markup:
-    return _render(text)
+    return _clean(_md.render(text))
 
 
-def _render(text: str) -> Markup:
-    html = _md.render(text)
+def render_answer(text: str | None) -> Markup:
+    """A candidate's answer: Markdown where every line break is kept."""
+    return _clean(_answer_md.render(text or ""))
+
+
+def _clean(html: str) -> Markup:
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

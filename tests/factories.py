@@ -69,7 +69,9 @@ def skill(key: str = "ml_system_design", name: str = "ML system design") -> Skil
     return obj
 
 
-def rubric(key: str | None = None, criteria: list[dict] | None = None) -> Rubric:
+def rubric(
+    key: str | None = None, criteria: list[dict] | None = None, hire_bar: int | None = None
+) -> Rubric:
     key = key or f"rubric-{next(_seq)}"
     criteria = criteria or [
         {
@@ -98,7 +100,11 @@ def rubric(key: str | None = None, criteria: list[dict] | None = None) -> Rubric
     db.session.add(obj)
     db.session.flush()
     version = RubricVersion(
-        rubric_id=obj.id, number=1, title=key.replace("-", " ").title(), criteria=criteria
+        rubric_id=obj.id,
+        number=1,
+        title=key.replace("-", " ").title(),
+        criteria=criteria,
+        hire_bar=hire_bar,
     )
     db.session.add(version)
     db.session.flush()

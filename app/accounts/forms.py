@@ -6,18 +6,21 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from app.accounts import extra_time
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from app.accounts.services import MY_PROJECTS_TOO_LONG, time_zone_names
 from app.domain import timing
 from app.models.users import DISPLAY_NAME_MAX, EMAIL_MAX, MY_PROJECTS_MAX
+from app.theme import CHOICES as THEME_CHOICES
 
 
 def strip(value):
@@ -69,6 +72,15 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class ThemeForm(FlaskForm):
+    theme = RadioField(
+        "Colours",
+        choices=[SelectChoice(value, label) for value, label in THEME_CHOICES],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Save colours")
 
 
 class TimeZoneForm(FlaskForm):

@@ -12,7 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app import mailer
+from app import mailer, theme
 from app.access import current_sign_in_key, public, renew_sign_in, safe_next, sign_in, sign_out
 from app.accounts import limits, recovery, services, signins, signup
 from app.accounts.forms import (
@@ -25,6 +25,7 @@ from app.accounts.forms import (
     NotificationEmailsForm,
     RegisterForm,
     ResetPasswordForm,
+    ThemeForm,
     TimeZoneForm,
 )
 from app.accounts.loader import lifetimes
@@ -164,13 +165,19 @@ def logout():
 
 
 def _settings_page(
-    password_form=None, timezone_form=None, email_form=None, projects_form=None, status: int = 200
+    password_form=None,
+    timezone_form=None,
+    email_form=None,
+    projects_form=None,
+    status: int = 200,
+    theme_form=None,
 ):
     """The settings page with the given forms (re-rendered with their errors)."""
     timezone_form = timezone_form or TimeZoneForm(timezone=current_user.timezone)
     return render_template(
         "accounts/settings.html",
         projects_form=projects_form or MyProjectsForm(my_projects=current_user.my_projects),
+        theme_form=theme_form or ThemeForm(theme=theme.chosen(request)),
         password_form=password_form or ChangePasswordForm(),
         timezone_form=timezone_form,
         email_form=email_form or ChangeEmailForm(),
@@ -248,6 +255,26 @@ def set_my_projects():
             flash("My projects saved.", "success")
             return redirect(url_for("accounts.settings"))
     return _settings_page(projects_form=form, status=422)
+
+
+@bp.post("/settings/theme")
+def set_theme():
+    """Light, dark or as the system (issue 18): kept in this browser's cookie."""
+    form = ThemeForm()
+    if not form.validate_on_submit():
+        return _settings_page(theme_form=form, status=422)
+    flash("Colours saved for this browser.", "success")
+    response = redirect(url_for("accounts.settings"))
+    secure = current_app.config.get("SESSION_COOKIE_SECURE", False)
+    response.set_cookie(
+        theme.COOKIE,
+        form.theme.data,
+        max_age=theme.MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+    return response
 
 
 @bp.post("/settings/timezone")

@@ -91,6 +91,7 @@ def rubric_doc(rubric: Rubric, version: RubricVersion | None = None) -> dict:
         "description": v.description or "",
         "archived": rubric.archived,
         "criteria": [_criterion_doc(c) for c in v.criteria],
+        **({"hire_bar": v.hire_bar} if v.hire_bar is not None else {}),
     }
 
 
@@ -114,6 +115,7 @@ def rubric_content(doc: dict) -> dict:
         "title": doc["title"],
         "description": doc.get("description") or "",
         "criteria": [_criterion_doc(c) for c in doc["criteria"]],
+        "hire_bar": doc.get("hire_bar"),
     }
 
 

@@ -64,6 +64,9 @@ def update_rubric(
 ) -> RubricVersion | None:
     """Save a rubric edit as a new version; None when nothing changed."""
     rubric = _rubric_or_error(rubric_id)
+    if "hire_bar" not in doc and rubric.current_version is not None:
+        # an editor form without the field keeps the rubric's hire bar (issue 18)
+        doc = dict(doc, hire_bar=rubric.current_version.hire_bar)
     checked = check_rubric_doc(dict(doc, key=rubric.key, archived=rubric.archived))
     if rubric_content(checked) == rubric_content(rubric_doc(rubric)):
         return None

@@ -83,6 +83,7 @@ def add_rubric_version(
         title=content["title"],
         description=content["description"],
         criteria=content["criteria"],
+        hire_bar=content["hire_bar"],
         created_by_id=actor_id,
         change_note=(change_note or "")[:300],
     )

@@ -69,8 +69,11 @@ def dashboard():
 def rotate_invite_code():
     """Create or rotate the coach's invite code (the old code and link stop working)."""
     if ButtonForm().validate_on_submit():
+        had_code = current_user.invite_code is not None
         code = services.rotate_invite_code(current_user.id)
-        flash(f"Your invite code is now {code}. The old code and link no longer work.", "success")
+        # the first code replaces nothing: only a rotation says the old one stopped working
+        rotated = " The old code and link no longer work." if had_code else ""
+        flash(f"Your invite code is now {code}.{rotated}", "success")
     return redirect(url_for("coach.dashboard"))
 
 

@@ -39,15 +39,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.domain import hirebar
+from app.domain.answer_formats import AnswerRecord
 from app.domain.calibration import CriterionGap, ScorePair, session_gaps
 from app.domain.coderesults import TestsEvidence
 from app.domain.estimates import EstimateAccuracy, EstimateCheck, accuracy
+from app.domain.hirebar import EPSILON, LEGACY, Thresholds
 from app.domain.insights import AnswerInsights
 from app.domain.model_report import ModelCriterion, ModelLevel, compare
 from app.domain.scoring import Criterion, Level, QuestionResult, mean, score_question
 
-STRENGTH_AT = 75.0
-GAP_BELOW = 50.0
+STRENGTH_AT = LEGACY.strength_at  # without a hire bar (app.domain.hirebar)
+GAP_BELOW = LEGACY.gap_below
 
 STRENGTH = "strength"
 GAP = "gap"
@@ -55,13 +58,14 @@ DEVELOPING = "developing"
 UNSCORED = "unscored"
 
 
-def verdict(score: float | None) -> str:
-    """strength / developing / gap / unscored for a 0-100 criterion score."""
+def verdict(score: float | None, thresholds: Thresholds = LEGACY) -> str:
+    """strength / developing / gap / unscored for a 0-100 criterion score (thresholds:
+    the rubric's hire bar, app.domain.hirebar; the fixed 75/50 by default)."""
     if score is None:
         return UNSCORED
-    if score >= STRENGTH_AT:
+    if score >= thresholds.strength_at - EPSILON:
         return STRENGTH
-    if score < GAP_BELOW:
+    if score < thresholds.gap_below - EPSILON:
         return GAP
     return DEVELOPING
 
@@ -95,6 +99,18 @@ class QuestionInput:
     tests: TestsEvidence | None = None  # a code answer's runs in the candidate's browser
     # the optional model's suggestions by criterion key (app.domain.model_report); no score
     model_levels: Mapping[str, ModelLevel] | None = None
+    answer: AnswerRecord | None = None  # the pinned prompt and the saved answer (exports)
+    hire_bar: int | None = None  # the pinned rubric version's hire-bar level (issue 18)
+    hints_used: int = 0  # hints the candidate opened, of the question's hints_total
+    hints_total: int = 0
+
+    @property
+    def hints_line(self) -> str:
+        """'used 2 of 3 hints' ('' when the question has none)."""
+        if not self.hints_total:
+            return ""
+        plural = "s" if self.hints_total != 1 else ""
+        return f"used {self.hints_used} of {self.hints_total} hint{plural}"
 
 
 @dataclass(frozen=True)
@@ -154,10 +170,11 @@ class CriterionSummary:
     score: float | None
     evidence: tuple[Evidence, ...]
     unscored_positions: tuple[int, ...]
+    thresholds: Thresholds = LEGACY
 
     @property
     def verdict(self) -> str:
-        return verdict(self.score)
+        return verdict(self.score, self.thresholds)
 
 
 @dataclass(frozen=True)
@@ -188,6 +205,11 @@ class Report:
     practise_next: Mapping = field(default_factory=dict)
     coach_reviews: tuple[CoachReviewReport, ...] = ()
     model_criteria: tuple[ModelCriterion, ...] = ()  # self vs model; empty: no suggestions
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The criteria's thresholds as one pair (for the page's wording and readiness)."""
+        return hirebar.combined(c.thresholds for c in self.criteria)
 
     @property
     def strengths(self) -> tuple[CriterionSummary, ...]:
@@ -300,7 +322,7 @@ def _coach_review(
             coach_score=mean(coach_scores.get(c.key, [])),
             gap=gaps.get(c.key),
         )
-        for c in _criteria(questions)
+        for c in _criteria(questions, None)
     )
     return CoachReviewReport(
         coach_name=review.coach_name,
@@ -323,8 +345,13 @@ def build_report(
     completed_at: datetime | None = None,
     practise_next: Mapping | None = None,
     coach_reviews: list[CoachReviewInput] | tuple[CoachReviewInput, ...] = (),
+    thresholds: Mapping[str, Thresholds] | None = None,
 ) -> Report:
-    """Derive every score, verdict, time and estimate figure of a report."""
+    """Derive every score, verdict, time and estimate figure of a report.
+
+    `thresholds`: per criterion key, as stored with a scored report (a key missing there
+    keeps LEGACY); None derives them from the questions' hire bars (app.domain.hirebar).
+    """
     question_reports = tuple(
         QuestionReport(
             question=q,
@@ -336,7 +363,7 @@ def build_report(
     return Report(
         session=session,
         questions=question_reports,
-        criteria=_criteria(question_reports),
+        criteria=_criteria(question_reports, thresholds),
         skills=_skills(question_reports),
         overall=mean(q.result.score for q in question_reports),
         estimates=accuracy(
@@ -350,8 +377,11 @@ def build_report(
     )
 
 
-def _criteria(questions: tuple[QuestionReport, ...]) -> tuple[CriterionSummary, ...]:
+def _criteria(
+    questions: tuple[QuestionReport, ...], stored: Mapping[str, Thresholds] | None
+) -> tuple[CriterionSummary, ...]:
     order: list[str] = []
+    bars: dict[str, list[Thresholds]] = {}
     titles: dict[str, str] = {}
     evidence: dict[str, list[Evidence]] = {}
     unscored: dict[str, list[int]] = {}
@@ -363,6 +393,7 @@ def _criteria(questions: tuple[QuestionReport, ...]) -> tuple[CriterionSummary, 
                 titles[key] = r.criterion.title
                 evidence[key] = []
                 unscored[key] = []
+            bars.setdefault(key, []).append(hirebar.for_criterion(r.criterion, q.question.hire_bar))
             if r.scored:
                 evidence[key].append(
                     Evidence(
@@ -384,6 +415,9 @@ def _criteria(questions: tuple[QuestionReport, ...]) -> tuple[CriterionSummary, 
             score=mean(e.score for e in evidence[key]),
             evidence=tuple(evidence[key]),
             unscored_positions=tuple(unscored[key]),
+            thresholds=hirebar.combined(bars[key])
+            if stored is None
+            else stored.get(key, hirebar.LEGACY),
         )
         for key in order
     )
@@ -410,4 +444,7 @@ def summary(report: Report) -> dict:
         "skill_names": {s.key: s.name for s in report.skills},
         "criteria": {c.key: c.score for c in report.criteria if c.score is not None},
         "criterion_titles": {c.key: c.title for c in report.criteria},
+        # issue 18: the thresholds this report was scored with, kept with it
+        "thresholds": {c.key: c.thresholds.as_list() for c in report.criteria},
+        "ready_at": report.thresholds.as_list(),
     }

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 
-from app.domain import insight_formats, model_report
+from app.domain import answer_formats, insight_formats, model_report
 from app.domain.estimates import EstimateCheck
 from app.domain.report import CoachReviewReport, CriterionSummary, Report, rounded
 from app.domain.scoring import Level
@@ -135,8 +135,10 @@ def to_dict(report: Report) -> dict:
                     "over": q.time.over,
                 },
                 "estimate": _estimate(q.question.estimate),
+                "hints": {"used": q.question.hints_used, "total": q.question.hints_total},
                 "insights": insight_formats.as_dict(q.question.insights),
                 "code_tests": q.question.tests.to_dict() if q.question.tests else None,
+                **(answer_formats.as_dict(q.question.answer) or {}),
             }
             for q in report.questions
         ],
@@ -260,6 +262,8 @@ def to_markdown(report: Report) -> str:
             f"{format_minutes(q.time.suggested_seconds)} suggested"
             + (" (over)" if q.time.over else ""),
         ]
+        if qi.hints_total:
+            lines.append(f"- Hints: {qi.hints_line}")
         if qi.estimate is not None:
             lines.append(f"- Estimate: {_estimate_text(qi.estimate)}")
         if qi.tests is not None:
@@ -272,6 +276,7 @@ def to_markdown(report: Report) -> str:
                 f"| {_cell(r.note)} |"
             )
         lines.append("")
+        lines += answer_formats.markdown_lines(qi.answer)
         lines += insight_formats.markdown_lines(qi.insights)
     lines += [
         "## Time",
@@ -458,6 +463,8 @@ def to_csv(report: Report) -> str:
                 r.note,
             )
         detail = f"time {q.time.spent_seconds}s of {q.time.suggested_seconds}s"
+        if qi.hints_total:
+            detail += f"; hints {qi.hints_used} of {qi.hints_total}"
         if qi.estimate is not None:
             detail += f"; estimate {qi.estimate.status.value}"
             if qi.estimate.ratio is not None:
@@ -465,6 +472,8 @@ def to_csv(report: Report) -> str:
         if qi.tests is not None:
             detail += f"; tests {qi.tests.line} (browser)"
         row("question", qi.position + 1, qi.title, "", "", None, "", q.result.score, detail)
+        for key, text in answer_formats.csv_rows(qi.answer):
+            row("question_text", qi.position + 1, qi.title, key, "", None, "", None, text)
         for key, title, label, text in insight_formats.csv_rows(qi.insights):
             row("question_mentions", qi.position + 1, qi.title, key, title, None, label, None, text)
     for c in report.criteria:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.domain import charts
+from app.domain import charts, hirebar
 from app.domain import progress as progress_domain
 from app.domain import report as report_domain
 from app.extensions import db
@@ -87,16 +87,24 @@ def progress(user_id: int, page: int, per_page: int, now: datetime) -> ProgressV
     for completed_at, overall, summary, stage_key in reversed(recent):
         summary = summary or {}
         skill_names.update(summary.get("skill_names", {}))
+        ready_at = summary.get("ready_at")  # issue 18: stored with the round's report
+        bar = hirebar.Thresholds(*ready_at) if ready_at else None
         rounds.append(
-            progress_domain.ScoredRound(completed_at, stage_key, overall, summary.get("skills", {}))
+            progress_domain.ScoredRound(
+                completed_at, stage_key, overall, summary.get("skills", {}), bar
+            )
         )
     stage_names = {s.key: s.name for s in stages}
     skill_series = progress_domain.skill_series(rounds, skill_names)
     stage_series = progress_domain.stage_series(rounds, stage_names)
     per_stage = progress_domain.stage_scores(rounds)
+    bars = progress_domain.stage_bars(rounds)
     stage_rows = [
         StageProgress(
-            s.key, s.name, counts.get(s.key, 0), progress_domain.readiness(per_stage.get(s.key, []))
+            s.key,
+            s.name,
+            counts.get(s.key, 0),
+            progress_domain.readiness(per_stage.get(s.key, []), bars.get(s.key)),
         )
         for s in stages
     ]

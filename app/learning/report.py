@@ -18,8 +18,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.domain import hirebar, report_formats
 from app.domain import report as report_domain
-from app.domain import report_formats
+from app.domain.answer_formats import AnswerRecord
 from app.domain.insights import AnswerInsights, Matcher
 from app.domain.untrusted import UNTRUSTED_FIELDS_NOTE
 from app.extensions import db
@@ -76,6 +77,10 @@ def build_report(
             insights=(insights or {}).get(i.item.id),
             tests=i.tests,
             model_levels=_model_levels(i.model),
+            answer=answer_record(i.item, i.version),
+            hire_bar=i.rubric.hire_bar,
+            hints_used=i.item.hints_revealed,
+            hints_total=len(i.version.hints or []),
         )
         for i in view.items
     ]
@@ -86,6 +91,28 @@ def build_report(
         completed_at=assessment.completed_at if assessment else None,
         practise_next=assessment.practise_next if assessment else None,
         coach_reviews=coach_reviews or (),
+        thresholds=stored_thresholds(assessment),
+    )
+
+
+def stored_thresholds(assessment: SelfAssessment | None) -> dict | None:
+    """The thresholds a scored report keeps (issue 18): as stored when scoring finished;
+    a report scored before they were stored keeps the fixed 75/50 ({}: LEGACY for every
+    criterion); None while scoring is open (derived from the pinned rubrics' hire bars)."""
+    if assessment is None or not assessment.is_complete:
+        return None
+    return hirebar.from_stored((assessment.summary or {}).get("thresholds"))
+
+
+def answer_record(item, version) -> AnswerRecord:
+    """The saved answer of a session question and its prompt as pinned (for exports)."""
+    return AnswerRecord(
+        prompt_md=version.prompt_md or "",
+        text=item.answer_text or "",
+        number=item.answer_number,
+        unit=item.answer_unit,
+        links=tuple(str(link) for link in item.answer_links or ()),
+        is_code=version.answer_kind == "code",
     )
 
 
@@ -177,6 +204,7 @@ def _drills(session_id: int) -> dict[int, dict]:
 # Where the JSON export holds text users wrote (Markdown, never rendered by us here).
 UNTRUSTED_MARKDOWN = (
     "reflection",
+    "questions[].answer.text",
     "criteria[].evidence[].note",
     "questions[].criteria[].note",
     "coach_reviews[].questions[].comment",

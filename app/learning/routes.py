@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from app import pagination
 from app.clock import utcnow
+from app.domain import report as report_domain
 from app.domain import report_formats
 from app.errors import render_error
 from app.learning import insights, loading, scoring
@@ -28,6 +29,7 @@ from app.security import no_store
 
 bp = Blueprint("learning", __name__)
 bp.add_app_template_filter(report_formats.format_minutes, "feedback_duration")
+bp.add_app_template_filter(report_domain.rounded, "feedback_points")
 
 EXPORTS = {
     "md": ("text/markdown; charset=utf-8", report_formats.to_markdown),

@@ -139,6 +139,9 @@ class RubricVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     change_note: Mapped[str] = mapped_column(String(300), default="")
+    # The level value that meets the hire bar (issue 18, migration 0010); None in versions
+    # made before it: their reports keep the fixed 75/50 thresholds.
+    hire_bar: Mapped[int | None] = mapped_column(Integer)
 
     rubric: Mapped[Rubric] = relationship(back_populates="versions", foreign_keys=[rubric_id])
     created_by = relationship("User")

@@ -367,6 +367,20 @@ def _reveal_hint(session: PracticeSession, position: int, now: datetime) -> int:
     return item.hints_revealed
 
 
+def reveal_hint(user_id: int, session_id: int, position: int, *, now: datetime) -> tuple:
+    """Show the next hint of a question in place (issue 18): (the new hint's Markdown, or
+    None when all were shown; hints used; hints the question has). Refused when late."""
+    session = owned(user_id, session_id)
+    item = item_at(session, position)
+    if not timing.accepts_writes(session, now):
+        raise _refuse_late(session, position, now)
+    before = item.hints_revealed
+    used = _reveal_hint(session, position, now)
+    hints = item.question_version.hints or []
+    db.session.commit()
+    return (hints[used - 1] if used > before else None), used, len(hints)
+
+
 def save_and_go(
     user_id: int,
     session_id: int,

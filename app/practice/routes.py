@@ -23,6 +23,7 @@ from app.converters import accepts_json
 from app.domain import timing
 from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
 from app.extensions import db
+from app.markdown import render_markdown
 from app.practice import answers, coderuns, drills, lifecycle, loops, queries, starting
 from app.practice.errors import (
     AlreadyInLoop,
@@ -248,6 +249,20 @@ def _after_save(session_id: int, position: int, form: AnswerForm, now):
     return redirect(url_for("practice.round_page", session_id=session_id, q=target))
 
 
+@bp.post("/sessions/<int:session_id>/questions/<int:position>/hints")
+def hint(session_id: int, position: int):
+    """Show the next hint in place, without reloading the page (JSON; issue 18)."""
+    if not EmptyForm().validate_on_submit():
+        return _json({"ok": False, "error": "invalid"}, 422)
+    now = utcnow()
+    try:
+        text, used, total = answers.reveal_hint(current_user.id, session_id, position, now=now)
+    except SaveRefused as refusal:
+        return _json(refusal_payload(refusal, now, current_user.timezone), refusal.status)
+    html = str(render_markdown(text)) if text is not None else None
+    return _json({"ok": True, "hint_html": html, "used": used, "total": total})
+
+
 @bp.post("/sessions/<int:session_id>/questions/<int:position>/autosave")
 def autosave(session_id: int, position: int):
     """Autosave (fetch or beacon): JSON with the new revision and the seconds remaining."""
@@ -260,7 +275,7 @@ def autosave(session_id: int, position: int):
             user_id, session_id, position, form.answer(), now=now, **form.save_options()
         )
     except SaveRefused as refusal:
-        return _json(refusal_payload(refusal, now), refusal.status)
+        return _json(refusal_payload(refusal, now, zone), refusal.status)
     return _json(save_payload(result, zone))
 
 
@@ -270,7 +285,8 @@ def status(session_id: int):
     now = utcnow()
     session = lifecycle.get_session(current_user.id, session_id, now=now)
     # A fresh CSRF token lets a page whose sign-in was renewed elsewhere keep saving.
-    return _json({**session_status(session, now), "csrf_token": generate_csrf()})
+    payload = session_status(session, now, current_user.timezone)
+    return _json({**payload, "csrf_token": generate_csrf()})
 
 
 @bp.post("/sessions/<int:session_id>/warnings")
@@ -362,7 +378,7 @@ def expire(session_id: int):
     except NotYet:
         session = lifecycle.get_session(current_user.id, session_id, now=now)
         return _json({**session_status(session, now), "ok": False, "error": "not_yet"}, 409)
-    return _json({**session_status(session, now), "ok": True})
+    return _json({**session_status(session, now, current_user.timezone), "ok": True})
 
 
 @bp.post("/loops")

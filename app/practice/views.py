@@ -22,8 +22,9 @@ STATUS_LABELS = {
 }
 
 
-def session_status(session: PracticeSession, now: datetime) -> dict:
-    """The clock as the page needs it; `redirect` once the round is finished."""
+def session_status(session: PracticeSession, now: datetime, zone: str | None = None) -> dict:
+    """The clock as the page needs it; `redirect` once the round is finished, with the
+    notice the page shows before it goes on (in the candidate's time zone `zone`)."""
     payload = {
         "status": session.status,
         "phase": timing.phase(session, now) if not session.is_finished else "over",
@@ -33,16 +34,29 @@ def session_status(session: PracticeSession, now: datetime) -> dict:
     }
     if session.is_finished:
         payload["redirect"] = url_for("learning.score", session_id=session.id)
+        payload["notice"] = ended_notice(session, zone)
     return payload
 
 
-def refusal_payload(refusal: SaveRefused, now: datetime) -> dict:
+# --- issue 18: the time's-up notice -----------------------------------------------------
+def ended_notice(session: PracticeSession, zone: str | None) -> str:
+    """What the round page says when the round ended while it was open."""
+    if session.status == "submitted":
+        return "This round was submitted from another tab or device."
+    saved = [item.saved_at for item in session.items if item.saved_at]
+    if not saved:
+        return "Time's up — nothing was saved in this round, so it ended without answers."
+    at = timing.local_time(max(saved), zone or "UTC")
+    return f"Time's up — your last saved answers were submitted at {at:%H:%M}."
+
+
+def refusal_payload(refusal: SaveRefused, now: datetime, zone: str | None = None) -> dict:
     """The JSON of a refused autosave: why, and what the page needs to react."""
     payload = {"ok": False, "error": refusal.code, "message": str(refusal)}
     if isinstance(refusal, StaleRevision):
         payload["revision"] = refusal.revision
     if isinstance(refusal, RoundOver):
-        payload = {**session_status(refusal.session, now), **payload}
+        payload = {**session_status(refusal.session, now, zone), **payload}
     return payload
 
 

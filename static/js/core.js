@@ -105,6 +105,33 @@
     initAll(document);
   }, true);
 
+  /* Issue 18: a page that comes back with validation errors scrolls to the first field
+   * marked aria-invalid and focuses it (its message is beside it, in aria-describedby). */
+  features.push(function (root) {
+    var first = root.querySelector && root.querySelector("[aria-invalid='true']");
+    if (!first || first.dataset.errorFocused) return;
+    first.dataset.errorFocused = "1";
+    first.scrollIntoView({ block: "center" });
+    first.focus({ preventScroll: true });
+  });
+
+  /* Issue 18: fields for one answer kind (the editor's "Code language") show only while
+   * that kind is chosen; without JavaScript they all stay, and the server checks them. */
+  features.push(function (root) {
+    root.querySelectorAll("[data-for-kind]").forEach(function (box) {
+      var form = box.closest("form");
+      var select = form && form.querySelector("select[name='answer_kind']");
+      if (!select || box.dataset.kindBound) return;
+      box.dataset.kindBound = "1";
+      function update() {
+        var invalid = box.querySelector("[aria-invalid='true']");
+        box.hidden = !invalid && select.value !== box.getAttribute("data-for-kind");
+      }
+      select.addEventListener("change", update);
+      update();
+    });
+  });
+
   /* Forms with data-confirm ask before submitting (no inline handlers allowed by CSP). */
   features.push(function (root) {
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {

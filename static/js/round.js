@@ -193,8 +193,22 @@
         save.showOver(data.redirect);
         return;
       }
-      announce("Time is up. Your saved answers are submitted; opening self-scoring…");
-      window.setTimeout(function () { window.location.assign(data.redirect); }, 600);
+      showTimeUp(data);
+    }
+
+    /* Issue 18: a clear notice before the scoring page ("Time's up — your last saved
+     * answers were submitted at 14:05"), read out (role=alert) and focused; the candidate
+     * goes on with its link. */
+    function showTimeUp(data) {
+      var box = round.querySelector("[data-time-up]");
+      if (!box) { window.location.assign(data.redirect); return; }
+      var text = data.notice || "Time's up — your saved answers were submitted.";
+      box.querySelector("[data-time-up-text]").textContent = text;
+      box.querySelector("[data-time-up-link]").setAttribute("href", data.redirect);
+      box.hidden = false;
+      round.classList.add("is-over");
+      if (announceEl) announceEl.textContent = "";
+      box.focus();
     }
 
     function timeUp() {
@@ -243,6 +257,44 @@
         })
         .catch(function () {});
     }
+
+    /* ---- issue 18: hints open in place ---- */
+    var hintButton = round.querySelector("[data-hint-button]");
+    if (hintButton) hintButton.addEventListener("click", function (evt) {
+      evt.preventDefault();
+      if (hintButton.disabled) return;
+      hintButton.disabled = true;
+      var data = new FormData();
+      data.append("csrf_token", token());
+      postForm(hintButton.getAttribute("data-hint-url"), data)
+        .then(function (response) {
+          return readJson(response).then(function (json) { return [response, json]; });
+        })
+        .then(function (pair) {
+          var json = pair[1];
+          hintButton.disabled = false;
+          if (!json || !json.ok) {
+            if (json && json.redirect) return finish(json);
+            announce("The hint could not be shown; try again.");
+            return;
+          }
+          var list = round.querySelector("[data-hint-list]");
+          if (json.hint_html && list) {
+            var li = document.createElement("li");
+            li.innerHTML = json.hint_html; // sanitised Markdown from the server (app/markdown.py)
+            list.appendChild(li);
+            list.closest("[data-hints]").hidden = false;
+          }
+          var left = json.total - json.used;
+          if (left > 0) hintButton.textContent = "Show a hint (" + left + " left)";
+          else hintButton.remove();
+          announce("Hint " + json.used + " of " + json.total + " shown.");
+        })
+        .catch(function () {
+          hintButton.disabled = false;
+          announce("The hint could not be shown (no connection); try again.");
+        });
+    });
 
     sync(round.getAttribute("data-seconds-remaining"), round.getAttribute("data-grace-remaining"));
     if (round.getAttribute("data-phase") === "grace" && policy === "grace_then_close") {
@@ -464,6 +516,7 @@
         if (dirty) writeBackup(); else clearBackup();
         showStatus(json.saved_label ? "Saved at " + json.saved_label : "Saved.");
         clearProblem();
+        clearFieldErrors();
         hooks.onSynced(json.seconds_remaining, json.grace_remaining);
         return;
       }
@@ -491,6 +544,10 @@
       }
       if (status === 422 && json) {
         blocked = "invalid";
+        if (json.errors && showFieldErrors(json.errors)) {
+          showStatus("Not saved: see the message beside the field.");
+          return;
+        }
         var message = json.message;
         if (!message && json.errors) {
           message = Object.keys(json.errors).map(function (k) { return json.errors[k].join(" "); }).join(" ");
@@ -512,6 +569,54 @@
         return;
       }
       failed("the server answered with an error " + status);
+    }
+
+    /* Issue 18: a refused field's message sits beside it (aria-invalid, aria-describedby)
+     * and the first one is scrolled into view; nothing else on the page moves. */
+    function showFieldErrors(errors) {
+      clearFieldErrors();
+      var first = null;
+      Object.keys(errors).forEach(function (name) {
+        var input = form.querySelector("[name='" + name + "']");
+        var box = input && input.closest(".field");
+        if (!box) return;
+        var id = input.id + "-error";
+        var p = document.getElementById(id);
+        if (!p) {
+          p = document.createElement("p");
+          p.className = "error";
+          p.id = id;
+          p.setAttribute("data-field-error", "");
+          box.appendChild(p);
+        }
+        p.textContent = errors[name].join(" ");
+        box.classList.add("field-error");
+        input.setAttribute("aria-invalid", "true");
+        var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (ids.indexOf(id) === -1) ids.push(id);
+        input.setAttribute("aria-describedby", ids.join(" "));
+        if (!first) first = input;
+      });
+      if (first) {
+        var rect = first.getBoundingClientRect();
+        if (rect.top < 0 || rect.bottom > window.innerHeight) first.scrollIntoView({ block: "center" });
+      }
+      return !!first;
+    }
+
+    function clearFieldErrors() {
+      form.querySelectorAll("[aria-invalid='true']").forEach(function (input) {
+        input.removeAttribute("aria-invalid");
+        var id = input.id + "-error";
+        var ids = (input.getAttribute("aria-describedby") || "").split(" ")
+          .filter(function (v) { return v && v !== id; });
+        if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+        else input.removeAttribute("aria-describedby");
+        var box = input.closest(".field");
+        if (box) box.classList.remove("field-error");
+        var p = document.getElementById(id);
+        if (p) p.remove();
+      });
     }
 
     function onInput() {

@@ -262,3 +262,11 @@ def link_coach(page, code: str, coach_name: str) -> None:
     page.get_by_label("Coach invite code").fill(code)
     page.get_by_role("button", name="Link coach").click()
     page.get_by_text(f"{coach_name} is now your coach.").wait_for()
+
+
+def go_on_after_time_up(page, timeout: float = 20_000) -> None:
+    """The round ended with its page open: wait for the time's-up notice, then follow its
+    link to self-scoring (the page waits for the candidate; issue 18)."""
+    notice = page.get_by_role("alert").filter(has_text="Time's up")
+    notice.wait_for(timeout=timeout)
+    notice.get_by_role("link", name="Go to self-scoring").click()

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     answer_box,
     at,
     ensure_stage_questions,
+    go_on_after_time_up,
     move_times_back,
     nav,
     session_id_from,
@@ -74,6 +75,7 @@ def test_system_design_reload_offline_and_time_out(page, app, bank, make_user):
     # time runs out: the last typed text is submitted automatically
     move_times_back(app, session_id, 60 * 60 + 1, deadline_only=True)
     type_at_end(answer_box(page), " FINAL: shadow-deploy first.")
+    go_on_after_time_up(page)
     at(page, rf"/feedback/sessions/{session_id}/score", timeout=20_000)
     assert page.get_by_text("ended when time ran out").is_visible()
     assert page.get_by_text("FINAL: shadow-deploy first.").first.is_visible()

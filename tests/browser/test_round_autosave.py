@@ -7,7 +7,8 @@ from the server on `visibilitychange`, which the tests dispatch.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.models.practice import PracticeSession, SessionEvent, SessionQuestion
 from tests import factories
 from tests.browser.gates import check_page, watch_page
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import go_on_after_time_up, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -191,12 +192,23 @@ def test_round_expires_while_open_and_lands_on_self_scoring(app, page, candidate
     deadline = move_deadline(app, session_id, -1)  # time ran out a second ago (in grace)
     answer.type(" Typed in the last second.")
     resync(page)  # the page learns the time is up: flush, then finalise
-    page.wait_for_url(f"**/feedback/sessions/{session_id}/score")
-
+    # a clear notice before the scoring page, read out (role=alert) and focused (issue 18)
+    notice = page.get_by_role("alert").filter(has_text="Time's up")
+    notice.wait_for()
     with app.app_context():
         session = db.session.get(PracticeSession, session_id)
         assert session.status == "auto_submitted"
         assert abs((session.finished_at - deadline).total_seconds()) < 0.01
+        saved_at = max(i.saved_at for i in session.items)
+    local = saved_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Berlin"))
+    assert notice.inner_text().startswith(
+        f"Time's up — your last saved answers were submitted at {local:%H:%M}."
+    )
+    assert page.evaluate("() => document.activeElement.matches('[data-time-up]')")
+    assert "/practice/sessions/" in page.url  # no navigation until the candidate goes on
+    check_page(page)
+    notice.get_by_role("link", name="Go to self-scoring").click()
+    page.wait_for_url(f"**/feedback/sessions/{session_id}/score")
     assert saved_answer(app, session_id).answer_text == (
         "Saved before the end. Typed in the last second."
     )
@@ -340,6 +352,7 @@ def test_grace_then_close_counts_the_grace_down_then_closes(app, page, candidate
     page.get_by_text(SAVED).wait_for()
     move_deadline(app, session_id, -118)  # grace ends in 2 s, while the page is open
     resync(page)
+    go_on_after_time_up(page)
     page.wait_for_url(f"**/feedback/sessions/{session_id}/score")
     with app.app_context():
         assert db.session.get(PracticeSession, session_id).status == "closed"

@@ -97,6 +97,19 @@ def _check_criteria_keys(ck: Check, out: dict, obj: Any, path: tuple) -> bool:
             )
             ok = False
         seen.add(criterion["key"])
+    bar = out.get("hire_bar")
+    if bar is not None:
+        for criterion in out["criteria"]:
+            values = [lv["value"] for lv in criterion["levels"]]
+            if bar not in values:
+                ck.add(
+                    line_of(obj, "hire_bar"),
+                    f"hire_bar {bar} is not a level of criterion '{criterion['key']}' "
+                    f"(its levels are {', '.join(str(v) for v in values)})",
+                    (*path, "hire_bar"),
+                )
+                ok = False
+                break
     return ok
 
 
@@ -107,6 +120,9 @@ RUBRIC = record(
         "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
         "archived": Field(boolean, False, False),
         "criteria": Field(list_of(CRITERION, min_items=1, max_items=30)),
+        # the level value that meets the hire bar (issue 18): strengths, gaps and
+        # readiness follow it; without one the report keeps its fixed 75/50 thresholds
+        "hire_bar": Field(integer(0, 1000), False, None),
     },
     after=_check_criteria_keys,
 )
