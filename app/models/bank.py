@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.config import DEFAULT_GRACE_SECONDS
+from app.domain import follow_ups
 from app.extensions import db
 from app.models.base import UTCDateTime
 
@@ -204,6 +205,11 @@ class QuestionVersion(db.Model):
     )
 
 
+def _default_follow_up_count(context) -> int:
+    """A new format's follow-up count, from its stage (the migration set the old ones)."""
+    return follow_ups.default_count(context.get_current_parameters().get("stage_key"))
+
+
 class RoundFormat(db.Model):
     __tablename__ = "round_formats"
 
@@ -222,6 +228,11 @@ class RoundFormat(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     archived: Mapped[bool] = mapped_column(default=False)
+    # how many of a question's follow-ups the round reveals (issue 13); set from the
+    # stage when a format is created (app.domain.follow_ups.default_count)
+    follow_up_count: Mapped[int] = mapped_column(
+        default=_default_follow_up_count, server_default="1"
+    )
 
     stage: Mapped[Stage] = relationship()
 

@@ -141,6 +141,7 @@ def start_round(
         deadline_at=timing.deadline_for(now, fmt.duration_minutes),
         grace_seconds=fmt.grace_seconds,
         expiry_policy=fmt.expiry_policy,
+        follow_up_limit=fmt.follow_up_count,
         is_take_home=take_home,
         current_position=0,
         position_since=now,
