@@ -75,6 +75,18 @@ class SkillRef:
 
 
 @dataclass(frozen=True)
+class FollowUpAnswer:
+    """A follow-up the round revealed (issue 13): the prompt as shown, the answer, when."""
+
+    number: int
+    prompt: str
+    answer: str
+    revealed_at: datetime
+    reason: str  # "done" (the candidate asked for it) or "time"
+    saved_at: datetime | None
+
+
+@dataclass(frozen=True)
 class QuestionInput:
     position: int
     title: str
@@ -90,6 +102,8 @@ class QuestionInput:
     estimate: EstimateCheck | None = None
     insights: AnswerInsights | None = None  # what the answer mentions (issue 13), not a score
     tests: TestsEvidence | None = None  # a code answer's runs in the candidate's browser
+    # follow-ups revealed in the round, evidence beside the main answer (issue 13)
+    follow_ups: tuple[FollowUpAnswer, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.domain import follow_up_formats, report_formats
 from app.domain import report as report_domain
-from app.domain import report_formats
 from app.domain.insights import AnswerInsights, Matcher
 from app.domain.untrusted import UNTRUSTED_FIELDS_NOTE
 from app.learning.insights import session_insights
@@ -71,6 +71,17 @@ def build_report(
             estimate=i.estimate,
             insights=(insights or {}).get(i.item.id),
             tests=i.tests,
+            follow_ups=tuple(
+                report_domain.FollowUpAnswer(
+                    number=f.number,
+                    prompt=f.prompt,
+                    answer=f.answer_text,
+                    revealed_at=f.revealed_at,
+                    reason=f.reveal_reason,
+                    saved_at=f.saved_at,
+                )
+                for f in i.item.follow_up_answers
+            ),
         )
         for i in view.items
     ]
@@ -163,7 +174,10 @@ def report_json(report: report_domain.Report) -> str:
     """The JSON export: stable key order, UTF-8, a trailing newline; it names the fields
     that hold user-written Markdown, for whatever renders them later."""
     data = report_formats.to_dict(report)
-    data["untrusted_markdown"] = {"note": UNTRUSTED_FIELDS_NOTE, "fields": UNTRUSTED_MARKDOWN}
+    fields = UNTRUSTED_MARKDOWN
+    if follow_up_formats.has_follow_ups(report):  # issue 13; older exports stay as they were
+        fields += follow_up_formats.UNTRUSTED_FIELDS
+    data["untrusted_markdown"] = {"note": UNTRUSTED_FIELDS_NOTE, "fields": fields}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
