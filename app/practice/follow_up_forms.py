@@ -19,7 +19,8 @@ class FollowUpForm(FlaskForm):
         validators=[Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")], filters=[strip]
     )
     seq = IntegerField(validators=[Optional(), NumberRange(min=0, max=DB_INT_MAX)], default=0)
-    answer_text = TextAreaField("Your answer to the follow-up")
+    # the same label as the answer form's: the stale-token page names typed fields by it
+    answer_text = TextAreaField("Your answer")
 
     def save_options(self) -> dict:
         """What the follow-up service needs besides the text (caps from config)."""

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from app.clock import utcnow
 from app.domain import timing
+from app.domain.follow_ups import REASONS
 from app.errors import render_error, wants_fragment
 from app.practice import answers, follow_ups, queries
 from app.practice.errors import NotFound, SaveRefused
@@ -52,9 +53,11 @@ def _page(session_id: int, position: int, status: int, now, **context):
     return no_store(make_response(body, status))
 
 
-@bp.post(QUESTION + "/<any(done, time):reason>")
+@bp.post(QUESTION + "/<reason>")
 def reveal(session_id: int, position: int, number: int, reason: str):
     """Reveal follow-up `number`: saves the posted main answer first (plain form only)."""
+    if reason not in REASONS:
+        return render_error(404)
     now, form = utcnow(), AnswerForm()
     if not form.validate_on_submit() and not wants_fragment():
         return _page(session_id, position, 422, now, form=form, problem=_invalid(form))
