@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from app.health import bp as health_bp
     from app.home.routes import bp as home_bp
     from app.learning.routes import bp as learning_bp
+    from app.practice.follow_up_routes import bp as follow_ups_bp
     from app.practice.routes import bp as practice_bp
     from app.privacy.admin_routes import bp as privacy_admin_bp
     from app.privacy.routes import bp as privacy_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(bank_bp, url_prefix="/questions")
     app.register_blueprint(bank_editor_bp, url_prefix="/admin/bank")
     app.register_blueprint(practice_bp, url_prefix="/practice")
+    app.register_blueprint(follow_ups_bp, url_prefix="/practice")
     app.register_blueprint(learning_bp, url_prefix="/feedback")
     app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")

@@ -164,6 +164,9 @@ class Config:
     # a code run result posted by the browser (issue 12): 50 tests with capped texts fit
     CODE_RUN_MAX_BYTES = 512 * 1024
     DEFAULT_GRACE_SECONDS = DEFAULT_GRACE_SECONDS
+    # the next follow-up reveals itself once this share of the question's suggested
+    # minutes has passed on it (app.domain.follow_ups); "Done" reveals it sooner
+    FOLLOW_UP_REVEAL_SHARE = 0.6
     PER_PAGE = 20
     ITEM_STATS_PER_PAGE = 25  # the bank editor's item statistics list
     QUESTION_BANK_DIR = str(ROOT / "question_bank")

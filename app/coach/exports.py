@@ -18,6 +18,28 @@ def download(body: str, mimetype: str, filename: str) -> Response:
     return response
 
 
+def _follow_ups(item, started) -> dict:
+    """A question's follow-ups with their timing (issue 13); nothing when none were revealed,
+    so older logs export as they did."""
+    if not item.follow_up_answers:
+        return {}
+    offset = lambda at: sessionlog.fmt_offset((at - started).total_seconds())  # noqa: E731
+    return {
+        "follow_ups": [
+            {
+                "number": f.number,
+                "revealed_at": f.revealed_at.isoformat(),
+                "revealed_offset": offset(f.revealed_at),
+                "revealed_because": f.reveal_reason,
+                "saved_at": f.saved_at.isoformat() if f.saved_at else None,
+                "saved_offset": offset(f.saved_at) if f.saved_at else None,
+                "answer_length": len(f.answer_text or ""),
+            }
+            for f in item.follow_up_answers
+        ]
+    }
+
+
 def session_log_json(session, review) -> dict:
     """The session's events and answers' timing, with the coach's review when there is one."""
     started = session.started_at
@@ -39,6 +61,7 @@ def session_log_json(session, review) -> dict:
                 "suggested_minutes": item.question_version.suggested_minutes,
                 "time_spent_seconds": item.time_spent_seconds,
                 "answer_length": len(item.answer_text or ""),
+                **_follow_ups(item, started),
             }
             for item in session.items
         ],

@@ -61,6 +61,7 @@ def visible_session(coach_id: int, session_id: int) -> PracticeSession | None:
             selectinload(PracticeSession.items).options(
                 joinedload(SessionQuestion.question_version),
                 joinedload(SessionQuestion.rubric_version),
+                selectinload(SessionQuestion.follow_up_answers),
             ),
             selectinload(PracticeSession.events),
         )

@@ -82,6 +82,18 @@ class SkillRef:
 
 
 @dataclass(frozen=True)
+class FollowUpAnswer:
+    """A follow-up the round revealed (issue 13): the prompt as shown, the answer, when."""
+
+    number: int
+    prompt: str
+    answer: str
+    revealed_at: datetime
+    reason: str  # "done" (the candidate asked for it) or "time"
+    saved_at: datetime | None
+
+
+@dataclass(frozen=True)
 class QuestionInput:
     position: int
     title: str
@@ -111,6 +123,9 @@ class QuestionInput:
             return ""
         plural = "s" if self.hints_total != 1 else ""
         return f"used {self.hints_used} of {self.hints_total} hint{plural}"
+
+    # follow-ups revealed in the round, evidence beside the main answer (issue 13)
+    follow_ups: tuple[FollowUpAnswer, ...] = ()
 
 
 @dataclass(frozen=True)

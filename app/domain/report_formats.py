@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 
-from app.domain import answer_formats, insight_formats, model_report
+from app.domain import answer_formats, follow_up_formats, insight_formats, model_report
 from app.domain.estimates import EstimateCheck
 from app.domain.report import CoachReviewReport, CriterionSummary, Report, rounded
 from app.domain.scoring import Level
@@ -139,6 +139,12 @@ def to_dict(report: Report) -> dict:
                 "insights": insight_formats.as_dict(q.question.insights),
                 "code_tests": q.question.tests.to_dict() if q.question.tests else None,
                 **(answer_formats.as_dict(q.question.answer) or {}),
+                # issue 13: only when revealed, so older exports stay as they were
+                **(
+                    {"follow_ups": follow_up_formats.as_dicts(q.question.follow_ups)}
+                    if q.question.follow_ups
+                    else {}
+                ),
             }
             for q in report.questions
         ],
@@ -277,6 +283,7 @@ def to_markdown(report: Report) -> str:
             )
         lines.append("")
         lines += answer_formats.markdown_lines(qi.answer)
+        lines += follow_up_formats.markdown_lines(qi.follow_ups)
         lines += insight_formats.markdown_lines(qi.insights)
     lines += [
         "## Time",
@@ -474,6 +481,18 @@ def to_csv(report: Report) -> str:
         row("question", qi.position + 1, qi.title, "", "", None, "", q.result.score, detail)
         for key, text in answer_formats.csv_rows(qi.answer):
             row("question_text", qi.position + 1, qi.title, key, "", None, "", None, text)
+        for key, prompt, when, answer in follow_up_formats.csv_rows(qi.follow_ups):
+            row(
+                "question_follow_up",
+                qi.position + 1,
+                qi.title,
+                key,
+                prompt,
+                None,
+                when,
+                None,
+                answer,
+            )
         for key, title, label, text in insight_formats.csv_rows(qi.insights):
             row("question_mentions", qi.position + 1, qi.title, key, title, None, label, None, text)
     for c in report.criteria:

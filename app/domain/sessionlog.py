@@ -35,10 +35,13 @@ class QuestionLike(Protocol):
 
 def category(kind: str) -> str:
     """The meaning of an event kind: start, save, refused, switch, hint, warning, submit,
-    auto_submit, close, score, run (a code question's tests run in the browser) or other."""
+    auto_submit, close, score, run (a code question's tests run in the browser),
+    follow_up (a follow-up question revealed or its answer saved) or other."""
     k = (kind or "").lower()
     if k == "code_run":
         return "run"
+    if k.startswith("follow_up"):
+        return "follow_up"  # revealed or saved: a follow-up question (issue 13)
     if "auto" in k and "submit" in k:
         return "auto_submit"
     if "submit" in k or k == "finished":
@@ -104,6 +107,7 @@ class TimelineRow:
     count: int = 1
     first_length: int | None = None
     last_length: int | None = None
+    kind_number: int | None = None  # which follow-up, for a follow-up's saves
 
     @property
     def offset_label(self) -> str:
@@ -132,6 +136,8 @@ def _label(cat: str, kind: str, position: int | None, data: dict) -> str:
         return f"Save refused{where} ({reason})" if reason else f"Save refused{where}"
     if cat == "run":
         return _run_label(q, data)
+    if cat == "follow_up":
+        return _follow_up_label(q, data)
     if cat == "submit":
         return "Submitted"
     if cat == "auto_submit":
@@ -156,6 +162,29 @@ def _run_label(q: str, data: dict) -> str:
     return f"Ran {which}{where}{counts}{stopped}"
 
 
+FOLLOW_UP_WHY = {"done": "the candidate pressed Done", "time": "its time came"}
+
+
+def _follow_up_label(q: str, data: dict) -> str:
+    """ "Follow-up 1 on question 2 revealed (the candidate pressed Done, 4 min 10 s in)"."""
+    number = data.get("number")
+    what = f"Follow-up {number}" if isinstance(number, int) else "A follow-up"
+    where = f" on {q}" if q else ""
+    why = FOLLOW_UP_WHY.get(data.get("reason"), "")
+    spent = data.get("seconds_on_question")
+    if isinstance(spent, int | float):
+        why = f"{why}, {fmt_duration(spent)} in" if why else f"{fmt_duration(spent)} in"
+    return f"{what}{where} revealed ({why})" if why else f"{what}{where} revealed"
+
+
+def _follow_up_save_label(row: TimelineRow, number) -> str:
+    """ "2 saves of follow-up 1 on question 1, 0 → 120 characters"."""
+    base = _save_label(row)
+    which = f"of follow-up {number}" if isinstance(number, int) else "of a follow-up"
+    saves, _, rest = base.partition(" on ")
+    return f"{saves} {which} on {rest}" if rest else f"{saves} {which}"
+
+
 def timeline(events: Iterable[EventLike], started_at: datetime) -> list[TimelineRow]:
     """The events as rows, oldest first, with consecutive saves on one question merged."""
     rows: list[TimelineRow] = []
@@ -163,6 +192,9 @@ def timeline(events: Iterable[EventLike], started_at: datetime) -> list[Timeline
         cat = category(event.kind)
         offset = (event.at - started_at).total_seconds()
         data = event.data or {}
+        if cat == "follow_up" and "save" in event.kind:
+            _merge_follow_up_save(rows, event, offset, data)
+            continue
         if cat == "save":
             length = answer_length(data)
             last = rows[-1] if rows else None
@@ -197,7 +229,40 @@ def timeline(events: Iterable[EventLike], started_at: datetime) -> list[Timeline
     for row in rows:
         if row.category == "save":
             row.label = _save_label(row)
+        elif row.category == "follow_up_save":
+            row.label = _follow_up_save_label(row, row.kind_number)
+            row.category = "follow_up"
     return rows
+
+
+def _merge_follow_up_save(rows: list[TimelineRow], event, offset: float, data: dict) -> None:
+    """Consecutive saves of one follow-up become one row, like the main answer's."""
+    length, number = answer_length(data), data.get("number")
+    last = rows[-1] if rows else None
+    if (
+        last is not None
+        and last.category == "follow_up_save"
+        and last.position == event.position
+        and last.kind_number == number
+    ):
+        last.count += 1
+        if length is not None:
+            last.last_length = length
+            if last.first_length is None:
+                last.first_length = length
+        return
+    rows.append(
+        TimelineRow(
+            offset=offset,
+            category="follow_up_save",
+            kind=event.kind,
+            position=event.position,
+            label="",
+            first_length=length,
+            last_length=length,
+            kind_number=number,
+        )
+    )
 
 
 def _save_label(row: TimelineRow) -> str:
@@ -265,7 +330,9 @@ def time_per_question(
     for event in sorted(events, key=lambda e: e.at):
         if event.at > ended_at:
             break
-        if event.position is None or category(event.kind) not in {"switch", "save", "hint"}:
+        if event.position is None or category(event.kind) not in {
+            "switch", "save", "hint", "follow_up",
+        }:  # fmt: skip
             continue
         if event.position != current:
             spent[current] = spent.get(current, 0.0) + (event.at - since).total_seconds()

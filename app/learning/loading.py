@@ -45,6 +45,7 @@ def _session_query():
         .joinedload(SessionQuestion.question_version)
         .selectinload(QuestionVersion.skills),
         selectinload(PracticeSession.items).joinedload(SessionQuestion.rubric_version),
+        selectinload(PracticeSession.items).selectinload(SessionQuestion.follow_up_answers),
     )
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.domain import hirebar, report_formats
+from app.domain import follow_up_formats, hirebar, report_formats
 from app.domain import report as report_domain
 from app.domain.answer_formats import AnswerRecord
 from app.domain.insights import AnswerInsights, Matcher
@@ -81,6 +81,17 @@ def build_report(
             hire_bar=i.rubric.hire_bar,
             hints_used=i.item.hints_revealed,
             hints_total=len(i.version.hints or []),
+            follow_ups=tuple(
+                report_domain.FollowUpAnswer(
+                    number=f.number,
+                    prompt=f.prompt,
+                    answer=f.answer_text,
+                    revealed_at=f.revealed_at,
+                    reason=f.reveal_reason,
+                    saved_at=f.saved_at,
+                )
+                for f in i.item.follow_up_answers
+            ),
         )
         for i in view.items
     ]
@@ -219,7 +230,10 @@ def report_json(report: report_domain.Report) -> str:
     """The JSON export: stable key order, UTF-8, a trailing newline; it names the fields
     that hold user-written Markdown, for whatever renders them later."""
     data = report_formats.to_dict(report)
-    data["untrusted_markdown"] = {"note": UNTRUSTED_FIELDS_NOTE, "fields": UNTRUSTED_MARKDOWN}
+    fields = UNTRUSTED_MARKDOWN
+    if follow_up_formats.has_follow_ups(report):  # issue 13; older exports stay as they were
+        fields += follow_up_formats.UNTRUSTED_FIELDS
+    data["untrusted_markdown"] = {"note": UNTRUSTED_FIELDS_NOTE, "fields": fields}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

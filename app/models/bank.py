@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.config import DEFAULT_GRACE_SECONDS
+from app.domain import follow_ups
 from app.extensions import db
 from app.models.base import UTCDateTime
 
@@ -229,6 +230,11 @@ class QuestionVersion(db.Model):
     )
 
 
+def _default_follow_up_count(context) -> int:
+    """A new format's follow-up count, from its stage (the migration set the old ones)."""
+    return follow_ups.default_count(context.get_current_parameters().get("stage_key"))
+
+
 class RoundFormat(db.Model):
     __tablename__ = "round_formats"
 
@@ -250,6 +256,11 @@ class RoundFormat(db.Model):
     # The built-in single-question drill of a stage (issue 18, app.practice.drills): made
     # by the app, never listed in the formats grid, the editor or the bank's files.
     drill: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # how many of a question's follow-ups the round reveals (issue 13); set from the
+    # stage when a format is created (app.domain.follow_ups.default_count)
+    follow_up_count: Mapped[int] = mapped_column(
+        default=_default_follow_up_count, server_default="1"
+    )
 
     stage: Mapped[Stage] = relationship()
 

@@ -56,6 +56,9 @@ class PracticeSession(db.Model):
     # since when the current question has been on screen (time per question)
     position_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock for state changes
+    # follow-ups each question may reveal, pinned from the round format at start (issue
+    # 13); 0 for rounds started before follow-ups existed, which therefore show none
+    follow_up_limit: Mapped[int] = mapped_column(default=0, server_default="0")
 
     items: Mapped[list[SessionQuestion]] = relationship(
         back_populates="session", order_by="SessionQuestion.position", cascade="all, delete-orphan"
@@ -116,6 +119,9 @@ class SessionQuestion(db.Model):
     code_results: Mapped[dict | None] = mapped_column(JSON)
 
     session: Mapped[PracticeSession] = relationship(back_populates="items")
+    follow_up_answers: Mapped[list[FollowUpAnswer]] = relationship(
+        back_populates="item", order_by="FollowUpAnswer.number", cascade="all, delete-orphan"
+    )
     question = relationship("Question")
     question_version = relationship("QuestionVersion")
     rubric_version = relationship("RubricVersion")
@@ -127,6 +133,32 @@ class SessionQuestion(db.Model):
             or self.answer_number is not None
             or bool(self.answer_links)
         )
+
+
+class FollowUpAnswer(db.Model):
+    """A follow-up the round revealed for one question, and the candidate's answer to it.
+
+    `prompt` is the follow-up as shown, copied from the pinned question version, so the
+    report shows what the candidate saw whatever later happens to the bank. Saved like
+    the main answer: revision-checked, this tab's own saves never conflict.
+    """
+
+    __tablename__ = "follow_up_answers"
+    __table_args__ = (UniqueConstraint("session_question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_question_id: Mapped[int] = mapped_column(ForeignKey("session_questions.id"), index=True)
+    number: Mapped[int]  # 1-based, in the order the version lists them
+    prompt: Mapped[str] = mapped_column(Text)
+    revealed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reveal_reason: Mapped[str] = mapped_column(String(8))  # "done" or "time"
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(default=0)
+    client_id: Mapped[str | None] = mapped_column(String(40))
+    client_seq: Mapped[int] = mapped_column(default=0)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    item: Mapped[SessionQuestion] = relationship(back_populates="follow_up_answers")
 
 
 class SessionEvent(db.Model):

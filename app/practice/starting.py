@@ -181,6 +181,7 @@ def open_round(
         deadline_at=timing.deadline_for(now, timing.extended_minutes(minutes, multiplier)),
         grace_seconds=fmt.grace_seconds,
         expiry_policy=fmt.expiry_policy,
+        follow_up_limit=fmt.follow_up_count,
         is_take_home=take_home,
         time_multiplier=multiplier,
         untimed=untimed,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 
 from app.domain import resume, timing
 from app.models.bank import AnswerKind
 from app.models.practice import PracticeSession
-from app.practice import coderuns
+from app.practice import coderuns, follow_ups
 from app.practice.answers import warned_thresholds
 from app.practice.errors import RoundOver, SaveRefused, SaveResult, StaleRevision
 from app.practice.forms import AnswerForm
@@ -98,6 +98,7 @@ def round_context(
     *,
     form: AnswerForm | None = None,
     problem: str | None = None,
+    posted: dict[int, str] | None = None,
 ) -> dict:
     """Everything the round page shows for question `position` at `now`."""
     position = max(0, min(position, len(session.items) - 1))
@@ -137,4 +138,9 @@ def round_context(
         "hints": (version.hints or [])[: item.hints_revealed],
         "hints_left": max(0, len(version.hints or []) - item.hints_revealed),
         "code_spec": coderuns.round_spec(item),
+        # issue 13: the question's follow-ups, and a refused follow-up save's text to keep
+        "follow_ups": follow_ups.state(
+            session, item, now, current_app.config["FOLLOW_UP_REVEAL_SHARE"]
+        ),
+        "follow_up_posted": posted or {},
     }

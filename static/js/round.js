@@ -167,20 +167,91 @@
       timeUp();
     }
 
-    /* ---- autosave ---- */
-    var save = null;
-    if (form) save = initAutosave(round, form, {
+    /* ---- autosave: every form of the round that declares data-autosave-url (the
+     * answer form, and each follow-up revealed: issue 13), each with its own revision,
+     * tab counter and local copy; `save` speaks for all of them. ---- */
+    var saveHooks = {
       onSynced: sync,
       onOver: function (data) { finish(data); },
       refreshToken: function () { statusSync(); }
-    });
+    };
+    var bound = [];
+    var focusNewFollowUp = false;
+    function bindSaves() {
+      bound = bound.filter(function (entry) {
+        if (entry.form.isConnected) return true;
+        entry.save.stop(); // swapped out after a flush; a leftover local copy stays
+        return false;
+      });
+      var added = null;
+      round.querySelectorAll("form[data-autosave-url]").forEach(function (el) {
+        if (el.mockloopSave) return;
+        el.mockloopSave = initAutosave(round, el, saveHooks);
+        bound.push({ form: el, save: el.mockloopSave });
+        added = el;
+      });
+      if (added && focusNewFollowUp && added !== form) {
+        var field = added.querySelector("textarea");
+        if (field) field.focus();
+      }
+      focusNewFollowUp = false;
+      if (expiring) setReadonly(true);
+      scheduleFollowUp();
+    }
+    function eachSave(method, arg) {
+      return bound.map(function (entry) { return entry.save[method](arg); });
+    }
+    var save = {
+      unsaved: function () { return bound.some(function (e) { return e.save.unsaved(); }); },
+      showOver: function (redirect) {
+        bound.forEach(function (e) { if (e.save.unsaved()) e.save.showOver(redirect); });
+      },
+      flush: function (options) { return Promise.all(eachSave("flush", options)); },
+      beacon: function () { eachSave("beacon"); },
+      stop: function () { eachSave("stop"); }
+    };
 
     function setReadonly(readonly) {
-      if (!form) return;
-      form.querySelectorAll("textarea, input[type=text]").forEach(function (el) {
-        el.readOnly = readonly;
+      round.querySelectorAll("form[data-autosave-url] textarea, form[data-autosave-url] " +
+        "input[type=text]").forEach(function (el) { el.readOnly = readonly; });
+      round.querySelectorAll("[data-follow-up-reveal]").forEach(function (el) {
+        el.disabled = readonly;
       });
     }
+
+    /* ---- follow-ups (issue 13): "Done — next follow-up" is an htmx button that swaps
+     * the follow-ups block; every answer is flushed first so no typed text or save in
+     * flight is swapped away. The next follow-up also comes by itself when the server
+     * said it is due (data-follow-up-due-in); the server checks the time again. ---- */
+    round.addEventListener("click", function (evt) {
+      var button = evt.target.closest ? evt.target.closest("[data-follow-up-reveal]") : null;
+      if (!button) return;
+      if (button.mockloopFlushed) { button.mockloopFlushed = false; focusNewFollowUp = true; return; }
+      if (!window.htmx) return; // the plain form posts the answer with the button
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+      save.flush().then(function () {
+        button.mockloopFlushed = true;
+        button.click();
+      });
+    }, true);
+
+    function scheduleFollowUp() {
+      var box = round.querySelector("[data-follow-up-due-in]");
+      if (!box || box.mockloopScheduled) return;
+      box.mockloopScheduled = true;
+      var dueIn = Number(box.getAttribute("data-follow-up-due-in")) || 0;
+      var url = box.getAttribute("data-follow-up-auto-url");
+      window.setTimeout(function () {
+        if (!box.isConnected || expiring || !window.htmx) return;
+        save.flush().then(function () {
+          if (box.isConnected && !expiring) {
+            window.htmx.ajax("POST", url, { target: "#follow-ups", swap: "outerHTML" });
+          }
+        });
+      }, dueIn * 1000 + 500);
+    }
+    round.mockloopRebind = bindSaves;
 
     function finish(data) {
       expiring = true;
@@ -216,7 +287,7 @@
       expiring = true;
       setReadonly(true);
       announce("Time is up. Submitting your saved answers…");
-      var flushed = save ? save.flush() : Promise.resolve();
+      var flushed = save.flush();
       flushed.then(requestExpiry, requestExpiry);
     }
 
@@ -297,6 +368,7 @@
     });
 
     sync(round.getAttribute("data-seconds-remaining"), round.getAttribute("data-grace-remaining"));
+    bindSaves();
     if (round.getAttribute("data-phase") === "grace" && policy === "grace_then_close") {
       timeUpShown = true;
     }
@@ -750,6 +822,10 @@
       if (round.getAttribute("data-round-bound")) return;
       round.setAttribute("data-round-bound", "1");
       initRound(round);
+    });
+    // A swap inside a round (the follow-ups block) brings new answer forms to bind.
+    document.querySelectorAll("[data-round][data-round-bound]").forEach(function (round) {
+      if (round.mockloopRebind) round.mockloopRebind();
     });
   }
 
