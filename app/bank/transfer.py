@@ -97,7 +97,7 @@ def import_bank(
                 "bank.import",
                 actor_id=actor_id,
                 target_type="bank",
-                target_id=source[-64:] if source else None,
+                target_id=source[-64:] if source else "files",
                 counts=report.as_dict(),
             )
         db.session.commit()
