@@ -90,6 +90,10 @@ class PracticeSession(db.Model):
         # the coach queue: oldest first, per linked candidate and overall
         Index("ix_practice_sessions_queued", "queued_at", "id"),
         Index("ix_practice_sessions_user_queued", "user_id", "queued_at", "id"),
+        # the dashboard's recent rounds and practice history, newest first
+        Index("ix_practice_sessions_user_started", "user_id", "started_at", "id"),
+        # progress: a candidate's finished rounds, newest first
+        Index("ix_practice_sessions_user_finished", "user_id", "finished_at", "id"),
     )
 
     @property

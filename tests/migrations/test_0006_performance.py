@@ -50,8 +50,10 @@ def test_queued_at_is_backfilled_indexed_and_dropped_on_downgrade(database_url, 
             before["practice_sessions"][0]["finished_at"],
             before["practice_sessions"][1]["deadline_at"],
         }
-        assert {"ix_practice_sessions_queued", "ix_practice_sessions_user_queued"} <= _indexes(url)
+        assert {"ix_practice_sessions_queued", "ix_practice_sessions_user_started"} <= _indexes(url)
         harness.flask_db(url, "downgrade", "0005")
         harness.assert_rows_kept(before, harness.snapshot(url))
         assert "queued_at" not in harness.snapshot(url)["practice_sessions"][0]
-        assert not {"ix_practice_sessions_queued"} & _indexes(url)
+        assert not {"ix_practice_sessions_queued", "ix_practice_sessions_user_started"} & _indexes(
+            url
+        )
