@@ -66,7 +66,11 @@ CASES = {
         "ix_self_assessments_user_completed",
     ),
     "admin users": (lambda uid: admin.search_users(None, 1, 20), "ix_users_created"),
-    "audit log": (lambda uid: admin.audit_page(None, 1, 20), "ix_audit_events_at_id"),
+    # SQLite may walk the older (at) index: it holds the rowid, so it orders by (at, id) too
+    "audit log": (
+        lambda uid: admin.audit_page(None, 1, 20),
+        ("ix_audit_events_at_id", "ix_audit_events_at "),
+    ),
     "audit log by action": (
         lambda uid: admin.audit_page("role_changed", 1, 20),
         "ix_audit_events_action_at",
@@ -80,9 +84,10 @@ CASES = {
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_list_reads_use_an_index_for_filter_and_order(sqlite_only, name):
-    run, index = CASES[name]
+    run, indexes = CASES[name]
+    indexes = (indexes,) if isinstance(indexes, str) else indexes
     with sqlite_only.app_context():
         uid = factories.user("candidate").id
-        found = [p for p in plans(lambda: run(uid)) if index in p]
-        assert found, f"{name}: no page read uses {index}:\n" + "\n".join(plans(lambda: run(uid)))
-        assert all("TEMP B-TREE FOR ORDER BY" not in p for p in found), found
+        found = [p for p in plans(lambda: run(uid)) if any(i in p + " " for i in indexes)]
+        assert found, f"{name}: no page read uses {indexes}:\n" + "\n".join(plans(lambda: run(uid)))
+        assert all("TEMP B-TREE" not in p for p in found), found
