@@ -13,6 +13,7 @@ one is allowed and simply empty, as with `db.paginate(..., error_out=False)`.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 MAX_PAGE = 100_000  # a larger ?page= would overflow the offset some databases accept
 MAX_PER_PAGE = 500
@@ -48,3 +49,37 @@ def offset(page: int, per_page: int) -> int:
 def total_pages(total: int, per_page: int) -> int:
     """How many pages `total` rows fill (0 when there are none)."""
     return math.ceil(max(0, int(total)) / limit(per_page))
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """A page read after a key (`WHERE (sort key) > last row's key LIMIT n`), not by
+    skipping rows: page 50 costs what page 1 costs. Shaped like `db.paginate`'s result for
+    the list templates; `next_after` is the key the Next link carries (None: last page).
+    `page` is the page's number, from the count of rows before it."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    next_after: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return total_pages(self.total, self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_after is not None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None

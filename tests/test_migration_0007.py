@@ -35,7 +35,7 @@ def _upgrade_a_filled_database(url: str) -> None:
             connection.exec_driver_sql(statement)
     harness.upgrade(url, "0005")
     before = harness.snapshot(url)
-    harness.upgrade(url, "0007_follow_up_answers")
+    harness.upgrade(url, "0007")
     harness.assert_rows_kept(before, harness.snapshot(url))
     with harness.connect(url) as connection:
         counts = connection.exec_driver_sql(
@@ -52,7 +52,7 @@ def _upgrade_a_filled_database(url: str) -> None:
     harness.flask_db(url, "downgrade", "0005")
     assert "follow_up_answers" not in harness.table_names(url)
     harness.assert_rows_kept(before, harness.snapshot(url))
-    harness.upgrade(url, "0007_follow_up_answers")
+    harness.upgrade(url, "0007")
     harness.assert_rows_kept(before, harness.snapshot(url))
 
 

@@ -25,7 +25,7 @@ def test_0008_keeps_rows_and_adds_the_job_and_suggestion_tables(database_url, tm
         harness.upgrade(url, "0005")
         before = harness.snapshot(url)
         assert not NEW_TABLES & harness.table_names(url)
-        harness.upgrade(url, "0008_grading_jobs")
+        harness.upgrade(url, "0008")
         harness.assert_rows_kept(before, harness.snapshot(url))
         assert harness.table_names(url) >= NEW_TABLES
         with harness.connect(url) as c:

@@ -82,7 +82,7 @@ def _upgrade_a_filled_database(url: str) -> None:
     _fill(url)
     flask_db(url, "upgrade", "0005")
     before = _read(url)
-    flask_db(url, "upgrade", "0009_drill_search_time")
+    flask_db(url, "upgrade", "0009")
     assert _read(url) == before
     values = _new_values(url)
     assert values["user"] == (1.0, "")

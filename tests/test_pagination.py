@@ -40,3 +40,13 @@ def test_limit_offset_and_total_pages():
     assert pagination.total_pages(20, 20) == 1
     assert pagination.total_pages(21, 20) == 2
     assert pagination.total_pages(-5, 20) == 0
+
+
+def test_a_keyset_page_numbers_itself_like_an_offset_page():
+    middle = pagination.KeysetPage(items=[1] * 20, page=2, per_page=20, total=45, next_after="k")
+    assert (middle.pages, middle.has_prev, middle.prev_num) == (3, True, 1)
+    assert (middle.has_next, middle.next_num) == (True, 3)
+    last = pagination.KeysetPage(items=[1] * 5, page=3, per_page=20, total=45)
+    assert (last.has_next, last.next_num, last.prev_num) == (False, None, 2)
+    first = pagination.KeysetPage(items=[], page=1, per_page=20, total=0)
+    assert (first.pages, first.has_prev, first.prev_num) == (0, False, None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app import pagination
@@ -184,9 +184,20 @@ def search_questions(
 
 
 def browse_published(
-    *, stage: str | None = None, skill: str | None = None, page: int, per_page: int
-):
-    """Candidate list: published questions by stage and skill, in funnel order."""
+    *,
+    stage: str | None = None,
+    skill: str | None = None,
+    page: int,
+    per_page: int,
+    after: str | None = None,
+) -> pagination.KeysetPage:
+    """Candidate list: published questions by stage and skill, in funnel order.
+
+    The Next link carries `after` (the last question's key): that page is read by its
+    sort key, `(stage position, title, id) > the key's`, never by skipping rows, and its
+    number comes from the same COUNT as the total. A typed-in `?page=` alone still skips
+    rows; an unknown `after` reads `?page=` (or the first page).
+    """
     query = (
         select(Question)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
@@ -194,10 +205,44 @@ def browse_published(
         .where(Question.status == QuestionStatus.PUBLISHED.value)
     )
     query = _filtered(query, stage, skill, None)
-    query = query.options(*_page_options()).order_by(
-        Stage.position, QuestionVersion.title, Question.id
+    order = (Stage.position, QuestionVersion.title, Question.id)
+    size = pagination.limit(per_page)
+    key = _browse_key(query, order, after)
+    if key is None:
+        total = db.session.scalar(query.with_only_columns(func.count(Question.id)))
+        number = pagination.page_number(page)
+        rows_query = query.offset(pagination.offset(number, size))
+    else:
+        sort_key, key_values = tuple_(*order), tuple_(*key)
+        total, before = db.session.execute(
+            query.with_only_columns(
+                func.count(Question.id), func.sum(case((sort_key <= key_values, 1), else_=0))
+            )
+        ).one()
+        number = int(before or 0) // size + 1
+        rows_query = query.where(sort_key > key_values)
+    rows = db.session.scalars(
+        rows_query.options(*_page_options()).order_by(*order).limit(size + 1)
+    ).all()
+    items = list(rows[:size])
+    return pagination.KeysetPage(
+        items=items,
+        page=number,
+        per_page=size,
+        total=int(total or 0),
+        next_after=items[-1].key if len(rows) > size else None,
     )
-    return paginate(query, page, per_page)
+
+
+def _browse_key(query, order, after: str | None):
+    """The sort key `(stage position, title, id)` of the question `after` names when it is
+    on this (filtered) list, else None."""
+    after = clean_filter(after)
+    if not after:
+        return None
+    return db.session.execute(
+        query.with_only_columns(*order).where(Question.key == after)
+    ).one_or_none()
 
 
 def has_attempted(user_id: int, question_id: int) -> bool:

@@ -21,6 +21,7 @@ def index():
         **filters,
         page=pagination.page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
+        after=request.args.get("after"),
     )
     choices = queries.bank_choices()
     return render_template(

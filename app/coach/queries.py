@@ -46,7 +46,8 @@ def visible_sessions(coach_id: int) -> Select:
 
 
 def _finished_order():
-    return func.coalesce(PracticeSession.finished_at, PracticeSession.deadline_at)
+    """When a session finished (else its deadline): the stored, indexed `queued_at`."""
+    return PracticeSession.queued_at
 
 
 def visible_session(coach_id: int, session_id: int) -> PracticeSession | None:
@@ -105,7 +106,11 @@ def queue(
     page: int,
     per_page: int,
 ) -> QueuePage:
-    """Visible sessions without a published review by this coach, oldest first."""
+    """Visible sessions without a published review by this coach, oldest first.
+
+    Ordered by the stored, indexed `queued_at` (when the round finished, else its
+    deadline); the total is one COUNT over the same filters, without the eager loads.
+    """
     stmt = visible_sessions(coach_id).outerjoin(
         Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
     )
@@ -119,12 +124,14 @@ def queue(
         stmt = stmt.where(PracticeSession.user_id == candidate_id)
     if stage_key:
         stmt = stmt.where(PracticeSession.stage_key == stage_key)
+    total = db.session.scalar(stmt.with_only_columns(func.count(PracticeSession.id)))
     stmt = stmt.options(
         joinedload(PracticeSession.user),
         joinedload(PracticeSession.stage),
         joinedload(PracticeSession.round_format),
     ).order_by(_finished_order(), PracticeSession.id)
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    pagination.total = int(total or 0)
     ids = [s.id for s in pagination.items]
     drafts = (
         set(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, has_request_context
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
@@ -15,6 +15,11 @@ from app.models.base import UTCDateTime
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # the audit log: newest first, overall and per action
+        Index("ix_audit_events_at_id", "at", "id"),
+        Index("ix_audit_events_action_at", "action", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

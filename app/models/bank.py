@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -161,6 +162,10 @@ question_version_skills = Table(
 
 class Question(db.Model):
     __tablename__ = "questions"
+    __table_args__ = (
+        # the admin question list: newest change first
+        Index("ix_questions_updated", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)  # stable slug, also the file name

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -50,6 +61,10 @@ class PracticeSession(db.Model):
     # (the take-home window) after which the sweep closes it.
     untimed: Mapped[bool] = mapped_column(default=False, server_default=false())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The coach queue's sort key, stored so it can be indexed: when the round finished, or
+    # its deadline while none is recorded (coalesce(finished_at, deadline_at)). Kept up to
+    # date on every ORM insert and update (see `_keep_queued_at`); backfilled by 0006.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Visible to linked coaches when the candidate shares "selected" sessions only.
     shared_with_coaches: Mapped[bool] = mapped_column(default=False)
     current_position: Mapped[int] = mapped_column(default=0)  # question on screen
@@ -82,11 +97,27 @@ class PracticeSession(db.Model):
             sqlite_where=text("status = 'in_progress'"),
             postgresql_where=text("status = 'in_progress'"),
         ),
+        # the coach queue: oldest first, per linked candidate and overall
+        Index("ix_practice_sessions_queued", "queued_at", "id"),
+        Index("ix_practice_sessions_user_queued", "user_id", "queued_at", "id"),
+        # the dashboard's recent rounds and practice history, newest first
+        Index("ix_practice_sessions_user_started", "user_id", "started_at", "id"),
+        # progress: a candidate's finished rounds, newest first
+        Index("ix_practice_sessions_user_finished", "user_id", "finished_at", "id"),
     )
 
     @property
     def is_finished(self) -> bool:
         return self.status != SessionStatus.IN_PROGRESS
+
+
+@event.listens_for(PracticeSession, "before_insert")
+@event.listens_for(PracticeSession, "before_update")
+def _keep_queued_at(mapper, connection, target: PracticeSession) -> None:
+    """Write the queue's sort key wherever finished_at or deadline_at is written."""
+    queued_at = target.finished_at or target.deadline_at
+    if target.queued_at != queued_at:
+        target.queued_at = queued_at
 
 
 class SessionQuestion(db.Model):

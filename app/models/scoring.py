@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -24,6 +24,10 @@ from app.models.base import UTCDateTime
 
 class SelfAssessment(db.Model):
     __tablename__ = "self_assessments"
+    __table_args__ = (
+        # progress: a candidate's latest scored rounds
+        Index("ix_self_assessments_user_completed", "user_id", "completed_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("practice_sessions.id"), unique=True)

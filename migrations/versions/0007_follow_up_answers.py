@@ -1,7 +1,7 @@
 """follow-up answers: follow-ups revealed in the round, answered and autosaved (issue 13)
 
-Revision ID: 0007_follow_up_answers
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 04:50:00
 
 - `follow_up_answers`: one row per follow-up a round revealed for one of its questions
@@ -24,8 +24,8 @@ from alembic import op
 
 import app.models.base
 
-revision = "0007_follow_up_answers"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

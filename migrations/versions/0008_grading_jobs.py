@@ -1,7 +1,7 @@
 """jobs and model_suggestions: a database job queue and a model's suggested levels (issue 13)
 
-Revision ID: 0008_grading_jobs
-Revises: 0007_follow_up_answers
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 05:00:00
 
 Two new tables, nothing else changes: `jobs` (work the workers and the sweep pick up,
@@ -13,8 +13,8 @@ from alembic import op
 
 import app.models.base
 
-revision = "0008_grading_jobs"
-down_revision = "0007_follow_up_answers"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """drill, search, extra time: single-question drills, bank search, time multiplier, loop pace
 
-Revision ID: 0009_drill_search_time
-Revises: 0008_grading_jobs
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 05:00:00
 
 Issue 18 (practise what you need).
@@ -25,8 +25,8 @@ which would fail with foreign keys on once sessions refer to the rows).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_drill_search_time"
-down_revision = "0008_grading_jobs"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ A rubric declares which level value meets the hire bar; the report's strength an
 thresholds and readiness follow it. Versions written before this revision keep NULL:
 their reports keep the fixed 75/50 thresholds they were made with.
 
-Revision ID: 0010_polish
-Revises: 0009_drill_search_time
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 05:00:00
 
 """
@@ -13,8 +13,8 @@ Create Date: 2026-12-02 05:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_polish"
-down_revision = "0009_drill_search_time"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

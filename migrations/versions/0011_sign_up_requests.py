@@ -5,7 +5,7 @@ typed password's hash waits in this table until the link is opened. Nothing exis
 changes: every account stays as it is.
 
 Revision ID: 0011
-Revises: 0010_polish
+Revises: 0010
 Create Date: 2026-12-02 05:00:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 import app.models.base
 
 revision = "0011"
-down_revision = "0010_polish"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

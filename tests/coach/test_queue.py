@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 
 from app.clock import utcnow
@@ -169,3 +170,48 @@ def test_candidate_coaching_page_query_count_does_not_grow(app, client, auth, as
             builders.link(factories.user("coach", display_name=f"Coach {i}").id, w.candidate_id)
     add_reviews(app, w.coach_id, w.candidate_id)
     assert count_queries(app, client, "/coaching/") == small
+
+
+def test_queue_key_is_stored_when_a_round_finishes_or_its_times_change(app, as_coach):
+    """queued_at = finished_at, else deadline_at, on insert and on every later write."""
+    w = as_coach
+    with app.app_context():
+        now = utcnow()
+        running = builders.session(w.candidate_id, status="in_progress", started=now)
+        assert running.queued_at == running.deadline_at
+        running.deadline_at = now + timedelta(hours=3)
+        db.session.commit()
+        assert running.queued_at == now + timedelta(hours=3)
+        running.status, running.finished_at = "submitted", now + timedelta(minutes=5)
+        db.session.commit()
+        db.session.expire_all()
+        assert running.queued_at == now + timedelta(minutes=5)
+
+
+def test_queue_sorts_on_the_index_not_on_an_expression(app, as_coach):
+    """The queue's ORDER BY is the stored key, never a full scan of practice_sessions; one
+    candidate's sessions come in index order without a sort (SQLite's plan)."""
+    from app.coach import queries
+    from app.models.practice import PracticeSession
+
+    w = as_coach
+
+    def plan(stmt):
+        sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        assert "coalesce" not in sql.lower() and "queued_at" in sql
+        rows = db.session.execute(db.text(f"EXPLAIN QUERY PLAN {sql}")).all()
+        return " ".join(str(row[-1]) for row in rows)
+
+    with app.app_context():
+        stmt = (
+            queries.visible_sessions(w.coach_id)
+            .with_only_columns(PracticeSession.id)
+            .order_by(queries._finished_order(), PracticeSession.id)
+        )
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("reads SQLite's EXPLAIN QUERY PLAN")
+        overall = plan(stmt)
+        assert "SCAN practice_sessions" not in overall, overall
+        one = plan(stmt.where(PracticeSession.user_id == w.candidate_id))
+        assert "ix_practice_sessions_user_queued" in one, one
+        assert "TEMP B-TREE FOR ORDER BY" not in one, one

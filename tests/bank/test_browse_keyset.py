@@ -1,0 +1,124 @@
+"""Bank browse pages by key: Next carries `?after=<last question's key>`, and that page
+is read by its sort key, never by skipping rows (no OFFSET), at a constant query count."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from tests import factories
+from tests.bank.bankdata import count_queries, load_fixture_bank
+
+
+@pytest.fixture
+def candidate(app, login_as):
+    with app.app_context():
+        load_fixture_bank()
+    return login_as("candidate")
+
+
+def add(app, n, title=None, **fields):
+    with app.app_context():
+        rubric = factories.rubric()
+        for i in range(n):
+            factories.question(
+                rubric_obj=rubric,
+                skills=("ml_system_design",),
+                title=title or f"Question {i:03d}",
+                **fields,
+            )
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'<a href="/questions/([^"]+)">', html)
+
+
+def next_link(html: str) -> str | None:
+    found = re.search(r'<a rel="next" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_following_next_reads_every_question_once_in_the_offset_order(app, client, candidate):
+    add(app, 25)
+    add(app, 12, title="Same title")  # ties on the title: the id breaks them
+    by_offset = []
+    first = client.get("/questions/").get_data(as_text=True)
+    pages = int(re.search(r"Page 1 of (\d+)", first).group(1))
+    for number in range(1, pages + 1):
+        by_offset += titles(client.get(f"/questions/?page={number}").get_data(as_text=True))
+    by_key, url, number = [], "/questions/", 0
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        number += 1
+        assert f"Page {number} of {pages}" in html
+        if number > 1:
+            assert "after=" in url and "page=" not in url
+        by_key += titles(html)
+        url = next_link(html)
+    assert number == pages
+    assert by_key == by_offset and len(set(by_key)) == len(by_key) == 39
+
+
+def test_a_page_after_a_key_does_not_offset_and_its_query_count_is_constant(app, client, candidate):
+    add(app, 25)
+    url = next_link(client.get("/questions/").get_data(as_text=True))
+    with count_queries(app) as few:
+        before = client.get(url).get_data(as_text=True)
+    assert "Page 2 of 2" in before
+    add(app, 60, title="More")  # sorts before "Question ...": 60 more rows ahead of the key
+    with count_queries(app) as many:
+        html = client.get(url).get_data(as_text=True)
+    assert titles(html)[0] == titles(before)[0]  # the page still starts after the same key
+    assert f"Page {(20 + 60) // 20 + 1} of 5" in html
+    assert len(many) == len(few)
+    assert skipped_rows(app, client, url) == []  # the page is read skipping nothing
+
+
+def skipped_rows(app, client, url) -> list[int]:
+    """The non-zero OFFSET of every page read of questions (SQLite writes `OFFSET ?`
+    even for 0; PostgreSQL names its parameter)."""
+    offsets = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if "FROM questions" not in statement or "OFFSET" not in statement.upper():
+            return
+        named = re.search(r"OFFSET %\((\w+)\)s", statement)
+        value = parameters[named.group(1)] if named else parameters[-1]
+        if value:
+            offsets.append(value)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return offsets
+
+
+def test_a_typed_in_page_number_still_offsets(app, client, candidate):
+    """The contrast that makes the test above mean something: `?page=2` skips 20 rows."""
+    add(app, 25)
+    assert skipped_rows(app, client, "/questions/?page=2") == [20]
+
+
+def test_the_next_link_keeps_the_filters(app, client, candidate):
+    add(app, 30)
+    html = client.get("/questions/?skill=ml_system_design").get_data(as_text=True)
+    url = next_link(html)
+    assert "skill=ml_system_design" in url and "after=" in url
+    html = client.get(url).get_data(as_text=True)
+    first = titles(client.get("/questions/?skill=ml_system_design").get_data(as_text=True))
+    assert "Page 2 of 2" in html and not set(titles(html)) & set(first)
+
+
+@pytest.mark.parametrize("after", ["nope", "", "%00", "a" * 500, "top-k"])
+def test_an_unknown_or_unlisted_key_reads_the_first_page(client, candidate, after):
+    """`top-k` is a draft: not on the list, so it cannot position a page."""
+    response = client.get(f"/questions/?after={after}")
+    assert response.status_code == 200
+    assert "2 questions" in response.get_data(as_text=True)
