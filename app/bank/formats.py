@@ -14,6 +14,7 @@ from app.bank.documents import format_doc
 from app.bank.errors import BankError, BankNotFound, commit_or_refuse
 from app.bank.files import checks, schema
 from app.bank.queries import get_loop
+from app.domain import follow_ups as follow_up_rules
 from app.extensions import db
 from app.models import audit
 from app.models.bank import LoopPlan, LoopStep, RoundFormat, Stage
@@ -61,6 +62,7 @@ def save_format(format_id: int | None, doc: dict, *, actor_id: int | None) -> Ro
     if fmt is not None:
         doc = dict(doc, key=fmt.key)
         doc.setdefault("first_kind", fmt.first_kind)  # not on the editor's form yet
+        doc.setdefault("follow_ups", fmt.follow_up_count)  # nor this (set in formats.yaml)
     checked = schema.FORMAT(ck, doc, 1, ())
     stage = doc.get("stage")
     if isinstance(stage, str) and db.session.get(Stage, stage) is None:
@@ -82,6 +84,7 @@ def save_format(format_id: int | None, doc: dict, *, actor_id: int | None) -> Ro
         "grace_seconds": checked["grace_seconds"],
         "description": checked["description"],
         "archived": checked["archived"],
+        "follow_up_count": checked["follow_ups"] or follow_up_rules.default_count(checked["stage"]),
     }
     if fmt is None:
         position = db.session.scalar(select(func.max(RoundFormat.position))) or 0

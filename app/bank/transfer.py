@@ -27,6 +27,7 @@ from app.bank.documents import (
 from app.bank.files import reading, roundtrip, writing
 from app.bank.formats import sync_attributes, sync_loop_steps
 from app.bank.versions import add_question_version, add_rubric_version
+from app.domain import follow_ups as follow_up_rules
 from app.extensions import db
 from app.models import audit
 from app.models.bank import (
@@ -267,6 +268,7 @@ def _import_formats(formats: list[dict], report: ImportReport) -> dict[str, int]
             "description": doc["description"],
             "position": position,
             "archived": doc["archived"],
+            "follow_up_count": doc["follow_ups"] or follow_up_rules.default_count(doc["stage"]),
         }
         _upsert(existing, RoundFormat, doc["key"], values, "formats", report)
     db.session.flush()
@@ -388,7 +390,12 @@ def _short(doc: dict) -> dict:
 
 
 def _format_doc(fmt: RoundFormat) -> dict:
-    return _short(format_doc(fmt))
+    """A format as the files write it: `follow_ups` only where it is not the stage's default
+    (so files that never set it export unchanged)."""
+    doc = _short(format_doc(fmt))
+    if fmt.follow_up_count != follow_up_rules.default_count(fmt.stage_key):
+        doc["follow_ups"] = fmt.follow_up_count
+    return doc
 
 
 def _loop_doc(plan: LoopPlan) -> dict:

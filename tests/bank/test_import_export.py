@@ -258,3 +258,36 @@ def test_the_real_bank_imports_and_round_trips(app, runner, import_bank, tmp_pat
     lines = [line for line in result.output.splitlines() if "unchanged" in line]
     assert len(lines) == 6
     assert all(": 0 added, 0 changed," in line for line in lines), result.output
+
+
+def test_a_format_sets_its_follow_up_count_or_gets_its_stages(
+    app, bank_dir, import_bank, runner, tmp_path
+):
+    """`follow_ups` in formats.yaml is how many follow-ups a round of it reveals; absent,
+    the stage's default; the export writes it only where it differs from that default."""
+    import yaml
+
+    from app.domain import follow_ups as follow_up_rules
+    from app.models.bank import RoundFormat
+
+    path = bank_dir / "formats.yaml"
+    data = yaml.safe_load(path.read_text())
+    chosen = data["formats"][0]
+    chosen["follow_ups"] = 3
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert import_bank(bank_dir).exit_code == 0
+    with app.app_context():
+        formats = {f.key: f for f in db.session.scalars(select(RoundFormat))}
+        assert formats[chosen["key"]].follow_up_count == 3
+        for doc in data["formats"][1:]:
+            assert formats[doc["key"]].follow_up_count == follow_up_rules.default_count(
+                doc["stage"]
+            )
+    out = tmp_path / "out"
+    assert runner.invoke(args=["bank", "export", str(out)]).exit_code == 0
+    exported = yaml.safe_load((out / "formats.yaml").read_text())["formats"]
+    assert [f.get("follow_ups") for f in exported] == [3] + [None] * (len(exported) - 1)
+    chosen["follow_ups"] = 0
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    refused = runner.invoke(args=["bank", "validate", str(bank_dir)])
+    assert refused.exit_code != 0 and "follow_ups" in refused.output

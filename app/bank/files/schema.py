@@ -42,6 +42,7 @@ MAX_ITEM_CHARS = 2_000  # one hint, follow-up or level descriptor
 MAX_MINUTES = 10_080  # a week
 MAX_GAP_MINUTES = 43_200  # thirty days
 
+MAX_FOLLOW_UPS_SHOWN = 5  # a format's follow_ups: at least one, as a panel asks
 KEY_LIMITS = {"stage": 40, "skill": 40, "rubric": 60, "question": 80, "format": 60, "loop": 60}
 
 
@@ -399,6 +400,9 @@ FORMAT = record(
         "grace_seconds": Field(integer(0, 86_400), False, DEFAULT_GRACE_SECONDS),
         "description": Field(text(MAX_DESCRIPTION_CHARS, allow_empty=True), False, ""),
         "archived": Field(boolean, False, False),
+        # follow-up questions a round reveals per question (issue 13); absent: the stage's
+        # default (app.domain.follow_ups.default_count: 2 for design and deep dives, else 1)
+        "follow_ups": Field(integer(1, MAX_FOLLOW_UPS_SHOWN), False),
     },
     after=_check_first_kind,
 )
