@@ -146,3 +146,20 @@ def test_the_scoring_page_puts_answer_and_rubric_side_by_side(app, page, candida
     score_every_criterion(page)
     page.get_by_role("button", name="Finish scoring").click()
     page.wait_for_url("**/report")
+
+
+def test_signed_out_at_375_px_the_navigation_fits_on_one_line(page):
+    page.goto("/")
+    page.set_viewport_size({"width": 375, "height": 800})
+    main_nav = page.get_by_role("navigation", name="Main")
+    tops = {
+        round(_box(main_nav.get_by_role("link", name=name, exact=True))["y"])
+        for name in ("mockloop", "Sign in", "Create account")
+    }
+    assert max(tops) - min(tops) < 10, tops  # one line (the bold brand sits 2 px higher)
+    assert _box(page.locator(".site-header"))["height"] < 70
+    assert main_nav.locator("summary").count() == 0  # nothing to collapse
+    main_nav.get_by_role("link", name="Sign in", exact=True).click()
+    page.wait_for_url("**/login*")
+    page.wait_for_load_state("load")
+    check_page(page)
