@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from app.coach import services as coach_services
 from tests.conftest import PASSWORD
 
 HOMES = {"candidate": "/dashboard", "coach": "/coach/", "admin": "/dashboard"}
@@ -65,3 +66,13 @@ def test_the_header_brand_and_first_link_are_the_roles_home(client, make_user, r
 def test_signed_out_the_brand_goes_to_the_landing_page(client):
     html = client.get("/login").get_data(as_text=True)
     assert '<a class="brand" href="/">' in html
+
+
+@pytest.mark.parametrize("role", ["candidate", "coach"])
+def test_not_now_on_an_invite_link_goes_home(app, client, make_user, role):
+    inviter = make_user(role="coach", email="inviter@example.com")
+    with app.app_context():
+        code = coach_services.rotate_invite_code(inviter)
+    sign_in(client, make_user, role)
+    html = client.get(f"/coaching/join/{code}").get_data(as_text=True)
+    assert f'<a href="{HOMES[role]}">Not now</a>' in html
