@@ -89,8 +89,21 @@ def session_expired() -> bool:
     return utcnow().timestamp() - signed_in_at >= lifetime
 
 
-def safe_next(target: str | None, fallback: str = "home.dashboard") -> str:
-    """A local path to redirect to after sign-in; anything else becomes `fallback`."""
+# A role whose home is not the candidate's dashboard. Admins keep the dashboard: the admin
+# pages are a tool list, not an overview.
+HOME_BY_ROLE = {"coach": "coach.dashboard"}
+DEFAULT_HOME = "home.dashboard"
+
+
+def home_endpoint() -> str:
+    """The signed-in user's home page: a coach's is the coach overview (/coach/), everyone
+    else's the dashboard. Sign-in, the landing page and the header's links all go here."""
+    return HOME_BY_ROLE.get(getattr(current_user, "role", None) or "", DEFAULT_HOME)
+
+
+def safe_next(target: str | None, fallback: str | None = None) -> str:
+    """A local path to redirect to after sign-in; anything else becomes `fallback`
+    (by default the signed-in user's home, `home_endpoint`)."""
     target = (target or "").strip()
     # Browsers drop tabs and newlines inside URLs ("/\t/evil.com" is "//evil.com") and
     # read a backslash as a slash, so refuse the first and normalise the second.
@@ -104,7 +117,7 @@ def safe_next(target: str | None, fallback: str = "home.dashboard") -> str:
             and not target.startswith("//")
         ):
             return target
-    return url_for(fallback)
+    return url_for(fallback or home_endpoint())
 
 
 def init_app(app: Flask) -> None:
@@ -115,6 +128,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+    app.jinja_env.globals["home_endpoint"] = home_endpoint
 
     @app.before_request
     def end_old_sessions():

@@ -10,12 +10,12 @@ On SQLite always; on PostgreSQL (a scratch schema) when TEST_DATABASE_URL points
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
 
 from tests.conftest import require_or_skip
+from tests.migrations import harness
 from tests.test_migrations import assert_matches_models, flask_db
 
 T0 = "2026-01-01 09:00:00"
@@ -195,18 +195,8 @@ def test_0004_upgrades_a_filled_sqlite_database(tmp_path):
 
 
 @pytest.mark.postgres_only
-def test_0004_upgrades_a_filled_postgresql_schema(database_url):
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
+def test_0004_upgrades_a_filled_postgresql_schema(database_url, tmp_path):
+    if make_url(database_url).get_backend_name() != "postgresql":
         require_or_skip("TEST_DATABASE_URL is not PostgreSQL")
-    scratch = f"mig_{uuid.uuid4().hex[:12]}"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{scratch}"'))
-        scratch_url = url.update_query_dict({"options": f"-csearch_path={scratch}"})
-        _upgrade_a_filled_database(scratch_url.render_as_string(hide_password=False))
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE'))
-        server.dispose()
+    with harness.scratch_database(database_url, tmp_path) as url:  # a scratch schema
+        _upgrade_a_filled_database(url)

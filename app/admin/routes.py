@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.access import require_role, safe_next
+from app.access import home_endpoint, require_role, safe_next
 from app.accounts import extra_time
 from app.accounts.forms import EXTRA_TIME_CHOICES, EmptyForm, ExtraTimeForm
 from app.accounts.services import AccountError, UnknownUser
@@ -82,7 +82,7 @@ def change_role(user_id: int):
         return _back_to_users()
     flash(f"{user.email} is now {user.role}.", "success")
     if user.id == current_user.id and user.role != Role.ADMIN.value:
-        return redirect(url_for("home.dashboard"))
+        return redirect(url_for(home_endpoint()))
     return _back_to_users()
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.access import public
+from app.access import DEFAULT_HOME, home_endpoint, public
 from app.accounts.forms import EmptyForm
 from app.bank import queries as bank_queries
 from app.clock import utcnow
@@ -18,13 +18,15 @@ bp = Blueprint("home", __name__)
 def landing():
     """The public landing page: what the product does, the funnel from the bank, two buttons."""
     if current_user.is_authenticated:
-        return redirect(url_for("home.dashboard"))
+        return redirect(url_for(home_endpoint()))
     return render_template("home/landing.html", funnel=bank_queries.funnel())
 
 
 @bp.get("/dashboard")
 def dashboard():
-    """The signed-in home page: what to do next."""
+    """The signed-in home page: what to do next. A coach's home is the coach overview."""
+    if home_endpoint() != DEFAULT_HOME:
+        return redirect(url_for(home_endpoint()))
     practise_next = learning_schedule.practise_next(current_user.id, utcnow())
     notifications, unread = recent_notifications(current_user.id)
     return render_template(

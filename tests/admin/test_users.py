@@ -197,7 +197,7 @@ def test_an_admin_may_step_down_when_another_admin_remains(app, client, login_as
     admin_id = login_as("admin")
     make_user(role="admin", email="successor@example.com")
     response = client.post(f"/admin/users/{admin_id}/role", data={"role": "coach"})
-    assert response.location == "/dashboard"
+    assert response.location == "/coach/"  # straight to their new home, the coach overview
     assert get_user(app, admin_id).role == "coach"
     assert client.get("/admin/").status_code == 403
 

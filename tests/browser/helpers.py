@@ -40,13 +40,18 @@ def sign_up(page, email: str, name: str, password: str = SIGNUP_PASSWORD) -> Non
     page.role = "candidate"
 
 
+# where signing in lands each role: a coach's home is the coach overview
+HOME_PATHS = {"coach": r"/coach/$"}
+
+
 def sign_in(page, email: str, password: str = PASSWORD, role: str = "candidate") -> None:
-    """Sign in through the sign-in page; `role` labels the pages this page collects."""
+    """Sign in through the sign-in page and wait for the role's home; `role` also labels
+    the pages this page collects."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    at(page, r"/dashboard$")
+    at(page, HOME_PATHS.get(role, r"/dashboard$"))
     page.role = role
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 START = {
     "anonymous": ["/", "/login", "/register"],
     "candidate": ["/dashboard"],
-    "coach": ["/dashboard", "/coach/"],
+    "coach": ["/coach/"],  # a coach's home; /dashboard only redirects there
     "admin": ["/dashboard", "/admin/"],
 }
 

@@ -151,14 +151,13 @@ def test_coach_links_reviews_publishes_and_candidate_reads(
     assert candidate.get_by_role("heading", name="Coach review").count() == 0
     check_page(candidate)
 
-    # --- the coach is told on their dashboard, and counts both rounds on the overview
-    nav(coach, "Dashboard")
+    # --- the coach is told on their home, the overview, which counts both rounds
+    coach.reload()  # the coach is already on the overview: read the new notifications
+    nav(coach, "Coaching")
     notifications = coach.locator(".notification-list")
     told = notifications.get_by_role("button", name=re.compile(r"^New session to review"))
     expect(told).to_have_count(2)
     expect(told.first).to_have_text(f"New session to review: Cand Dee, {STAGE}.")
-    check_page(coach)
-    nav(coach, "Coaching")
     counts = coach.locator(".stat-strip")
     assert re.search(r"2\s+awaiting review", counts.inner_text()), counts.inner_text()
     check_page(coach)

@@ -101,17 +101,18 @@ def test_dashboard_panel_open_and_mark_all_read(app, client, as_coach):
         lifecycle.submit_round(w.candidate_id, sid, now=utcnow())
         sid2 = builders.session(w.candidate_id, status="in_progress").id
         lifecycle.submit_round(w.candidate_id, sid2, now=utcnow())
-    for page in ("/dashboard", "/coach/"):
-        html = client.get(page).get_data(as_text=True)
-        assert "New session to review: Cand Dee, System Design." in html and "2 new" in html
+    # a coach's home is the coach overview: /dashboard sends them there
+    assert client.get("/dashboard").headers["Location"] == "/coach/"
+    html = client.get("/coach/").get_data(as_text=True)
+    assert "New session to review: Cand Dee, System Design." in html and "2 new" in html
     with app.app_context():
         first = db.session.scalar(select(Notification).order_by(Notification.id))
         first_id = first.id
     response = client.post(f"/coaching/notifications/{first_id}/open")
     assert response.headers["Location"].endswith(f"/coach/sessions/{sid}")
-    assert "1 new" in client.get("/dashboard").get_data(as_text=True)
+    assert "1 new" in client.get("/coach/").get_data(as_text=True)
     client.post("/coaching/notifications/read", data={"next": "/coach/"})
-    html = client.get("/dashboard").get_data(as_text=True)
+    html = client.get("/coach/").get_data(as_text=True)
     assert " new</span>" not in html and "Mark all as read" not in html
 
 
@@ -120,8 +121,9 @@ def test_nav_shows_coaches_to_candidates_only(client, app, auth, world):
     assert 'href="/coaching/"' in client.get("/dashboard").get_data(as_text=True)
     auth.logout()
     login(app, auth, world.coach_id)
-    html = client.get("/dashboard").get_data(as_text=True)
+    html = client.get("/coach/").get_data(as_text=True)
     assert 'href="/coaching/"' not in html and 'href="/coach/"' in html
+    assert 'href="/dashboard"' not in html  # the coach's home link is the coach overview
 
 
 def test_sharing_is_shown_and_toggled_on_the_session_and_report_pages(app, client, as_candidate):
