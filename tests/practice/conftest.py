@@ -94,3 +94,21 @@ def event_kinds(app, session_id: int) -> list[str]:
 def only_session_id(app) -> int:
     with app.app_context():
         return db.session.scalar(select(PracticeSession.id).order_by(PracticeSession.id.desc()))
+
+
+@pytest.fixture
+def running(app, client, login_as, make_bank):
+    """A signed-in candidate with a 60-minute, two-question round started at START."""
+
+    def _start(minutes=60, kinds=("text", "text"), **fields):
+        login_as()
+        bank = make_bank(minutes=minutes, count=len(kinds), kinds=kinds, **fields)
+        client.post("/practice/rounds", data={"format_id": bank.format_id})
+        return only_session_id(app)
+
+    return _start
+
+
+def autosave(client, session_id, position=0, **data):
+    data.setdefault("revision", 0)
+    return client.post(f"/practice/sessions/{session_id}/questions/{position}/autosave", data=data)

@@ -9,25 +9,15 @@ import pytest
 from freezegun import freeze_time
 
 from tests.factories import PASSWORD
-from tests.practice.conftest import START, at, event_kinds, get_session, items, only_session_id
-
-
-@pytest.fixture
-def running(app, client, login_as, make_bank):
-    """A signed-in candidate with a 60-minute, two-question round started at START."""
-
-    def _start(minutes=60, kinds=("text", "text"), **fields):
-        login_as()
-        bank = make_bank(minutes=minutes, count=len(kinds), kinds=kinds, **fields)
-        client.post("/practice/rounds", data={"format_id": bank.format_id})
-        return only_session_id(app)
-
-    return _start
-
-
-def autosave(client, session_id, position=0, **data):
-    data.setdefault("revision", 0)
-    return client.post(f"/practice/sessions/{session_id}/questions/{position}/autosave", data=data)
+from tests.practice.conftest import (
+    START,
+    at,
+    autosave,
+    event_kinds,
+    get_session,
+    items,
+    only_session_id,
+)
 
 
 @freeze_time(START, tick=False)

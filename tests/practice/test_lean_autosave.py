@@ -7,34 +7,18 @@ import pytest
 from freezegun import freeze_time
 
 from tests.learning.query_count import count_queries
-from tests.practice.conftest import START, at, event_kinds, items, only_session_id
-
-
-@pytest.fixture
-def start(app, client, login_as, make_bank):
-    """Start a signed-in candidate's 60-minute round (called inside the test's clock)."""
-
-    def _start():
-        login_as()
-        bank = make_bank(minutes=60, count=2, kinds=("text", "text"))
-        client.post("/practice/rounds", data={"format_id": bank.format_id})
-        return only_session_id(app)
-
-    return _start
-
-
-def autosave(client, session_id, position=0, **data):
-    data.setdefault("revision", 0)
-    return client.post(f"/practice/sessions/{session_id}/questions/{position}/autosave", data=data)
+from tests.practice.conftest import START, at, autosave, event_kinds, items
 
 
 @freeze_time(START, tick=False)
-def test_an_accepted_save_is_three_statements_and_reads_nothing_back(app, client, start):
-    running = start()
+def test_an_accepted_save_is_three_statements_and_reads_nothing_back(app, client, running):
+    session_id = running()
     with freeze_time(at(minutes=5)):
-        assert autosave(client, running, answer_text="one", client_id="t", seq=1).status_code == 200
+        assert (
+            autosave(client, session_id, answer_text="one", client_id="t", seq=1).status_code == 200
+        )
         with count_queries(app) as statements:
-            response = autosave(client, running, answer_text="two", client_id="t", seq=2)
+            response = autosave(client, session_id, answer_text="two", client_id="t", seq=2)
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["revision"] == 2 and body["changed"] and body["seconds_remaining"] == 55 * 60
@@ -45,38 +29,38 @@ def test_an_accepted_save_is_three_statements_and_reads_nothing_back(app, client
         s for s in statements if "user_sessions" in s
     ]
     assert not response.headers.get("Set-Cookie")  # the session did not change: no re-signing
-    assert items(app, running)[0].answer_text == "two"
-    assert event_kinds(app, running) == ["started", "saved", "saved"]
+    assert items(app, session_id)[0].answer_text == "two"
+    assert event_kinds(app, session_id) == ["started", "saved", "saved"]
 
 
 @freeze_time(START, tick=False)
-def test_unchanged_and_superseded_saves_write_nothing_and_log_nothing(app, client, start):
-    running = start()
-    assert autosave(client, running, answer_text="same", client_id="t", seq=5).status_code == 200
-    again = autosave(client, running, answer_text="same", client_id="t", seq=6).get_json()
+def test_unchanged_and_superseded_saves_write_nothing_and_log_nothing(app, client, running):
+    session_id = running()
+    assert autosave(client, session_id, answer_text="same", client_id="t", seq=5).status_code == 200
+    again = autosave(client, session_id, answer_text="same", client_id="t", seq=6).get_json()
     assert again["revision"] == 1 and not again["changed"]
-    older = autosave(client, running, answer_text="older", client_id="t", seq=4).get_json()
+    older = autosave(client, session_id, answer_text="older", client_id="t", seq=4).get_json()
     assert older["revision"] == 1 and not older["changed"]
-    assert items(app, running)[0].answer_text == "same"
-    assert event_kinds(app, running) == ["started", "saved"]
+    assert items(app, session_id)[0].answer_text == "same"
+    assert event_kinds(app, session_id) == ["started", "saved"]
 
 
-def test_another_candidates_round_is_404_and_untouched(app, client, start, login_as):
-    running = start()
+def test_another_candidates_round_is_404_and_untouched(app, client, running, login_as):
+    session_id = running()
     login_as()  # a second candidate
-    response = autosave(client, running, answer_text="not mine")
+    response = autosave(client, session_id, answer_text="not mine")
     assert response.status_code == 404
-    assert items(app, running)[0].answer_text == ""
+    assert items(app, session_id)[0].answer_text == ""
 
 
 @freeze_time(START, tick=False)
-def test_a_save_past_the_cutoff_is_refused_and_rolled_back(app, client, start):
-    running = start()
+def test_a_save_past_the_cutoff_is_refused_and_rolled_back(app, client, running):
+    session_id = running()
     with freeze_time(at(minutes=61, seconds=30)):  # past deadline and the default grace
-        response = autosave(client, running, answer_text="late")
+        response = autosave(client, session_id, answer_text="late")
     assert response.status_code == 409
     assert response.get_json()["error"] == "over"
-    assert items(app, running)[0].answer_text == ""
+    assert items(app, session_id)[0].answer_text == ""
 
 
 @pytest.mark.parametrize(
@@ -90,21 +74,21 @@ def test_a_save_past_the_cutoff_is_refused_and_rolled_back(app, client, start):
         {"answer_text": "no revision"},
     ],
 )
-def test_out_of_range_or_missing_fields_are_422_with_a_message(app, client, start, data):
-    running = start()
-    response = client.post(f"/practice/sessions/{running}/questions/0/autosave", data=data)
+def test_out_of_range_or_missing_fields_are_422_with_a_message(app, client, running, data):
+    session_id = running()
+    response = client.post(f"/practice/sessions/{session_id}/questions/0/autosave", data=data)
     assert response.status_code == 422
     body = response.get_json()
     assert body["error"] == "invalid" and body["errors"]
-    assert items(app, running)[0].answer_text == ""
+    assert items(app, session_id)[0].answer_text == ""
 
 
-def test_a_json_body_is_refused_clearly(app, client, start):
-    running = start()
+def test_a_json_body_is_refused_clearly(app, client, running):
+    session_id = running()
     response = client.post(
-        f"/practice/sessions/{running}/questions/0/autosave",
+        f"/practice/sessions/{session_id}/questions/0/autosave",
         json={"revision": 0, "answer_text": "json"},
     )
     assert response.status_code in (400, 415, 422)
     assert response.status_code != 500
-    assert items(app, running)[0].answer_text == ""
+    assert items(app, session_id)[0].answer_text == ""
