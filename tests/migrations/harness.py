@@ -26,12 +26,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, make_url, select, text
+from sqlalchemy import MetaData, create_engine, inspect, make_url, select, text
 from sqlalchemy.engine import Engine
 
 from app.config import ROOT
+from app.extensions import db
+from app.models import search
 
 
 def flask_db(database_url: str, *args: str) -> subprocess.CompletedProcess:
@@ -126,8 +130,6 @@ Snapshot = dict[str, list[dict]]
 
 def snapshot(database_url: str) -> Snapshot:
     """Every row of every table (but alembic_version), ordered by primary key."""
-    from sqlalchemy import MetaData
-
     engine = create_engine(database_url)
     try:
         metadata = MetaData()
@@ -177,3 +179,47 @@ def table_names(database_url: str) -> set[str]:
             return set(inspect(connection).get_table_names())
     finally:
         engine.dispose()
+
+
+def columns(database_url: str, table: str) -> set[str]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return {c["name"] for c in inspect(connection).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
+def _not_search_ddl(obj, name, type_, reflected, compare_to) -> bool:
+    """The full-text search objects are per-dialect DDL, not models (app/models/search.py)."""
+    return name not in search.SEARCH_OBJECTS
+
+
+def assert_matches_models(database_url: str) -> None:
+    """The database is at head and alembic's autogenerate finds nothing to change."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": _not_search_ddl,
+                },
+            )
+            assert context.get_current_revision() == head_revision()
+            differences = compare_metadata(context, db.metadata)
+            tables = set(inspect(connection).get_table_names()) - search.SEARCH_OBJECTS
+    finally:
+        engine.dispose()
+    assert differences == [], f"models and migrations disagree: {differences}"
+    assert {t.name for t in db.metadata.sorted_tables} | {"alembic_version"} == tables
+
+
+def assert_round_trip(database_url: str) -> None:
+    """Downgrading to nothing leaves no table behind, and upgrading again still matches."""
+    flask_db(database_url, "downgrade", "base")
+    assert table_names(database_url) <= {"alembic_version"}
+    upgrade(database_url)
+    assert_matches_models(database_url)

@@ -2,17 +2,16 @@
 
 Filled by the older release's rows (tests/migrations/seed_0001.py, upgraded to the revision
 below 0010), then upgraded: every row is kept, the old rubric versions have no hire bar
-(so their reports keep the 75/50 thresholds), the models agree with the schema, and a
+(so their reports keep the 75/50 thresholds), and a
 downgrade drops only the new column.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from tests.migrations import harness
 from tests.migrations.seed_0001 import seed_baseline
-from tests.test_migrations import assert_matches_models
 
 
 def test_0010_keeps_rows_and_old_rubric_versions_have_no_hire_bar(database_url, tmp_path):
@@ -26,10 +25,7 @@ def test_0010_keeps_rows_and_old_rubric_versions_have_no_hire_bar(database_url, 
         with harness.connect(url) as connection:
             bars = list(connection.execute(text("SELECT hire_bar FROM rubric_versions")).scalars())
             assert bars and set(bars) == {None}
-        if harness.head_revision() == "0010":
-            assert_matches_models(url)
         harness.flask_db(url, "downgrade", "0005")
-        with harness.connect(url) as connection:
-            columns = {c["name"] for c in inspect(connection).get_columns("rubric_versions")}
+        columns = harness.columns(url, "rubric_versions")
         assert "hire_bar" not in columns and "criteria" in columns
         harness.assert_rows_kept(before, harness.snapshot(url))
