@@ -2,8 +2,7 @@
 
 A database filled the way older releases did (tests/migrations/seed_0001.py), brought
 to 0005, is upgraded to 0008: every row is kept, the two new tables exist and accept a
-job and a suggestion for an old answer, and a downgrade to 0005 drops only them. On
-SQLite always; on PostgreSQL (a scratch schema) when TEST_DATABASE_URL points there.
+job and a suggestion for an old answer, and a downgrade to 0005 drops only them.
 """
 
 from __future__ import annotations
