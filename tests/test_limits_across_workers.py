@@ -11,22 +11,13 @@ Needs PostgreSQL (TEST_DATABASE_URL) and Redis (TEST_REDIS_URL); CI has both.
 
 from __future__ import annotations
 
-import os
 import secrets
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
-from tests.conftest import require_or_skip
-from tests.test_several_hosts import (
-    Browser,
-    Host,
-    free_port,
-    mail_settings,
-    run_flask,
-    wait_for,
-)
-from tests.test_several_hosts import sign_up as sign_up_through
+from tests.hosts import Browser, Host, free_port, own_database, production_env, run_redis, wait_for
+from tests.hosts import sign_up as sign_up_through
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.redis, pytest.mark.several_hosts]
 
@@ -35,72 +26,33 @@ PER_ACCOUNT_CLIENT = 3
 PER_ACCOUNT_ALL = 7
 PER_CLIENT = 6
 SIGNUPS = 4
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture(scope="module")
-def limits_database():
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        require_or_skip("TEST_DATABASE_URL (PostgreSQL) is not set")
-    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{base.database}_limits"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def redis():
+    with run_redis() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def redis_url():
-    url = REDIS_URL
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    try:
-        server = Redis.from_url(url, socket_connect_timeout=1)
-        server.flushdb()
-    except RedisError:
-        require_or_skip(f"Redis is not reachable at {url}")
-    yield server
-    server.flushdb()
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def env(limits_database, redis_url):
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MOCKLOOP_", "DATABASE_URL"))
-    }
-    environ.update(
-        FLASK_APP="wsgi",
-        MOCKLOOP_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(32),
-        DATABASE_URL=limits_database,
-        REDIS_URL=REDIS_URL,
-        TRUSTED_PROXY_IPS="127.0.0.1",
-        MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT=f"{PER_ACCOUNT_CLIENT} per minute",
-        MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT_ALL_CLIENTS=f"{PER_ACCOUNT_ALL} per hour",
-        MOCKLOOP_LOGIN_LIMIT_PER_IP=f"{PER_CLIENT} per minute",
-        MOCKLOOP_SIGNUP_LIMIT_PER_IP=f"{SIGNUPS} per hour",
-        MOCKLOOP_WORKERS="2",
-        MOCKLOOP_THREADS="2",
-        MOCKLOOP_DB_POOL_SIZE="2",
-        **mail_settings(),
-    )
-    upgrade = run_flask(environ, "db", "upgrade")
-    assert upgrade.returncode == 0, upgrade.stderr
-    return environ
+def env(redis):
+    with own_database("limits") as database:
+        yield production_env(
+            database,
+            MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT=f"{PER_ACCOUNT_CLIENT} per minute",
+            MOCKLOOP_LOGIN_LIMIT_PER_ACCOUNT_ALL_CLIENTS=f"{PER_ACCOUNT_ALL} per hour",
+            MOCKLOOP_LOGIN_LIMIT_PER_IP=f"{PER_CLIENT} per minute",
+            MOCKLOOP_SIGNUP_LIMIT_PER_IP=f"{SIGNUPS} per hour",
+            MOCKLOOP_WORKERS="2",
+            MOCKLOOP_THREADS="2",
+            MOCKLOOP_DB_POOL_SIZE="2",
+        )
 
 
 @pytest.fixture
-def host(env, tmp_path, redis_url):
+def host(env, tmp_path, redis):
     """A 2-worker host that trusts X-Forwarded-For from 127.0.0.1 (a local nginx)."""
-    redis_url.flushdb()
+    redis.flushdb()
     started = Host(env, free_port(), tmp_path / "host.log")
     try:
         wait_for(started.port)
@@ -110,9 +62,9 @@ def host(env, tmp_path, redis_url):
 
 
 @pytest.fixture
-def exposed_host(env, tmp_path, redis_url):
+def exposed_host(env, tmp_path, redis):
     """A 2-worker host reached directly: 127.0.0.1 is not a proxy it trusts."""
-    redis_url.flushdb()
+    redis.flushdb()
     started = Host({**env, "TRUSTED_PROXY_IPS": "192.0.2.1"}, free_port(), tmp_path / "h.log")
     try:
         wait_for(started.port)
