@@ -203,7 +203,7 @@ def grow_candidates(conn, metadata, template_user: int, clones: int, bank: dict)
     def ref(column: str, table: str) -> str:
         return f"t.{column} + k * :m_{table}"
 
-    sessions = f"SELECT id FROM practice_sessions WHERE user_id = :u AND id <= :m_practice_sessions"
+    sessions = "SELECT id FROM practice_sessions WHERE user_id = :u AND id <= :m_practice_sessions"
     answers = f"SELECT id FROM session_questions WHERE session_id IN ({sessions})"
     reviews = f"SELECT id FROM reviews WHERE session_id IN ({sessions})"
     # which copy of the bank a clone's rounds use: k % (copies + 1), 0 = the real bank
@@ -325,7 +325,8 @@ def fill_audit_log(conn, metadata, actor_id: int, rows: int) -> None:
         text(
             "INSERT INTO audit_events (at, actor_id, action, target_type, target_id, ip, details) "
             "SELECT now() - g * interval '1 minute', :actor, "
-            "(ARRAY['question.edit', 'question.publish', 'user.role', 'extra_time.set'])[g % 4 + 1], "
+            "(ARRAY['question.edit', 'question.publish', 'user.role', 'extra_time.set'])"
+            "[g % 4 + 1], "
             "'question', (g % 1000 + 1)::text, '10.0.0.1', '{}'::json "
             "FROM generate_series(1, :rows) AS g"
         ),
@@ -334,8 +335,9 @@ def fill_audit_log(conn, metadata, actor_id: int, rows: int) -> None:
     conn.execute(text("ANALYZE"))
 
 
-def seed(app, scale: str) -> dict:
-    """Wipe the app's database and seed `scale`; ids the bench needs, and seconds taken."""
+def seed(app, scale: str, *, recreate: bool = True) -> dict:
+    """Wipe the app's database and seed `scale`; ids the bench needs, and seconds taken.
+    `recreate`: drop and create the schema (the bench); else empty the tables (tests)."""
     from app.extensions import db
     from bench.__main__ import finish_and_score, import_bank, start_round
     from tests import factories
@@ -345,8 +347,13 @@ def seed(app, scale: str) -> dict:
     started = time.perf_counter()
     with app.app_context():
         assert db.engine.dialect.name == "postgresql", "the scale seeder runs on PostgreSQL"
-        db.drop_all()
-        db.create_all()
+        if recreate:
+            db.drop_all()
+            db.create_all()
+        else:
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     import_bank(app)
     with app.app_context():
         candidate = factories.user(email="bench@example.com").id
@@ -359,12 +366,11 @@ def seed(app, scale: str) -> dict:
         finish_and_score(app, candidate, session_id)
         template.append(session_id)
     services = time.perf_counter() - started
-    with app.app_context():
-        with db.engine.begin() as conn:
-            bank = grow_bank(conn, db.metadata, sizes["questions"])
-            clones = sizes["sessions"] // TEMPLATE_SESSIONS - 1
-            grow_candidates(conn, db.metadata, candidate, clones, bank)
-            fill_audit_log(conn, db.metadata, admin, sizes["sessions"])
+    with app.app_context(), db.engine.begin() as conn:
+        bank = grow_bank(conn, db.metadata, sizes["questions"])
+        clones = sizes["sessions"] // TEMPLATE_SESSIONS - 1
+        grow_candidates(conn, db.metadata, candidate, clones, bank)
+        fill_audit_log(conn, db.metadata, admin, sizes["sessions"])
     running = start_round(app, candidate)
     return {
         "candidate": candidate,
