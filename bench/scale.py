@@ -215,7 +215,7 @@ def grow_candidates(conn, metadata, template_user: int, clones: int, bank: dict)
             {
                 "id": new_id("users"),
                 "email": "'c' || k || '@example.com'",
-                "display_name": "'Candidate ' || k",
+                "display_name": "'Seeded candidate ' || k",
                 "session_token": "md5(random()::text)",
             },
         ),

@@ -69,6 +69,6 @@ def test_tiny_scale_seeds_a_consistent_database_every_page_reads(app):
         response = clients[who].get(path)
         assert response.status_code == 200, (name, path, response.status_code)
         bodies[name] = response.get_data(as_text=True)
-    assert "Candidate 3" in bodies["coach queue"]  # a cloned candidate's shared round
+    assert "Seeded candidate 3" in bodies["coach queue"]  # a cloned candidate's shared round
     assert "question.publish" in bodies["audit log"]
     assert "(1)" in bodies["admin question list"] or "(1)" in bodies["bank browse page 1"]
