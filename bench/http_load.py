@@ -22,6 +22,14 @@ Then:
   candidates' answers;
 * worker memory (RSS) idle and after a burst of sign-ins.
 
+`--scale 100k` runs instead a different bench: each page's p50 latency over HTTP (the
+same gunicorn production profile) with 1k finished sessions / 200 questions and with
+100k finished sessions / 10k questions, both seeded in bulk with SQL (bench/scale.py),
+printed as the ratio 100k/1k (target <= 1.5) with each page's SQL statement count at
+both sizes (in-process, same database; target: the same count). `--requests N` (default
+20) sequential requests per page per repetition, `--repeat R` repetitions interleaved
+over the pages.
+
 Options: `--seconds S` per page (default 5), `--connections N` (default 16),
 `--repeat R` (default 3), `--database-url` (a PostgreSQL database the bench may wipe;
 default postgresql+psycopg://postgres@127.0.0.1:5432/mockloop_bench), `--redis-url`.
@@ -45,7 +53,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench import arrival
+from bench import arrival, scale
 from bench.__main__ import ROOT, finish_and_score, import_bank, start_round
 
 BASELINES = ("hello", "readwrite")
@@ -354,7 +362,14 @@ def main() -> None:
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
     )
+    parser.add_argument("--scale", choices=["100k"], help="the page-scaling bench instead")
+    parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()
+    if args.scale:
+        if not args.database_url.startswith("postgresql"):
+            raise SystemExit("--database-url must name a PostgreSQL database the bench may wipe")
+        run_scale(args)
+        return
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     if not args.database_url.startswith("postgresql"):
@@ -461,6 +476,181 @@ def run_all(args, data: dict, servers: dict, tmp: Path, password: str) -> None:
         f"{len(data['rounds'])} sign-ins {burst_rss} KiB; ratio "
         f"{max(b / i for b, i in zip(burst_rss, idle_rss, strict=False)):.2f}"
     )
+
+
+SLOW = 5.0  # seconds: a page this slow is requested once per repetition, not --requests times
+
+
+def scale_pages(app, seeded: dict) -> dict[str, tuple[str, str]]:
+    """Page name -> (path, who is signed in) for the scale bench; bank page 50 is reached
+    the way the Next link reaches it (`?after=` the last key of page 49), or the last page
+    when the bank has fewer than 50 pages."""
+    from app.bank import queries
+
+    with app.app_context():
+        per_page = app.config["PER_PAGE"]
+        pages = queries.browse_published(page=1, per_page=per_page).pages
+        deep = min(50, pages)
+        before = queries.browse_published(page=deep - 1, per_page=per_page)
+        after = before.items[-1].key
+    return {
+        "dashboard": ("/dashboard", "candidate"),
+        "practice page": ("/practice/", "candidate"),
+        "round page": (f"/practice/sessions/{seeded['running']}", "candidate"),
+        "report": (f"/feedback/sessions/{seeded['scored']}/report", "candidate"),
+        "progress (/feedback)": ("/feedback/", "candidate"),
+        "bank browse page 1": ("/questions/", "candidate"),
+        f"bank browse page {deep}": (f"/questions/?after={after}", "candidate"),
+        "coach queue": ("/coach/queue", "coach"),
+        "coach candidate overview": (f"/coach/candidates/{seeded['candidate']}", "coach"),
+        "admin question list": ("/admin/bank/questions", "admin"),
+        "admin item statistics": ("/admin/bank/stats", "admin"),
+        "audit log": ("/admin/audit", "admin"),
+    }
+
+
+def page_statements(url: str, pages: dict, password: str) -> dict[str, tuple[int, int]]:
+    """(SQL statements, status) of one request of each page, in-process, same database."""
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
+    )
+    clients = {}
+    for who in ("candidate", "coach", "admin"):
+        email = "bench@example.com" if who == "candidate" else f"{who}@example.com"
+        clients[who] = app.test_client()
+        response = clients[who].post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, (who, response.status_code)
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    for name, (path, who) in pages.items():
+        clients[who].get(path)  # warm
+        seen = []
+
+        def count(*_args, seen=seen, **_kwargs):
+            seen.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = clients[who].get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts[name] = (len(seen), response.status_code)
+    return counts
+
+
+def page_latencies(port: int, pages: dict, cookies: dict, args) -> dict[str, list]:
+    """Every request's latency (s) per page, pages interleaved in each repetition; pages
+    answering other than 200 are recorded as ("status", code)."""
+    times: dict[str, list] = {name: [] for name in pages}
+    statuses: dict[str, set] = {name: set() for name in pages}
+    conns = {}
+    for _ in range(args.repeat):
+        for name, (path, who) in pages.items():
+            count = 1 if times[name] and statistics.median(times[name]) > SLOW else args.requests
+            for _ in range(count):
+                for attempt in (1, 2):  # a kept-alive connection the server closed: reopen
+                    conn = conns.get(who) or http.client.HTTPConnection(
+                        "127.0.0.1", port, timeout=300
+                    )
+                    conns[who] = conn
+                    started = time.perf_counter()
+                    try:
+                        conn.request("GET", path, headers={"Cookie": cookies[who]})
+                        response = conn.getresponse()
+                        response.read()
+                        break
+                    except (OSError, http.client.HTTPException):
+                        conns.pop(who).close()
+                        if attempt == 2:
+                            raise
+                times[name].append(time.perf_counter() - started)
+                statuses[name].add(response.status)
+    return {name: (times[name], statuses[name]) for name in pages}
+
+
+def run_scale(args) -> None:
+    """Seed 1k then 100k; per data set serve mockloop with gunicorn and time each page."""
+    from app import create_app
+    from app.extensions import db
+    from tests import factories
+
+    results = {}
+    for size in ("1k", "100k"):
+        app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": args.database_url})
+        seeded = scale.seed(app, size)
+        counted = scale.counts(app)
+        print(
+            f"seeded {size}: {seeded['seconds']:.1f} s (services {seeded['service_seconds']:.1f} s"
+            f", bulk SQL the rest): "
+            + ", ".join(f"{name} {value:,}" for name, value in counted.items()),
+            flush=True,
+        )
+        pages = scale_pages(app, seeded)
+        with app.app_context():
+            db.engine.dispose()  # the servers and the counting app open their own
+        env = {
+            **os.environ,
+            "MOCKLOOP_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "DATABASE_URL": args.database_url,
+            "REDIS_URL": args.redis_url,
+        }
+        with tempfile.TemporaryDirectory() as tmpdir:
+            log = Path(tmpdir) / "server.log"
+            process, port = serve("bench.http_app:app", env, log)
+            try:
+                cookies = {
+                    "candidate": sign_in(port, "bench@example.com", factories.PASSWORD),
+                    "coach": sign_in(port, "coach@example.com", factories.PASSWORD, "10.9.0.2"),
+                    "admin": sign_in(port, "admin@example.com", factories.PASSWORD, "10.9.0.3"),
+                }
+                timed = page_latencies(port, pages, cookies, args)
+            finally:
+                stop(process)
+        statements = page_statements(args.database_url, pages, factories.PASSWORD)
+        results[size] = {"timed": timed, "statements": statements, "names": list(pages)}
+        print(f"timed {size}: load average {os.getloadavg()[0]:.2f}", flush=True)
+
+    print(
+        f"\nPage p50 over HTTP (gunicorn 2 workers x 4 threads, production profile, "
+        f"PostgreSQL), {args.requests} sequential requests x {args.repeat} repetitions per "
+        f"page (pages interleaved); load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"  {'page':<26} {'p50 1k':>9} {'p50 100k':>10} {'ratio':>7} "
+        f"{'SQL 1k':>7} {'SQL 100k':>9}  flag"
+    )
+    for small_name, large_name in zip(
+        results["1k"]["names"], results["100k"]["names"], strict=True
+    ):
+        row = []
+        for size, name in (("1k", small_name), ("100k", large_name)):
+            times, statuses = results[size]["timed"][name]
+            row.append((statistics.median(times) if times else float("nan"), statuses))
+        (small, small_status), (large, large_status) = row
+        ratio = large / small
+        sql_small, sql_large = (
+            results[s]["statements"][n][0] for s, n in (("1k", small_name), ("100k", large_name))
+        )
+        flags = []
+        if ratio > 1.5:
+            flags.append("OVER 1.5x")
+        if sql_small != sql_large:
+            flags.append("SQL count grows")
+        for size, statuses in (("1k", small_status), ("100k", large_status)):
+            if statuses != {200}:
+                flags.append(f"HTTP {sorted(map(str, statuses))} at {size}")
+        label = large_name if large_name == small_name else f"{small_name}/{large_name.split()[-1]}"
+        print(
+            f"  {label:<26} {small * 1000:>7.1f}ms {large * 1000:>8.1f}ms {ratio:>7.2f} "
+            f"{sql_small:>7} {sql_large:>9}  {'; '.join(flags)}"
+        )
 
 
 if __name__ == "__main__":

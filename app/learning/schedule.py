@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import report as report_domain
@@ -166,10 +166,13 @@ def _questions_for(
                 rubric_criteria[rubric_id] = keys
     if not skill_keys and not rubric_criteria:
         return [], {}
-    seen = exists().where(
-        SessionQuestion.question_id == Question.id,
-        SessionQuestion.session_id == PracticeSession.id,
-        PracticeSession.user_id == user_id,
+    # the candidate's own questions, read once (a hashed set driven by their sessions):
+    # a per-question EXISTS probed every session that ever had the question, so its cost
+    # grew with everyone's rounds rather than this candidate's
+    seen = Question.id.in_(
+        select(SessionQuestion.question_id)
+        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
+        .where(PracticeSession.user_id == user_id)
     )
     skill_match = (
         select(question_version_skills.c.question_version_id)
