@@ -37,8 +37,8 @@ def test_a_costed_hint_drops_the_timer_in_place(app, page, candidate):  # noqa: 
     after = seconds_shown(page)
     assert before - after >= 120 and before - after < 140, (before, after)
     assert page.locator("[data-deadline]").inner_text() != deadline_before
-    assert page.locator("[data-round-announce]").inner_text().endswith(
-        "It took 2 min off your time."
+    assert (
+        page.locator("[data-round-announce]").inner_text().endswith("It took 2 min off your time.")
     )
     # the progress bar counts the cost as time used
     used = page.evaluate("() => document.querySelector('[data-timer-progress]').value")
