@@ -39,7 +39,11 @@ bp = Blueprint("accounts", __name__)
 def _start_sign_in(user, now) -> None:
     """Record the sign-in on the server and give this browser its key."""
     key = signins.start(
-        user.id, ip=request.remote_addr, user_agent=request.user_agent.string, now=now
+        user.id,
+        ip=request.remote_addr,
+        user_agent=request.user_agent.string,
+        now=now,
+        browser_theme=theme.browser_choice(request),
     )
     sign_in(user, key)
 
@@ -259,11 +263,13 @@ def set_my_projects():
 
 @bp.post("/settings/theme")
 def set_theme():
-    """Light, dark or as the system (issue 18): kept in this browser's cookie."""
+    """Light, dark or as the system (issue 18): kept with the account (every browser it
+    signs in from) and in this browser's cookie (its signed-out pages)."""
     form = ThemeForm()
     if not form.validate_on_submit():
         return _settings_page(theme_form=form, status=422)
-    flash("Colours saved for this browser.", "success")
+    services.set_theme(current_user.id, form.theme.data)
+    flash("Colours saved for your account.", "success")
     response = redirect(url_for("accounts.settings"))
     secure = current_app.config.get("SESSION_COOKIE_SECURE", False)
     response.set_cookie(

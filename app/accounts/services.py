@@ -21,6 +21,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import audit
 from app.models.users import MY_PROJECTS_MAX, Role, User, normalise_email
+from app.theme import VALUES as THEMES
 
 MY_PROJECTS_TOO_LONG = f"My projects is at most {MY_PROJECTS_MAX:,} characters; nothing was saved."
 
@@ -177,6 +178,16 @@ def sign_out_everywhere(
 def time_zone_names() -> tuple[str, ...]:
     """Every IANA time zone name this machine knows, sorted."""
     return tuple(sorted(available_timezones() | {"UTC"}))
+
+
+def set_theme(user_id: int, choice: str) -> User:
+    """Keep the account's colours: 'system', 'light' or 'dark' (issue 18)."""
+    if choice not in THEMES:
+        raise AccountError("Choose light, dark or as the system.", "theme")
+    user = user_or_error(user_id)
+    user.theme = choice
+    db.session.commit()
+    return user
 
 
 def set_my_projects(user_id: int, text: str) -> User:

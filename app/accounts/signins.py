@@ -17,6 +17,7 @@ from app.domain import signins as rules
 from app.extensions import db
 from app.models.signins import SignIn
 from app.models.users import Role, User
+from app.theme import VALUES as THEMES
 
 SIGNED_OUT = "signed out"
 PASSWORD_CHANGED = "password changed"
@@ -37,8 +38,22 @@ class Lifetimes:
     touch_every: timedelta
 
 
-def start(user_id: int, *, ip: str | None, user_agent: str | None, now: datetime) -> str:
-    """Record a new sign-in for `user_id` and return its key (for the session cookie)."""
+def start(
+    user_id: int,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    now: datetime,
+    browser_theme: str | None = None,
+) -> str:
+    """Record a new sign-in for `user_id` and return its key (for the session cookie).
+
+    `browser_theme` is the colours this browser chose while signed out (its cookie, or
+    None): an account that never chose adopts it, so that choice is not lost; an account
+    that chose keeps its own (app.theme)."""
+    user = db.session.get(User, user_id)
+    if user is not None and user.theme is None and browser_theme in THEMES:
+        user.theme = browser_theme
     row = SignIn(
         user_id=user_id,
         created_at=now,

@@ -133,6 +133,7 @@ def format_doc(fmt: RoundFormat) -> dict:
         "grace_seconds": fmt.grace_seconds,
         "description": fmt.description or "",
         "archived": fmt.archived,
+        "hint_cost_minutes": fmt.hint_cost_minutes or 0,
     }
 
 

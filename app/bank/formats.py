@@ -63,6 +63,7 @@ def save_format(format_id: int | None, doc: dict, *, actor_id: int | None) -> Ro
         doc = dict(doc, key=fmt.key)
         doc.setdefault("first_kind", fmt.first_kind)  # not on the editor's form yet
         doc.setdefault("follow_ups", fmt.follow_up_count)  # nor this (set in formats.yaml)
+        doc.setdefault("hint_cost_minutes", fmt.hint_cost_minutes)
     checked = schema.FORMAT(ck, doc, 1, ())
     stage = doc.get("stage")
     if isinstance(stage, str) and db.session.get(Stage, stage) is None:
@@ -85,6 +86,7 @@ def save_format(format_id: int | None, doc: dict, *, actor_id: int | None) -> Ro
         "description": checked["description"],
         "archived": checked["archived"],
         "follow_up_count": checked["follow_ups"] or follow_up_rules.default_count(checked["stage"]),
+        "hint_cost_minutes": checked["hint_cost_minutes"],
     }
     if fmt is None:
         position = db.session.scalar(select(func.max(RoundFormat.position))) or 0

@@ -269,6 +269,7 @@ def _import_formats(formats: list[dict], report: ImportReport) -> dict[str, int]
             "position": position,
             "archived": doc["archived"],
             "follow_up_count": doc["follow_ups"] or follow_up_rules.default_count(doc["stage"]),
+            "hint_cost_minutes": doc["hint_cost_minutes"],
         }
         _upsert(existing, RoundFormat, doc["key"], values, "formats", report)
     db.session.flush()
@@ -393,6 +394,8 @@ def _format_doc(fmt: RoundFormat) -> dict:
     """A format as the files write it: `follow_ups` only where it is not the stage's default
     (so files that never set it export unchanged)."""
     doc = _short(format_doc(fmt))
+    if not doc.get("hint_cost_minutes"):
+        doc.pop("hint_cost_minutes", None)  # free hints, as in files that never set it
     if fmt.follow_up_count != follow_up_rules.default_count(fmt.stage_key):
         doc["follow_ups"] = fmt.follow_up_count
     return doc

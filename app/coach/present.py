@@ -81,6 +81,15 @@ class QuestionView:
         return sessionlog.fmt_duration(self.spent_seconds)
 
     @property
+    def hints_line(self) -> str:
+        """'used 2 of 3 hints (−4 min)', as the candidate's report says it (issue 18)."""
+        return report_domain.hints_line(
+            self.item.hints_revealed,
+            len(self.version.hints or []),
+            self.item.hint_penalty_seconds or 0,
+        )
+
+    @property
     def over_suggested(self) -> bool:
         return self.suggested_seconds > 0 and self.spent_seconds > self.suggested_seconds
 

@@ -39,7 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.domain import hirebar
+from app.domain import hirebar, timing
 from app.domain.answer_formats import AnswerRecord
 from app.domain.calibration import CriterionGap, ScorePair, session_gaps
 from app.domain.coderesults import TestsEvidence
@@ -115,14 +115,13 @@ class QuestionInput:
     hire_bar: int | None = None  # the pinned rubric version's hire-bar level (issue 18)
     hints_used: int = 0  # hints the candidate opened, of the question's hints_total
     hints_total: int = 0
+    hints_seconds_lost: int = 0  # what those hints took off the deadline (issue 18)
 
     @property
     def hints_line(self) -> str:
-        """'used 2 of 3 hints' ('' when the question has none)."""
-        if not self.hints_total:
-            return ""
-        plural = "s" if self.hints_total != 1 else ""
-        return f"used {self.hints_used} of {self.hints_total} hint{plural}"
+        """'used 2 of 3 hints', 'used 2 of 3 hints (−4 min)' when they cost time ('' when
+        the question has none)."""
+        return hints_line(self.hints_used, self.hints_total, self.hints_seconds_lost)
 
     # follow-ups revealed in the round, evidence beside the main answer (issue 13)
     follow_ups: tuple[FollowUpAnswer, ...] = ()
@@ -463,3 +462,15 @@ def summary(report: Report) -> dict:
         "thresholds": {c.key: c.thresholds.as_list() for c in report.criteria},
         "ready_at": report.thresholds.as_list(),
     }
+
+
+def hints_line(used: int, total: int, seconds_lost: int = 0) -> str:
+    """'used 2 of 3 hints', with '(−4 min)' when the round's format made them cost time;
+    '' when the question has no hints (the report and the coach's log say the same)."""
+    if not total:
+        return ""
+    plural = "s" if total != 1 else ""
+    line = f"used {used} of {total} hint{plural}"
+    if seconds_lost > 0:
+        line += f" (\u2212{timing.format_cost(seconds_lost)})"
+    return line

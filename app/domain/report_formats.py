@@ -135,7 +135,16 @@ def to_dict(report: Report) -> dict:
                     "over": q.time.over,
                 },
                 "estimate": _estimate(q.question.estimate),
-                "hints": {"used": q.question.hints_used, "total": q.question.hints_total},
+                "hints": {
+                    "used": q.question.hints_used,
+                    "total": q.question.hints_total,
+                    # issue 18: only when hints cost time, so older exports stay as they were
+                    **(
+                        {"seconds_lost": q.question.hints_seconds_lost}
+                        if q.question.hints_seconds_lost
+                        else {}
+                    ),
+                },
                 "insights": insight_formats.as_dict(q.question.insights),
                 "code_tests": q.question.tests.to_dict() if q.question.tests else None,
                 **(answer_formats.as_dict(q.question.answer) or {}),
@@ -472,6 +481,8 @@ def to_csv(report: Report) -> str:
         detail = f"time {q.time.spent_seconds}s of {q.time.suggested_seconds}s"
         if qi.hints_total:
             detail += f"; hints {qi.hints_used} of {qi.hints_total}"
+            if qi.hints_seconds_lost:
+                detail += f" (-{qi.hints_seconds_lost}s)"
         if qi.estimate is not None:
             detail += f"; estimate {qi.estimate.status.value}"
             if qi.estimate.ratio is not None:

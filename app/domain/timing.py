@@ -105,8 +105,65 @@ def write_cutoff(session: Clocked) -> datetime:
 
 
 def duration_seconds(session: Clocked) -> int:
-    """The round's full length in seconds."""
-    return max(0, round((session.deadline_at - session.started_at).total_seconds()))
+    """The round's full length in seconds, as it started: hints that cost time moved the
+    deadline earlier, and that time counts as used, not as a shorter round."""
+    penalty = getattr(session, "hint_penalty_seconds", 0) or 0
+    return max(0, round((session.deadline_at - session.started_at).total_seconds()) + penalty)
+
+
+def seconds_used(session: Clocked, now: datetime) -> int:
+    """Seconds of the round used so far, hint costs included (capped at its length)."""
+    return duration_seconds(session) - seconds_remaining(session, now)
+
+
+# --- hint costs (issue 18) ---------------------------------------------------------------
+# A format may make each hint cost time: the deadline moves earlier by the cost, pinned on
+# the session at start as `hint_cost_seconds` (the format's minutes x the extra-time
+# multiplier, so the cost is the same share of the round for everyone; 0 when untimed).
+# The server moves the deadline; it never moves it to before `now + HINT_FLOOR_SECONDS`:
+# with less than cost + a minute left a hint takes only what is above that minute, and
+# with a minute or less left it is free (there is no time left to take).
+HINT_FLOOR_SECONDS = 60
+
+
+def hint_charge(session, now: datetime) -> int:
+    """Seconds the next hint would take off the deadline at `now` (clamped, see above)."""
+    cost = getattr(session, "hint_cost_seconds", 0) or 0
+    if cost <= 0 or getattr(session, "untimed", False):
+        return 0
+    left = seconds_remaining(session, now)
+    return max(0, min(cost, left - HINT_FLOOR_SECONDS))
+
+
+def charge_hint(session, now: datetime) -> int:
+    """Move the deadline earlier by the next hint's charge; return the seconds taken."""
+    charge = hint_charge(session, now)
+    if charge:
+        session.deadline_at = session.deadline_at - timedelta(seconds=charge)
+        session.hint_penalty_seconds = (session.hint_penalty_seconds or 0) + charge
+    return charge
+
+
+def format_cost(seconds: int) -> str:
+    """A hint's cost, to the second: "2 min", "2 min 30 s", "45 s"."""
+    minutes, secs = divmod(max(0, int(seconds)), 60)
+    if minutes and secs:
+        return f"{minutes} min {secs} s"
+    return f"{minutes} min" if minutes else f"{secs} s"
+
+
+def hint_cost_label(session, now: datetime) -> str:
+    """What the hint button says before it is pressed: "costs 2 min", "costs 30 s (only
+    the time above your last minute)", "free now (your last minute)", or "" (free)."""
+    cost = getattr(session, "hint_cost_seconds", 0) or 0
+    if cost <= 0 or getattr(session, "untimed", False):
+        return ""
+    charge = hint_charge(session, now)
+    if charge >= cost:
+        return f"costs {format_cost(cost)}"
+    if charge > 0:
+        return f"costs {format_cost(charge)} (only the time above your last minute)"
+    return "free now (your last minute)"
 
 
 def seconds_remaining(session: Clocked, now: datetime) -> int:
@@ -120,11 +177,6 @@ def grace_remaining(session: Clocked, now: datetime) -> int:
     if _aware(now) < session.deadline_at:
         return 0
     return max(0, math.ceil((write_cutoff(session) - now).total_seconds()))
-
-
-def seconds_used(session: Clocked, now: datetime) -> int:
-    """Seconds of the round used so far (capped at the round's length)."""
-    return duration_seconds(session) - seconds_remaining(session, now)
 
 
 def phase(session: Clocked, now: datetime) -> str:

@@ -81,6 +81,7 @@ def build_report(
             hire_bar=i.rubric.hire_bar,
             hints_used=i.item.hints_revealed,
             hints_total=len(i.version.hints or []),
+            hints_seconds_lost=i.item.hint_penalty_seconds or 0,
             follow_ups=tuple(
                 report_domain.FollowUpAnswer(
                     number=f.number,

@@ -266,6 +266,8 @@ class RoundFormat(db.Model):
     follow_up_count: Mapped[int] = mapped_column(
         default=_default_follow_up_count, server_default="1"
     )
+    # whole minutes each hint opened in a round takes off its deadline (issue 18); 0: free
+    hint_cost_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
 
     stage: Mapped[Stage] = relationship()
 

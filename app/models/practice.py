@@ -74,6 +74,11 @@ class PracticeSession(db.Model):
     # follow-ups each question may reveal, pinned from the round format at start (issue
     # 13); 0 for rounds started before follow-ups existed, which therefore show none
     follow_up_limit: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Hint cost (issue 18): the seconds one hint takes off the deadline, pinned at start
+    # from the format (x the extra-time multiplier; 0 for untimed drills), and the seconds
+    # the hints opened so far actually took (each charge clamped, app.domain.timing).
+    hint_cost_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    hint_penalty_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
 
     items: Mapped[list[SessionQuestion]] = relationship(
         back_populates="session", order_by="SessionQuestion.position", cascade="all, delete-orphan"
@@ -143,6 +148,8 @@ class SessionQuestion(db.Model):
     client_id: Mapped[str | None] = mapped_column(String(40))
     client_seq: Mapped[int] = mapped_column(default=0)
     hints_revealed: Mapped[int] = mapped_column(default=0)
+    # seconds this question's hints took off the round's deadline (issue 18)
+    hint_penalty_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     time_spent_seconds: Mapped[int] = mapped_column(default=0)
     # Code answers: {"examples": run, "hidden": run}, the latest run of each set as the

@@ -75,6 +75,10 @@ class User(UserMixin, db.Model):
     # "My projects" (issue 18): plain text shown above résumé questions in a round, so a
     # recruiter-screen question asks about the candidate's own work.
     my_projects: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Colours (issue 18): 'system', 'light' or 'dark', chosen in Settings and followed in
+    # every browser the user signs in from; None: never chosen (a sign-in then adopts the
+    # browser's cookie choice, app.theme / accounts.signins.start).
+    theme: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

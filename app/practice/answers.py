@@ -363,22 +363,46 @@ def _reveal_hint(session: PracticeSession, position: int, now: datetime) -> int:
     hints = item.question_version.hints or []
     if item.hints_revealed < len(hints):
         item.hints_revealed += 1
-        log_event(session, events.HINT_REVEALED, position, at=now, hint=item.hints_revealed)
+        # a costed format moves the deadline earlier (issue 18; clamped in the domain)
+        charge = timing.charge_hint(session, now)
+        item.hint_penalty_seconds = (item.hint_penalty_seconds or 0) + charge
+        extra = {"cost_seconds": charge} if charge else {}
+        log_event(
+            session, events.HINT_REVEALED, position, at=now, hint=item.hints_revealed, **extra
+        )
     return item.hints_revealed
 
 
-def reveal_hint(user_id: int, session_id: int, position: int, *, now: datetime) -> tuple:
-    """Show the next hint of a question in place (issue 18): (the new hint's Markdown, or
-    None when all were shown; hints used; hints the question has). Refused when late."""
+@dataclass(frozen=True)
+class HintResult:
+    """A hint opened in place: its Markdown (None when all were already shown), hints used
+    of the question's total, the seconds it took off the deadline, and the session."""
+
+    text: str | None
+    used: int
+    total: int
+    charged: int
+    session: PracticeSession
+
+
+def reveal_hint(user_id: int, session_id: int, position: int, *, now: datetime) -> HintResult:
+    """Show the next hint of a question in place (issue 18), moving the deadline earlier
+    when the round's format makes hints cost time. Refused when late."""
     session = owned(user_id, session_id)
     item = item_at(session, position)
     if not timing.accepts_writes(session, now):
         raise _refuse_late(session, position, now)
-    before = item.hints_revealed
+    before, penalty = item.hints_revealed, session.hint_penalty_seconds or 0
     used = _reveal_hint(session, position, now)
+    charged = (session.hint_penalty_seconds or 0) - penalty
     hints = item.question_version.hints or []
-    db.session.commit()
-    return (hints[used - 1] if used > before else None), used, len(hints)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("This round changed in another tab; reload and try again.") from None
+    text = hints[used - 1] if used > before else None
+    return HintResult(text, used, len(hints), charged, session)
 
 
 def save_and_go(

@@ -23,7 +23,6 @@ from app.converters import accepts_json
 from app.domain import timing
 from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
 from app.extensions import db
-from app.markdown import render_markdown
 from app.practice import answers, coderuns, drills, lifecycle, loops, queries, starting
 from app.practice.errors import (
     AlreadyInLoop,
@@ -46,6 +45,7 @@ from app.practice.forms import (
 )
 from app.practice.views import (
     STATUS_LABELS,
+    hint_payload,
     refusal_payload,
     round_context,
     save_payload,
@@ -256,11 +256,10 @@ def hint(session_id: int, position: int):
         return _json({"ok": False, "error": "invalid"}, 422)
     now = utcnow()
     try:
-        text, used, total = answers.reveal_hint(current_user.id, session_id, position, now=now)
+        shown = answers.reveal_hint(current_user.id, session_id, position, now=now)
     except SaveRefused as refusal:
         return _json(refusal_payload(refusal, now, current_user.timezone), refusal.status)
-    html = str(render_markdown(text)) if text is not None else None
-    return _json({"ok": True, "hint_html": html, "used": used, "total": total})
+    return _json(hint_payload(shown, now, current_user.timezone))
 
 
 @bp.post("/sessions/<int:session_id>/questions/<int:position>/autosave")

@@ -167,7 +167,9 @@ def open_round(
 
     The candidate's extra time is pinned here with the deadline (start + length x
     multiplier), so a later change of the multiplier never alters a running round. An
-    untimed round's `minutes` is its upper bound; extra time does not stretch it.
+    untimed round's `minutes` is its upper bound; extra time does not stretch it. The
+    format's time cost per hint is pinned too, scaled by the same multiplier (the same
+    share of the round for everyone); an untimed drill's hints are free.
     """
     multiplier = 1.0 if untimed else time_multiplier(user_id)
     session = PracticeSession(
@@ -182,6 +184,10 @@ def open_round(
         grace_seconds=fmt.grace_seconds,
         expiry_policy=fmt.expiry_policy,
         follow_up_limit=fmt.follow_up_count,
+        # the format's cost per hint, pinned and scaled like the length (issue 18)
+        hint_cost_seconds=0
+        if untimed
+        else round(timing.extended_minutes(fmt.hint_cost_minutes or 0, multiplier) * 60),
         is_take_home=take_home,
         time_multiplier=multiplier,
         untimed=untimed,

@@ -7,10 +7,11 @@ from datetime import datetime
 from flask import current_app, url_for
 
 from app.domain import resume, timing
+from app.markdown import render_markdown
 from app.models.bank import AnswerKind
 from app.models.practice import PracticeSession
 from app.practice import coderuns, follow_ups
-from app.practice.answers import warned_thresholds
+from app.practice.answers import HintResult, warned_thresholds
 from app.practice.errors import RoundOver, SaveRefused, SaveResult, StaleRevision
 from app.practice.forms import AnswerForm
 
@@ -48,6 +49,24 @@ def ended_notice(session: PracticeSession, zone: str | None) -> str:
         return "Time's up — nothing was saved in this round, so it ended without answers."
     at = timing.local_time(max(saved), zone or "UTC")
     return f"Time's up — your last saved answers were submitted at {at:%H:%M}."
+
+
+def hint_payload(shown: HintResult, now: datetime, zone: str | None = None) -> dict:
+    """A hint opened in place: its HTML, the counts, and the clock, which a costed hint
+    has just moved (the page re-syncs its countdown from this at once)."""
+    session = shown.session
+    return {
+        **session_status(session, now, zone),
+        "ok": True,
+        "hint_html": str(render_markdown(shown.text)) if shown.text is not None else None,
+        "used": shown.used,
+        "total": shown.total,
+        "charged": shown.charged,
+        "charged_label": timing.format_cost(shown.charged) if shown.charged else "",
+        "duration": timing.duration_seconds(session),
+        "deadline_label": timing.format_local(session.deadline_at, zone),
+        "cost_label": timing.hint_cost_label(session, now),
+    }
 
 
 def refusal_payload(refusal: SaveRefused, now: datetime, zone: str | None = None) -> dict:
@@ -137,6 +156,7 @@ def round_context(
         else "",
         "hints": (version.hints or [])[: item.hints_revealed],
         "hints_left": max(0, len(version.hints or []) - item.hints_revealed),
+        "hint_cost": timing.hint_cost_label(session, now),
         "code_spec": coderuns.round_spec(item),
         # issue 13: the question's follow-ups, and a refused follow-up save's text to keep
         "follow_ups": follow_ups.state(

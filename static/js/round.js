@@ -356,10 +356,20 @@
             list.appendChild(li);
             list.closest("[data-hints]").hidden = false;
           }
+          // a costed hint moved the deadline (issue 18): the countdown, the progress bar
+          // and "Ends ..." follow the server's clock at once
+          if (json.charged) {
+            sync(json.seconds_remaining, json.grace_remaining);
+            var deadlineEl = round.querySelector("[data-deadline]");
+            if (deadlineEl && json.deadline_label) deadlineEl.textContent = json.deadline_label;
+          }
           var left = json.total - json.used;
-          if (left > 0) hintButton.textContent = "Show a hint (" + left + " left)";
-          else hintButton.remove();
-          announce("Hint " + json.used + " of " + json.total + " shown.");
+          if (left > 0) {
+            hintButton.textContent = "Show a hint (" + left + " left" +
+              (json.cost_label ? ", " + json.cost_label : "") + ")";
+          } else hintButton.remove();
+          announce("Hint " + json.used + " of " + json.total + " shown." +
+            (json.charged ? " It took " + json.charged_label + " off your time." : ""));
         })
         .catch(function () {
           hintButton.disabled = false;

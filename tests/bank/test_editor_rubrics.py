@@ -310,3 +310,23 @@ def test_create_loop(app, client, admin):
     assert last_action(app) == "loop.create"
     assert client.get(f"{BASE}/loops").status_code == 200
     assert client.get(f"{BASE}/formats").status_code == 200
+
+
+def test_round_format_hint_cost_is_edited_and_bounded(app, client, admin):
+    """Issue 18: the time cost per hint, in whole minutes, 0 to MAX_HINT_COST_MINUTES."""
+    url = f"{BASE}/formats/{format_id(app, 'phone')}/edit"
+    assert "Time cost per hint" in client.get(url).get_data(as_text=True)
+    assert client.post(url, data=format_data(hint_cost_minutes="2")).status_code == 302
+    with app.app_context():
+        assert db.session.get(RoundFormat, format_id(app, "phone")).hint_cost_minutes == 2
+    for bad, message in (
+        ("-1", "Must be between 0 and 30, not -1"),
+        ("31", "Must be between 0 and 30, not 31"),
+        ("two", "Must be a whole number"),
+    ):
+        response = client.post(url, data=format_data(hint_cost_minutes=bad))
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        assert 'id="hint_cost_minutes-error"' in page and message in page, bad
+    with app.app_context():
+        assert db.session.get(RoundFormat, format_id(app, "phone")).hint_cost_minutes == 2

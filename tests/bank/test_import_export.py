@@ -291,3 +291,33 @@ def test_a_format_sets_its_follow_up_count_or_gets_its_stages(
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     refused = runner.invoke(args=["bank", "validate", str(bank_dir)])
     assert refused.exit_code != 0 and "follow_ups" in refused.output
+
+
+def test_a_format_sets_its_hint_cost_and_the_files_check_it(
+    app, bank_dir, import_bank, runner, tmp_path
+):
+    """Issue 18: `hint_cost_minutes` in formats.yaml (absent: 0, free); the export writes it
+    only where it is set; out of range the check names the field and the bounds."""
+    import yaml
+
+    from app.models.bank import RoundFormat
+
+    path = bank_dir / "formats.yaml"
+    data = yaml.safe_load(path.read_text())
+    chosen = data["formats"][0]
+    chosen["hint_cost_minutes"] = 2
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert import_bank(bank_dir).exit_code == 0
+    with app.app_context():
+        formats = {f.key: f for f in db.session.scalars(select(RoundFormat))}
+        assert formats[chosen["key"]].hint_cost_minutes == 2
+        assert {formats[d["key"]].hint_cost_minutes for d in data["formats"][1:]} == {0}
+    out = tmp_path / "out"
+    assert runner.invoke(args=["bank", "export", str(out)]).exit_code == 0
+    exported = yaml.safe_load((out / "formats.yaml").read_text())["formats"]
+    assert [f.get("hint_cost_minutes") for f in exported] == [2] + [None] * (len(exported) - 1)
+    chosen["hint_cost_minutes"] = 45
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    refused = runner.invoke(args=["bank", "validate", str(bank_dir)])
+    assert refused.exit_code != 0
+    assert "'hint_cost_minutes' must be between 0 and 30, not 45" in refused.output

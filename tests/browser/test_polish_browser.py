@@ -157,13 +157,13 @@ def test_dark_mode_follows_the_system_and_the_settings_toggle_axe_clean(
     page.goto("/settings")
     page.get_by_label("Light", exact=True).check()
     page.get_by_role("button", name="Save colours").click()
-    page.get_by_text("Colours saved for this browser.").wait_for()
+    page.get_by_text("Colours saved for your account.").wait_for()
     assert page.evaluate("() => document.documentElement.classList.contains('theme-light')")
     assert _background(page) == "rgb(247, 247, 245)"
     check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
     page.get_by_label("Dark", exact=True).check()
     page.get_by_role("button", name="Save colours").click()
-    page.get_by_text("Colours saved for this browser.").wait_for()
+    page.get_by_text("Colours saved for your account.").wait_for()
     page.emulate_media(color_scheme="light")
     page.goto(f"/feedback/sessions/{session_id}/report")
     # the class is in the HTML the server sent, so the first paint is already dark

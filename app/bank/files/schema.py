@@ -43,6 +43,7 @@ MAX_MINUTES = 10_080  # a week
 MAX_GAP_MINUTES = 43_200  # thirty days
 
 MAX_FOLLOW_UPS_SHOWN = 5  # a format's follow_ups: at least one, as a panel asks
+MAX_HINT_COST_MINUTES = 30  # a format's hint_cost_minutes: whole minutes per hint (issue 18)
 KEY_LIMITS = {"stage": 40, "skill": 40, "rubric": 60, "question": 80, "format": 60, "loop": 60}
 
 
@@ -403,6 +404,8 @@ FORMAT = record(
         # follow-up questions a round reveals per question (issue 13); absent: the stage's
         # default (app.domain.follow_ups.default_count: 2 for design and deep dives, else 1)
         "follow_ups": Field(integer(1, MAX_FOLLOW_UPS_SHOWN), False),
+        # minutes each hint opened in a round takes off its deadline (issue 18); 0: free
+        "hint_cost_minutes": Field(integer(0, MAX_HINT_COST_MINUTES), False, 0),
     },
     after=_check_first_kind,
 )

@@ -54,6 +54,12 @@ class FormatForm(ActionForm):
         validate_choice=False,
     )
     grace_seconds = StringField("Grace (seconds)", filters=[one_line], default=_default_grace)
+    hint_cost_minutes = StringField(
+        f"Time cost per hint (whole minutes off the deadline, 0 to {schema.MAX_HINT_COST_MINUTES};"
+        " scaled by a candidate's extra time)",
+        filters=[one_line],
+        default="0",
+    )
     description = TextAreaField("Description", filters=[multi_line])
     archived = BooleanField("Archived (not offered for new rounds)")
 
@@ -75,6 +81,7 @@ class FormatForm(ActionForm):
         self.answer_kinds.data = list(doc["answer_kinds"])
         self.expiry.data = doc["expiry"]
         self.grace_seconds.data = str(doc["grace_seconds"])
+        self.hint_cost_minutes.data = str(doc["hint_cost_minutes"])
         self.description.data = doc["description"]
         self.archived.data = doc["archived"]
 
@@ -89,6 +96,7 @@ class FormatForm(ActionForm):
             "answer_kinds": list(self.answer_kinds.data or []),
             "expiry": self.expiry.data,
             "grace_seconds": to_integer(self.grace_seconds.data),
+            "hint_cost_minutes": to_integer(self.hint_cost_minutes.data),
             "description": self.description.data or "",
             "archived": bool(self.archived.data),
         }
