@@ -36,6 +36,19 @@ def page_number(value: object) -> int:
     return max(1, min(number, MAX_PAGE))
 
 
+MAX_ROW_ID = 2**31 - 1  # the largest id an INTEGER column holds
+
+
+def row_id(value: object) -> int | None:
+    """A keyset cursor that names a row by id (`?after=`, `?before=`): a whole number from
+    1 to MAX_ROW_ID, else None (ignored: the page reads `?page=`), never an error."""
+    try:
+        number = int(str(value).strip()) if value is not None else 0
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
 def limit(per_page: int) -> int:
     """How many rows a page holds: `per_page` clamped to 1..MAX_PER_PAGE."""
     return max(1, min(int(per_page), MAX_PER_PAGE))
