@@ -170,8 +170,15 @@ def search_questions(
     text: str | None = None,
     page: int,
     per_page: int,
-):
-    """Admin list: questions (any status) filtered and paginated, newest change first."""
+    after: int | None = None,
+    before: int | None = None,
+) -> pagination.KeysetPage:
+    """Admin list: questions (any status) filtered and paginated, newest change first.
+
+    Next carries `after` (the page's last question id), Previous `before` (its first):
+    such a page is read by `(updated_at, id)` past that question's, never by skipping
+    rows, numbered from one COUNT that also gives the total; an id not on the filtered
+    list reads `?page=` (which still skips rows)."""
     query = select(Question).join(
         QuestionVersion, Question.current_version_id == QuestionVersion.id
     )
@@ -179,8 +186,50 @@ def search_questions(
     status = clean_filter(status)
     if status:
         query = query.where(Question.status == status)
-    query = query.options(*_page_options()).order_by(Question.updated_at.desc(), Question.id.desc())
-    return paginate(query, page, per_page)
+    size = pagination.limit(per_page)
+    order = (Question.updated_at, Question.id)
+    sort_key = tuple_(*order)
+    newest_first = [c.desc() for c in order]
+
+    def key_of(question_id):
+        if question_id is None:
+            return None
+        return db.session.execute(
+            query.with_only_columns(*order).where(Question.id == question_id)
+        ).one_or_none()
+
+    key, backwards, total = key_of(after), False, None
+    if key is None:
+        key = key_of(before)
+        backwards = key is not None
+    if key is not None:
+        newer = sort_key > tuple_(*key) if backwards else sort_key >= tuple_(*key)
+        total, ahead = _count_and_position(query, newer)
+        if backwards and ahead <= size:  # Previous reaches the start: the first page, full
+            key, backwards, page = None, False, 1
+    if key is None:
+        if total is None:
+            total = db.session.scalar(query.with_only_columns(func.count(Question.id))) or 0
+        number = pagination.page_number(page)
+        start = pagination.offset(number, size)
+        rows = _browse_rows(query.offset(start), newest_first, size + 1)
+        items, more_before, more_after = rows[:size], start > 0, len(rows) > size
+    elif not backwards:
+        rows = _browse_rows(query.where(sort_key < tuple_(*key)), newest_first, size + 1)
+        number = ahead // size + 1
+        items, more_before, more_after = rows[:size], True, len(rows) > size
+    else:
+        rows = _browse_rows(query.where(sort_key > tuple_(*key)), order, size + 1)
+        number = max(ahead - size, 0) // size + 1
+        items, more_before, more_after = list(reversed(rows[:size])), len(rows) > size, True
+    return pagination.KeysetPage(
+        items=items,
+        page=number,
+        per_page=size,
+        total=total,
+        next_after=str(items[-1].id) if items and more_after else None,
+        prev_before=str(items[0].id) if items and more_before else None,
+    )
 
 
 def browse_published(
