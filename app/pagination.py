@@ -36,6 +36,19 @@ def page_number(value: object) -> int:
     return max(1, min(number, MAX_PAGE))
 
 
+MAX_ROW_ID = 2**31 - 1  # the largest id an INTEGER column holds
+
+
+def row_id(value: object) -> int | None:
+    """A keyset cursor that names a row by id (`?after=`, `?before=`): a whole number from
+    1 to MAX_ROW_ID, else None (ignored: the page reads `?page=`), never an error."""
+    try:
+        number = int(str(value).strip()) if value is not None else 0
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
 def limit(per_page: int) -> int:
     """How many rows a page holds: `per_page` clamped to 1..MAX_PER_PAGE."""
     return max(1, min(int(per_page), MAX_PER_PAGE))
@@ -55,14 +68,17 @@ def total_pages(total: int, per_page: int) -> int:
 class KeysetPage:
     """A page read after a key (`WHERE (sort key) > last row's key LIMIT n`), not by
     skipping rows: page 50 costs what page 1 costs. Shaped like `db.paginate`'s result for
-    the list templates; `next_after` is the key the Next link carries (None: last page).
-    `page` is the page's number, from the count of rows before it."""
+    the list templates; `next_after` is the key the Next link carries (None: last page)
+    and `prev_before` the key the Previous link carries (None: first page, or no row on
+    this page to read backwards from). `page` is the page's number, from the count of
+    rows before it."""
 
     items: list
     page: int
     per_page: int
     total: int
     next_after: str | None = None
+    prev_before: str | None = None
 
     @property
     def pages(self) -> int:
@@ -70,11 +86,11 @@ class KeysetPage:
 
     @property
     def has_prev(self) -> bool:
-        return self.page > 1
+        return self.page > 1 or self.prev_before is not None
 
     @property
     def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
+        return max(self.page - 1, 1) if self.has_prev else None
 
     @property
     def has_next(self) -> bool:

@@ -22,7 +22,7 @@ from app.admin.forms import RoleForm, UserSearchForm
 from app.clock import utcnow
 from app.learning import grading
 from app.models.users import Role
-from app.pagination import page_number
+from app.pagination import page_number, row_id
 from app.security import no_store
 
 bp = Blueprint("admin", __name__)
@@ -174,7 +174,11 @@ def audit_log():
     """The audit log, newest first, filterable by action."""
     action = request.args.get("action", "").strip() or None
     page = services.audit_page(
-        action, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+        action,
+        page_number(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+        after=row_id(request.args.get("after")),
+        before=row_id(request.args.get("before")),
     )
     actor_ids = {event.actor_id for event in page.items if event.actor_id}
     return render_template(

@@ -117,7 +117,13 @@ def question_list():
         "status": request.args.get("status") or None,
         "text": (request.args.get("q") or "").strip()[:200] or None,
     }
-    page = queries.search_questions(**filters, page=_page(), per_page=_per_page())
+    page = queries.search_questions(
+        **filters,
+        page=_page(),
+        per_page=_per_page(),
+        after=pagination.row_id(request.args.get("after")),
+        before=pagination.row_id(request.args.get("before")),
+    )
     return render_template(
         "bank/editor/questions.html",
         page=page,

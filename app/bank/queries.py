@@ -170,8 +170,15 @@ def search_questions(
     text: str | None = None,
     page: int,
     per_page: int,
-):
-    """Admin list: questions (any status) filtered and paginated, newest change first."""
+    after: int | None = None,
+    before: int | None = None,
+) -> pagination.KeysetPage:
+    """Admin list: questions (any status) filtered and paginated, newest change first.
+
+    Next carries `after` (the page's last question id), Previous `before` (its first):
+    such a page is read by `(updated_at, id)` past that question's, never by skipping
+    rows, numbered from one COUNT that also gives the total; an id not on the filtered
+    list reads `?page=` (which still skips rows)."""
     query = select(Question).join(
         QuestionVersion, Question.current_version_id == QuestionVersion.id
     )
@@ -179,8 +186,50 @@ def search_questions(
     status = clean_filter(status)
     if status:
         query = query.where(Question.status == status)
-    query = query.options(*_page_options()).order_by(Question.updated_at.desc(), Question.id.desc())
-    return paginate(query, page, per_page)
+    size = pagination.limit(per_page)
+    order = (Question.updated_at, Question.id)
+    sort_key = tuple_(*order)
+    newest_first = [c.desc() for c in order]
+
+    def key_of(question_id):
+        if question_id is None:
+            return None
+        return db.session.execute(
+            query.with_only_columns(*order).where(Question.id == question_id)
+        ).one_or_none()
+
+    key, backwards, total = key_of(after), False, None
+    if key is None:
+        key = key_of(before)
+        backwards = key is not None
+    if key is not None:
+        newer = sort_key > tuple_(*key) if backwards else sort_key >= tuple_(*key)
+        total, ahead = _count_and_position(query, newer)
+        if backwards and ahead <= size:  # Previous reaches the start: the first page, full
+            key, backwards, page = None, False, 1
+    if key is None:
+        if total is None:
+            total = db.session.scalar(query.with_only_columns(func.count(Question.id))) or 0
+        number = pagination.page_number(page)
+        start = pagination.offset(number, size)
+        rows = _browse_rows(query.offset(start), newest_first, size + 1)
+        items, more_before, more_after = rows[:size], start > 0, len(rows) > size
+    elif not backwards:
+        rows = _browse_rows(query.where(sort_key < tuple_(*key)), newest_first, size + 1)
+        number = ahead // size + 1
+        items, more_before, more_after = rows[:size], True, len(rows) > size
+    else:
+        rows = _browse_rows(query.where(sort_key > tuple_(*key)), order, size + 1)
+        number = max(ahead - size, 0) // size + 1
+        items, more_before, more_after = list(reversed(rows[:size])), len(rows) > size, True
+    return pagination.KeysetPage(
+        items=items,
+        page=number,
+        per_page=size,
+        total=total,
+        next_after=str(items[-1].id) if items and more_after else None,
+        prev_before=str(items[0].id) if items and more_before else None,
+    )
 
 
 def browse_published(
@@ -190,13 +239,16 @@ def browse_published(
     page: int,
     per_page: int,
     after: str | None = None,
+    before: str | None = None,
 ) -> pagination.KeysetPage:
     """Candidate list: published questions by stage and skill, in funnel order.
 
-    The Next link carries `after` (the last question's key): that page is read by its
-    sort key, `(stage position, title, id) > the key's`, never by skipping rows, and its
-    number comes from the same COUNT as the total. A typed-in `?page=` alone still skips
-    rows; an unknown `after` reads `?page=` (or the first page).
+    Next carries `after` (the last question's key) and Previous `before` (the first
+    question's key): such a page is read by its sort key, `(stage position, title, id)`
+    greater than (or, for Previous, less than, read backwards) the key's, never by
+    skipping rows, and its number comes from the same one COUNT as the total. A typed-in
+    `?page=` alone still skips rows; an unknown `after` or `before` reads `?page=` (or
+    the first page).
     """
     query = (
         select(Question)
@@ -207,31 +259,55 @@ def browse_published(
     query = _filtered(query, stage, skill, None)
     order = (Stage.position, QuestionVersion.title, Question.id)
     size = pagination.limit(per_page)
-    key = _browse_key(query, order, after)
+    key, backwards, total = _browse_key(query, order, after), False, None
+    sort_key = tuple_(*order)
     if key is None:
-        total = db.session.scalar(query.with_only_columns(func.count(Question.id)))
+        key = _browse_key(query, order, before)
+        backwards = key is not None
+    if backwards:
+        total, ahead = _count_and_position(query, sort_key < tuple_(*key))
+        if ahead <= size:  # Previous reaches the start: the first page, full
+            key, backwards, page = None, False, 1
+    if key is None:
+        if total is None:
+            total = db.session.scalar(query.with_only_columns(func.count(Question.id))) or 0
         number = pagination.page_number(page)
-        rows_query = query.offset(pagination.offset(number, size))
+        start = pagination.offset(number, size)
+        rows = _browse_rows(query.offset(start), order, size + 1)
+        items, has_more_before = list(rows[:size]), start > 0
+        has_more_after = len(rows) > size
+    elif not backwards:
+        key_values = tuple_(*key)
+        total, start = _count_and_position(query, sort_key <= key_values)
+        number = start // size + 1
+        rows = _browse_rows(query.where(sort_key > key_values), order, size + 1)
+        items, has_more_before, has_more_after = list(rows[:size]), True, len(rows) > size
     else:
-        sort_key, key_values = tuple_(*order), tuple_(*key)
-        total, before = db.session.execute(
-            query.with_only_columns(
-                func.count(Question.id), func.sum(case((sort_key <= key_values, 1), else_=0))
-            )
-        ).one()
-        number = int(before or 0) // size + 1
-        rows_query = query.where(sort_key > key_values)
-    rows = db.session.scalars(
-        rows_query.options(*_page_options()).order_by(*order).limit(size + 1)
-    ).all()
-    items = list(rows[:size])
+        key_values = tuple_(*key)
+        rows = _browse_rows(query.where(sort_key < key_values), [c.desc() for c in order], size + 1)
+        items = list(reversed(rows[:size]))
+        number = max(ahead - size, 0) // size + 1
+        has_more_before, has_more_after = len(rows) > size, True
     return pagination.KeysetPage(
         items=items,
         page=number,
         per_page=size,
-        total=int(total or 0),
-        next_after=items[-1].key if len(rows) > size else None,
+        total=total,
+        next_after=items[-1].key if items and has_more_after else None,
+        prev_before=items[0].key if items and has_more_before else None,
     )
+
+
+def _count_and_position(query, ahead) -> tuple[int, int]:
+    """The list's total and how many of its rows satisfy `ahead`, in one scan."""
+    total, count = db.session.execute(
+        query.with_only_columns(func.count(Question.id), func.sum(case((ahead, 1), else_=0)))
+    ).one()
+    return int(total or 0), int(count or 0)
+
+
+def _browse_rows(query, order, limit: int) -> list:
+    return list(db.session.scalars(query.options(*_page_options()).order_by(*order).limit(limit)))
 
 
 def _browse_key(query, order, after: str | None):

@@ -22,6 +22,7 @@ def index():
         page=pagination.page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
         after=request.args.get("after"),
+        before=request.args.get("before"),
     )
     choices = queries.bank_choices()
     return render_template(

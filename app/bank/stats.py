@@ -1,25 +1,38 @@
 """Item statistics for admins: how the bank's questions play in finished rounds.
 
-Read-only queries; the arithmetic and the flags live in `app/domain/item_stats.py`.
-A list page costs the same handful of queries however many questions and rounds exist:
-the page of questions (with their attempt counts), then the attempts of those questions,
-their sessions' question counts, their completed self-scores and the pinned rubric
-versions, each in one query.
+Read-only queries; the flags live in `app/domain/item_stats.py`. The statistics are
+aggregated in the database (GROUP BY question, or question and version): no attempt row
+ever reaches Python, so a question sat 100,000 times costs what one sat 10 times costs.
+A list page is four queries whatever the number of questions and rounds: the count and
+the page of questions (with their attempt counts), the pinned rubric versions of the
+page's attempts (distinct, so bounded by the bank, not by the rounds), and one
+aggregate. The per-attempt arithmetic of the domain (`question_seconds`,
+`check_estimate`, `score_question`) is written once more in SQL here, and
+tests/bank/test_item_stats_sql.py checks the two give the same figures.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.bank.queries import clean_filter, paginate
 from app.domain import item_stats
-from app.domain.estimates import estimate_for
-from app.domain.report import question_seconds
-from app.domain.scoring import criteria_from_json, score_question
+from app.domain.estimates import BOUNDARY_SLACK, ESTIMATE_KIND
+from app.domain.scoring import criteria_from_json
 from app.extensions import db
 from app.models.bank import Question, QuestionVersion, RubricVersion, Stage
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
@@ -71,52 +84,118 @@ def item_statistics(
     }.get(sort) or (attempts.desc(), QuestionVersion.title)
     query = query.order_by(*order, Question.id)
     result = paginate(query, page, per_page)
-    by_question = _attempts([q.id for q in result.items])
-    stats = {q.id: item_stats.item_stats(by_question.get(q.id, ())) for q in result.items}
+    by_question = _aggregate([q.id for q in result.items], per_version=False)
+    empty = item_stats.item_stats(())
+    stats = {q.id: by_question.get((q.id,), empty) for q in result.items}
     return result, stats
 
 
 def question_statistics(question_id: int):
     """One question's statistics overall and per version: `(ItemStats, [(number, ItemStats)])`."""
-    attempts = _attempts([question_id]).get(question_id, [])
-    return item_stats.item_stats(attempts), item_stats.by_version(attempts)
+    overall = _aggregate([question_id], per_version=False).get((question_id,))
+    versions = _aggregate([question_id], per_version=True)
+    per_version = sorted(((key[1], stats) for key, stats in versions.items()), reverse=True)
+    return overall or item_stats.item_stats(()), per_version
 
 
-@dataclass(frozen=True)
-class _Version:
-    """The columns of a question version `estimate_for` reads."""
-
-    answer_kind: str
-    estimate_value: float | None
-    estimate_tolerance_pct: float | None
-    estimate_unit: str | None
+def _positive(value):
+    return case((value > 0, value), else_=0)
 
 
-@dataclass(frozen=True)
-class _Answer:
-    question_version: _Version
-    answer_number: float | None
-    answer_unit: str | None
+def _whole_seconds(later, earlier):
+    """Whole seconds from `earlier` to `later`, truncated as `int(timedelta.total_seconds())`
+    (for the non-negative spans it is used on)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # stored as 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds plus the microsecond digits
+        micros = (
+            (
+                cast(func.strftime("%s", later), Integer)
+                - cast(func.strftime("%s", earlier), Integer)
+            )
+            * 1_000_000
+            + cast(func.substr(later, 21, 6), Integer)
+            - cast(func.substr(earlier, 21, 6), Integer)
+        )
+        return micros // 1_000_000
+    return cast(func.floor(func.extract("epoch", later - earlier)), Integer)
 
 
-def _finished_attempts(question_ids: list[int]):
-    """The finished attempts at these questions (a page's worth of ids: a bounded list)."""
+def _inline(value, type_):
+    """A number of our own making written into the SQL, not bound: a page's rubrics never
+    add a parameter per criterion."""
+    return literal(value, type_, literal_execute=True)
+
+
+def _criteria(question_ids: list[int]):
+    """The criteria of the rubric versions pinned by these questions' finished attempts, as
+    a selectable of (rubric_version_id, key, min, span, weight); None when there are none.
+    Bounded by the rubric versions the bank has, not by the number of rounds."""
+    rubric_ids = select(SessionQuestion.rubric_version_id).where(
+        SessionQuestion.question_id.in_(question_ids)
+    )
+    rows = []
+    for rubric in db.session.scalars(
+        select(RubricVersion).where(RubricVersion.id.in_(rubric_ids.distinct()))
+    ):
+        for criterion in criteria_from_json(rubric.criteria):
+            rows.append(
+                select(
+                    _inline(rubric.id, Integer).label("rubric_version_id"),
+                    literal(criterion.key, String).label("key"),
+                    _inline(criterion.min_value, Integer).label("low"),
+                    literal(
+                        float(criterion.max_value - criterion.min_value),
+                        Float,
+                        literal_execute=True,
+                    ).label("span"),
+                    _inline(max(float(criterion.weight), 0.0), Float).label("weight"),
+                )
+            )
+    if not rows:
+        return None
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("criteria")
+
+
+def _self_scores(criteria, question_ids: list[int]):
+    """Each completed self-scoring's 0-100 score by session question id: the weighted mean
+    of the scored criteria, each normalised on its scale (`score_question`)."""
+    level = SelfScore.level
+    normalised = case(
+        (criteria.c.span == 0, 100.0),
+        else_=cast(level - criteria.c.low, Float) / criteria.c.span * 100.0,
+    )
+    total = func.sum(criteria.c.weight)
+    score = case(
+        (total > 0, func.sum(normalised * criteria.c.weight) / total),
+        else_=func.avg(normalised),
+    )
     return (
-        select(SessionQuestion.id)
-        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
-        .where(SessionQuestion.question_id.in_(question_ids), _finished())
+        select(SelfScore.session_question_id.label("item_id"), score.label("score"))
+        .join(SelfAssessment, SelfAssessment.id == SelfScore.assessment_id)
+        .join(SessionQuestion, SessionQuestion.id == SelfScore.session_question_id)
+        .join(
+            criteria,
+            and_(
+                criteria.c.rubric_version_id == SessionQuestion.rubric_version_id,
+                criteria.c.key == SelfScore.criterion_key,
+            ),
+        )
+        .where(
+            SessionQuestion.question_id.in_(question_ids),
+            SelfAssessment.completed_at.is_not(None),
+            level.is_not(None),
+        )
+        .group_by(SelfScore.session_question_id)
+        .subquery("self_scores")
     )
 
 
-def _attempts(question_ids: list[int]) -> dict[int, list[item_stats.Attempt]]:
-    """Every finished attempt at these questions, as domain `Attempt`s, by question id.
-
-    Three queries whatever the number of rounds, none with a parameter per round or per
-    attempt (100,000 finished rounds once made one IN list of 100,001 parameters): the
-    attempts as plain columns, with their round's question count as a correlated count
-    on the session index; the completed self-scores joined the same way; the rubrics."""
+def _aggregate(question_ids: list[int], *, per_version: bool) -> dict[tuple, item_stats.ItemStats]:
+    """The statistics of these questions' finished attempts, by `(question_id,)` or by
+    `(question_id, version number)`, in one aggregate query (plus the rubrics')."""
     if not question_ids:
         return {}
+    criteria = _criteria(question_ids)
     round_items = aliased(SessionQuestion)
     size = (
         select(func.count(round_items.id))
@@ -124,96 +203,115 @@ def _attempts(question_ids: list[int]) -> dict[int, list[item_stats.Attempt]]:
         .correlate(SessionQuestion)
         .scalar_subquery()
     )
-    rows = db.session.execute(
-        select(
-            SessionQuestion.id,
-            SessionQuestion.question_id,
-            SessionQuestion.rubric_version_id,
-            SessionQuestion.answer_text,
-            SessionQuestion.answer_number,
-            SessionQuestion.answer_unit,
-            SessionQuestion.answer_links,
-            SessionQuestion.time_spent_seconds,
-            SessionQuestion.hints_revealed,
-            PracticeSession.started_at,
-            PracticeSession.finished_at,
-            PracticeSession.deadline_at,
-            QuestionVersion.number,
-            QuestionVersion.suggested_minutes,
-            QuestionVersion.answer_kind,
-            QuestionVersion.estimate_value,
-            QuestionVersion.estimate_tolerance_pct,
-            QuestionVersion.estimate_unit,
-            size,
+    finished, deadline = PracticeSession.finished_at, PracticeSession.deadline_at
+    ended = case((and_(finished.is_not(None), finished < deadline), finished), else_=deadline)
+    recorded = SessionQuestion.time_spent_seconds
+    seconds = case(
+        (or_(recorded > 0, size != 1), _positive(recorded)),
+        else_=_positive(_whole_seconds(ended, PracticeSession.started_at)),
+    )
+    links = cast(SessionQuestion.answer_links, String)
+    answered = case(
+        (
+            or_(
+                func.trim(func.coalesce(SessionQuestion.answer_text, ""), " \t\n\r\f\v") != "",
+                SessionQuestion.answer_number.is_not(None),
+                and_(SessionQuestion.answer_links.is_not(None), links.not_in(["[]", "null"])),
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    answer, reference = SessionQuestion.answer_number, QuestionVersion.estimate_value
+    tolerance = func.coalesce(QuestionVersion.estimate_tolerance_pct, 0.0)
+    within = case(
+        (
+            and_(
+                QuestionVersion.answer_kind == ESTIMATE_KIND,
+                reference.is_not(None),
+                answer.is_not(None),
+            ),
+            case(
+                (reference == 0, case((answer == 0, 1), else_=0)),
+                (
+                    func.abs(answer - reference)
+                    <= func.abs(reference) * case((tolerance > 0, tolerance), else_=0.0) / 100.0
+                    + func.abs(reference) * BOUNDARY_SLACK,
+                    1,
+                ),
+                else_=0,
+            ),
+        ),
+    )
+    group = [SessionQuestion.question_id] + ([QuestionVersion.number] if per_version else [])
+    columns = [
+        *(c.label(f"g{i}") for i, c in enumerate(group)),
+        answered.label("answered"),
+        seconds.label("seconds"),
+        SessionQuestion.hints_revealed.label("hints"),
+        within.label("within"),
+        # time is judged against the group's newest version's suggestion: what candidates see
+        func.first_value(QuestionVersion.suggested_minutes)
+        .over(
+            partition_by=group,
+            order_by=(QuestionVersion.number.desc(), QuestionVersion.suggested_minutes.desc()),
         )
+        .label("suggested"),
+    ]
+    query = (
+        select(*columns)
         .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
         .join(QuestionVersion, QuestionVersion.id == SessionQuestion.question_version_id)
         .where(SessionQuestion.question_id.in_(question_ids), _finished())
-    ).all()
-    if not rows:
-        return {}
-    scores = _completed_self_scores(question_ids)
-    result: dict[int, list[item_stats.Attempt]] = defaultdict(list)
-    for row in rows:
-        ended = min(row.finished_at or row.deadline_at, row.deadline_at)
-        version = _Version(
-            row.answer_kind, row.estimate_value, row.estimate_tolerance_pct, row.estimate_unit
+    )
+    if criteria is not None:
+        scores = _self_scores(criteria, question_ids)
+        query = query.outerjoin(scores, scores.c.item_id == SessionQuestion.id).add_columns(
+            scores.c.score.label("score")
         )
-        estimate = estimate_for(_Answer(version, row.answer_number, row.answer_unit))
-        answered = (
-            bool((row.answer_text or "").strip())
-            or row.answer_number is not None
-            or bool(row.answer_links)
-        )
-        result[row.question_id].append(
-            item_stats.Attempt(
-                version_number=row.number,
-                answered=answered,
-                time_spent_seconds=question_seconds(
-                    row.time_spent_seconds, row[-1], row.started_at, ended
-                ),
-                suggested_minutes=row.suggested_minutes,
-                hints_revealed=row.hints_revealed,
-                self_score=scores.get(row.id),
-                estimate_within=estimate.within if estimate and estimate.checked else None,
-            )
-        )
-    return result
-
-
-def _completed_self_scores(question_ids: list[int]) -> dict[int, float]:
-    """The 0-100 self-score of each finished attempt at these questions whose candidate
-    finished scoring the round, by session question id."""
-    rows = db.session.execute(
+    else:
+        query = query.add_columns(cast(null(), Float).label("score"))
+    rows = query.subquery("attempts")
+    keys = [rows.c[f"g{i}"] for i in range(len(group))]
+    ranked = select(
+        rows,
+        func.row_number().over(partition_by=keys, order_by=rows.c.seconds).label("rn"),
+        func.count().over(partition_by=keys).label("n"),
+    ).subquery("ranked")
+    keys = [ranked.c[f"g{i}"] for i in range(len(group))]
+    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
+    result = db.session.execute(
         select(
-            SelfScore.session_question_id,
-            SessionQuestion.rubric_version_id,
-            SelfScore.criterion_key,
-            SelfScore.level,
-        )
-        .join(SelfAssessment, SelfAssessment.id == SelfScore.assessment_id)
-        .join(SessionQuestion, SessionQuestion.id == SelfScore.session_question_id)
-        .where(
-            SelfAssessment.completed_at.is_not(None),
-            SelfScore.session_question_id.in_(_finished_attempts(question_ids)),
-        )
-    ).all()
-    if not rows:
-        return {}
-    levels: dict[int, dict[str, int | None]] = defaultdict(dict)
-    rubric_of: dict[int, int] = {}
-    for item_id, rubric_id, key, level in rows:
-        levels[item_id][key] = level
-        rubric_of[item_id] = rubric_id
-    rubrics = {
-        rubric.id: criteria_from_json(rubric.criteria)
-        for rubric in db.session.scalars(
-            select(RubricVersion).where(RubricVersion.id.in_(set(rubric_of.values())))
-        )
-    }
-    scores = {}
-    for item_id, item_levels in levels.items():
-        score = score_question(rubrics[rubric_of[item_id]], item_levels).score
-        if score is not None:
-            scores[item_id] = score
-    return scores
+            *keys,
+            func.count().label("attempts"),
+            func.sum(ranked.c.answered).label("answered"),
+            func.count(ranked.c.score).label("scored"),
+            func.avg(ranked.c.score).label("mean_score"),
+            func.avg(case((middle, ranked.c.seconds))).label("median"),
+            func.max(ranked.c.suggested).label("suggested"),
+            func.avg(ranked.c.hints).label("mean_hints"),
+            func.count(ranked.c.within).label("checked"),
+            func.coalesce(func.sum(ranked.c.within), 0).label("within"),
+        ).group_by(*keys)
+    )
+    return {tuple(row[: len(group)]): _stats(row) for row in result}
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _stats(row) -> item_stats.ItemStats:
+    median = _float(row.median)
+    return item_stats.totals(
+        attempts=int(row.attempts),
+        answered=int(row.answered),
+        scored=int(row.scored),
+        mean_score=_float(row.mean_score),
+        # an odd count's median is one attempt's whole seconds, as `statistics.median` gives
+        median_seconds=int(median) if median is not None and row.attempts % 2 else median,
+        suggested_seconds=int(row.suggested) * 60,
+        mean_hints=_float(row.mean_hints),
+        estimates_checked=int(row.checked),
+        estimates_within=int(row.within),
+    )

@@ -100,6 +100,36 @@ def item_stats(attempts: Iterable[Attempt]) -> ItemStats:
     return _with_flags(stats)
 
 
+def totals(
+    *,
+    attempts: int,
+    answered: int,
+    scored: int,
+    mean_score: float | None,
+    median_seconds: float | None,
+    suggested_seconds: int | None,
+    mean_hints: float | None,
+    estimates_checked: int,
+    estimates_within: int,
+) -> ItemStats:
+    """The statistics and flags of one question from totals already aggregated (by the
+    database): the same figures `item_stats` computes from the attempts themselves."""
+    return _with_flags(
+        ItemStats(
+            attempts=attempts,
+            answered=answered,
+            scored=scored,
+            mean_score=mean_score,
+            median_seconds=median_seconds,
+            suggested_seconds=suggested_seconds,
+            mean_hints=mean_hints,
+            estimates_checked=estimates_checked,
+            estimates_within=estimates_within,
+            flags=(),
+        )
+    )
+
+
 def _with_flags(stats: ItemStats) -> ItemStats:
     flags = []
     if stats.attempts >= MIN_ATTEMPTS:

@@ -122,3 +122,62 @@ def test_an_unknown_or_unlisted_key_reads_the_first_page(client, candidate, afte
     response = client.get(f"/questions/?after={after}")
     assert response.status_code == 200
     assert "2 questions" in response.get_data(as_text=True)
+
+
+def prev_link(html: str) -> str | None:
+    found = re.search(r'<a rel="prev" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def last_page_url(client, url="/questions/") -> tuple[str, int]:
+    number = 1
+    while following := next_link(client.get(url).get_data(as_text=True)):
+        url, number = following, number + 1
+    return url, number
+
+
+def test_following_previous_back_from_the_last_page_reads_every_page_by_key(app, client, candidate):
+    add(app, 45)
+    add(app, 12, title="Same title")
+    by_offset = {}
+    first = client.get("/questions/").get_data(as_text=True)
+    pages = int(re.search(r"Page 1 of (\d+)", first).group(1))
+    for number in range(1, pages + 1):
+        by_offset[number] = titles(client.get(f"/questions/?page={number}").get_data(as_text=True))
+    url, number = last_page_url(client)
+    assert number == pages
+    while True:
+        html = client.get(url).get_data(as_text=True)
+        assert f"Page {number} of {pages}" in html
+        assert titles(html) == by_offset[number]
+        if number < pages:
+            assert "before=" in url and "page=" not in url
+            assert skipped_rows(app, client, url) == []  # read by key, skipping nothing
+        url = prev_link(html)
+        if url is None:
+            break
+        number -= 1
+    assert number == 1
+
+
+def test_a_page_before_a_key_has_a_constant_query_count(app, client, candidate):
+    add(app, 65)
+    url, _ = last_page_url(client)
+    url = prev_link(client.get(url).get_data(as_text=True))
+    assert "before=" in url
+    with count_queries(app) as few:
+        html = client.get(url).get_data(as_text=True)
+    shown = titles(html)
+    add(app, 200, title="More")  # sorts before "Question ...": 200 more rows ahead
+    with count_queries(app) as many:
+        html = client.get(url).get_data(as_text=True)
+    assert titles(html) == shown  # still the page just before the same key
+    assert len(many) == len(few)
+    assert next_link(html) and prev_link(html)
+
+
+@pytest.mark.parametrize("before", ["nope", "", "%00", "a" * 500, "top-k", "x&page=abc"])
+def test_an_unknown_or_unlisted_before_key_reads_the_first_page(client, candidate, before):
+    response = client.get(f"/questions/?before={before}")
+    assert response.status_code == 200
+    assert "2 questions" in response.get_data(as_text=True)

@@ -97,3 +97,36 @@ def test_item_statistics_with_flags_pass_the_gates(app, make_user, open_page):
     row.get_by_role("link", name="Budget a reranker").click()
     page.get_by_role("heading", name="How it plays").wait_for()
     check_page(page)
+
+
+def test_candidate_pages_the_bank_forward_and_back_by_key(app, bank, make_user, open_page):
+    """Next and Previous carry the edge questions' keys (?after=, ?before=): clicking
+    forward two pages and back two lands on the same questions, page numbers intact."""
+    from tests import factories
+
+    with app.app_context():
+        rubric = factories.rubric()
+        for i in range(45):
+            factories.question(rubric_obj=rubric, title=f"Paged question {i:03d}")
+    page = open_page("candidate")
+    sign_in(page, user_email(app, make_user(role="candidate")), role="candidate")
+    page.goto("/questions/")
+    pager = page.get_by_role("navigation", name="Pages")
+    first = page.locator("main .question-list h2 a").all_inner_texts()
+    total = pager.get_by_text("Page 1 of").inner_text()
+    pages = int(total.rsplit(" ", 1)[1])
+    assert pages >= 3
+    seen = [first]
+    for number in (2, 3):
+        pager.get_by_role("link", name="Next").click()
+        pager.get_by_text(f"Page {number} of {pages}").wait_for()
+        assert "after=" in page.url
+        seen.append(page.locator("main .question-list h2 a").all_inner_texts())
+    check_page(page)
+    for number in (2, 1):
+        pager.get_by_role("link", name="Previous").click()
+        pager.get_by_text(f"Page {number} of {pages}").wait_for()
+        assert "before=" in page.url and "page=" not in page.url
+        assert page.locator("main .question-list h2 a").all_inner_texts() == seen[number - 1]
+    assert pager.get_by_role("link", name="Previous").count() == 0
+    check_page(page)
