@@ -117,27 +117,33 @@ def init_app(app: Flask) -> None:
     mimetypes.add_type("application/wasm", ".wasm")
     mimetypes.add_type("text/javascript", ".mjs")
 
+    # The headers every response carries, built once (HSTS only when configured).
+    defaults = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if app.config.get("HSTS"):
+        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    defaults = tuple(defaults)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        static_file = (
-            (request.view_args or {}).get("filename", "") if request.endpoint == "static" else ""
-        )
-        if static_file == CODE_WORKER:
-            headers["Content-Security-Policy"] = worker_csp(request.host_url.rstrip("/"))
-        elif is_vendored_file() and response.status_code in (200, 304):
-            headers["Cache-Control"] = VENDOR_CACHE
-
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("HSTS"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static" and "Cache-Control" not in headers:
+        if request.endpoint == "static":
+            static_file = (request.view_args or {}).get("filename", "")
+            if static_file == CODE_WORKER:
+                headers["Content-Security-Policy"] = worker_csp(request.host_url.rstrip("/"))
+            elif is_vendored_file() and response.status_code in (200, 304):
+                headers["Cache-Control"] = VENDOR_CACHE
+        elif "Cache-Control" not in headers:
             # Pages are per user; keep them out of shared caches.
             headers["Cache-Control"] = "private, no-cache"
+        for name, value in defaults:
+            if name not in headers:
+                headers[name] = value
         headers.add("Vary", "HX-Request")
         return response

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.domain import signins as rules
 from app.extensions import db
@@ -70,24 +70,31 @@ def user_for_key(key: str, *, now: datetime, limits: Lifetimes) -> User | None:
     """The user of a live sign-in, or None (unknown, ended, expired, idle, inactive)."""
     if not key or len(key) > 64:
         return None
-    row = db.session.execute(
-        select(SignIn, User)
-        .join(User, User.id == SignIn.user_id)
-        .where(SignIn.key == key, SignIn.ended_at.is_(None))
-    ).first()
+    # The sign-in's three columns as plain values, not a SignIn object: this runs on every
+    # request, and the request never needs the row again (its writes are UPDATEs by id).
+    row = db.session.execute(_LIVE_SIGN_IN, {"key": key}).first()
     if row is None:
         return None
-    sign_in, user = row
+    user, sign_in_id, created_at, last_seen_at = row
     idle = limits.admin_idle if user.role == Role.ADMIN else None
     reason = rules.expiry_reason(
-        sign_in.created_at, sign_in.last_seen_at, now=now, absolute=limits.absolute, idle=idle
+        created_at, last_seen_at, now=now, absolute=limits.absolute, idle=idle
     )
     if reason is not None or not user.active:
-        _expire(sign_in.id, reason or DEACTIVATED, now)
+        _expire(sign_in_id, reason or DEACTIVATED, now)
         return None
-    if rules.needs_touch(sign_in.last_seen_at, now=now, every=limits.touch_every):
-        _touch(sign_in.id, now)
+    if rules.needs_touch(last_seen_at, now=now, every=limits.touch_every):
+        _touch(sign_in_id, now)
     return user
+
+
+# Built once: the statement's cache key is then found without rebuilding it per request.
+_LIVE_SIGN_IN = (
+    select(User, SignIn.id, SignIn.created_at, SignIn.last_seen_at)
+    .select_from(SignIn)
+    .join(User, User.id == SignIn.user_id)
+    .where(SignIn.key == bindparam("key"), SignIn.ended_at.is_(None))
+)
 
 
 def _write_now(statement) -> None:

@@ -265,7 +265,9 @@ def hint(session_id: int, position: int):
 @bp.post("/sessions/<int:session_id>/questions/<int:position>/autosave")
 def autosave(session_id: int, position: int):
     """Autosave (fetch or beacon): JSON with the new revision and the seconds remaining."""
-    form = AnswerForm()
+    # CSRFProtect has already checked this POST's token before the view ran (every POST,
+    # app-wide); the form's own CSRF field would only sign a fresh token nobody reads.
+    form = AnswerForm(meta={"csrf": False})
     if not form.validate_on_submit():
         return _json({"ok": False, "error": "invalid", "errors": form.error_messages()}, 422)
     now, user_id, zone = utcnow(), current_user.id, current_user.timezone  # before the commit
