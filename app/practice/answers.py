@@ -40,10 +40,10 @@ from app.practice.errors import (
     InvalidWarning,
     RoundOver,
     SaveResult,
-    StaleRevision,
 )
 from app.practice.events import log_event
 from app.practice.lifecycle import finalise_overdue, item_at, lock, owned
+from app.practice.revisions import write_if_current
 
 WARNING_THRESHOLDS = (300, 60)  # seconds left: "5 minutes left", "1 minute left"
 
@@ -102,31 +102,23 @@ def _save(
     item = item_at(session, position)
     if _same_answer(item, answer):
         return item, False
-    own_tab = (
-        and_(SessionQuestion.client_id == client_id, SessionQuestion.client_seq < seq)
-        if client_id
-        else false()
+    written = write_if_current(
+        SessionQuestion,
+        item,
+        {
+            "answer_text": answer.text,
+            "answer_number": answer.number,
+            "answer_unit": answer.unit,
+            "answer_links": list(answer.links),
+        },
+        base_revision=base_revision,
+        client_id=client_id,
+        seq=seq,
+        now=now,
+        stale_message="This answer was changed in another tab or device since you opened it. "
+        "Reload to see the saved version; your text here was not saved.",
     )
-    result = db.session.execute(
-        update(SessionQuestion)
-        .where(
-            SessionQuestion.id == item.id,
-            or_(SessionQuestion.revision == base_revision, own_tab),
-        )
-        .values(
-            answer_text=answer.text,
-            answer_number=answer.number,
-            answer_unit=answer.unit,
-            answer_links=list(answer.links),
-            revision=SessionQuestion.revision + 1,
-            saved_at=now,
-            client_id=client_id,
-            client_seq=seq,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(item)
-    if result.rowcount == 1:
+    if written:
         log_event(
             session,
             events.SAVED,
@@ -135,14 +127,7 @@ def _save(
             length=answer.length(),
             revision=item.revision,
         )
-        return item, True
-    if client_id and item.client_id == client_id and seq <= item.client_seq:
-        return item, False  # an older save from this same tab arrived late: already superseded
-    raise StaleRevision(
-        "This answer was changed in another tab or device since you opened it. "
-        "Reload to see the saved version; your text here was not saved.",
-        item.revision,
-    )
+    return item, written
 
 
 def _accepted(

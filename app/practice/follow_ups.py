@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import follow_ups as rules
@@ -28,10 +28,10 @@ from app.practice.errors import (
     RoundOver,
     SaveRefused,
     SaveResult,
-    StaleRevision,
 )
 from app.practice.events import log_event
 from app.practice.lifecycle import finalise_overdue, item_at, lock, owned
+from app.practice.revisions import write_if_current
 
 FOLLOW_UP_REVEALED = "follow_up_revealed"
 FOLLOW_UP_SAVED = "follow_up_saved"
@@ -199,35 +199,21 @@ def save_follow_up(
 
 
 def _store(session, row: FollowUpAnswer, text: str, base_revision, client_id, seq, now) -> bool:
-    """The conditional UPDATE (compare-and-set on the revision, or this tab's newer save)."""
-    own_tab = (
-        and_(FollowUpAnswer.client_id == client_id, FollowUpAnswer.client_seq < seq)
-        if client_id
-        else false()
+    """The revision-checked write (app.practice.revisions), logged when it lands."""
+    written = write_if_current(
+        FollowUpAnswer,
+        row,
+        {"answer_text": text},
+        base_revision=base_revision,
+        client_id=client_id,
+        seq=seq,
+        now=now,
+        stale_message="This follow-up answer was changed in another tab or device since you "
+        "opened it. Reload to see the saved version; your text here was not saved.",
     )
-    result = db.session.execute(
-        update(FollowUpAnswer)
-        .where(FollowUpAnswer.id == row.id, or_(FollowUpAnswer.revision == base_revision, own_tab))
-        .values(
-            answer_text=text,
-            revision=FollowUpAnswer.revision + 1,
-            saved_at=now,
-            client_id=client_id,
-            client_seq=seq,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(row)
-    if result.rowcount == 1:
+    if written:
         log_event(
             session, FOLLOW_UP_SAVED, row.item.position, at=now, number=row.number,
             length=len(text), revision=row.revision,
         )  # fmt: skip
-        return True
-    if client_id and row.client_id == client_id and seq <= row.client_seq:
-        return False  # an older save from this same tab arrived late: already superseded
-    raise StaleRevision(
-        "This follow-up answer was changed in another tab or device since you opened it. "
-        "Reload to see the saved version; your text here was not saved.",
-        row.revision,
-    )
+    return written
