@@ -135,7 +135,7 @@ def round_context(
         "saved_label": f"{timing.local_time(item.saved_at, zone):%H:%M:%S}"
         if item.saved_at
         else "",
-        "hints": (version.hints or [])[: item.hints_revealed],
+        "hints": version.hints_markup[: item.hints_revealed],
         "hints_left": max(0, len(version.hints or []) - item.hints_revealed),
         "code_spec": coderuns.round_spec(item),
         # issue 13: the question's follow-ups, and a refused follow-up save's text to keep
