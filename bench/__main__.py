@@ -1,17 +1,23 @@
 """`python -m bench`: mockloop's hot paths against bare-Flask baselines, in one run.
 
-Every figure is printed as a ratio to a baseline measured in the same process a moment
-before, so the numbers mean the same on a busy laptop and on a quiet server:
+Every figure is a ratio to baselines measured in the same run, interleaved with the
+pages, so the numbers mean the same on a busy laptop and on a quiet server:
 
 * requests/s through the in-process WSGI stack (Werkzeug test client) for a bare Flask
-  "hello" view, a bare Flask view doing one SQLite query, and mockloop's real pages
-  (sign-in page, dashboard, bank browse, a round page, an autosave POST, a report);
+  "hello" and a bare Flask view doing one indexed read, one write and a commit on SQLite
+  (the database mockloop uses here), and mockloop's pages with CSRF and rate limiting on
+  as in production (sign-in page, dashboard with practise-next data from a scored round,
+  bank browse, the running round's page and status, an autosave POST with its CSRF token,
+  a report, a coach's review queue with `--queue` finished rounds); every repetition
+  (`--repeat`, at least 3) measures all of them in turn; printed: the median, min-max and
+  the medians' ratios to both baselines;
 * how the bank browse page scales from the real bank (~160 questions) to ten times as
   many (pagination should keep the ratio near 1);
 * peak Python memory (tracemalloc) of importing the whole bank and of rendering a report,
   against the peak of one bare Flask request.
 
-Options: `--seconds S` per measurement (default 1.5). Nothing here is asserted; read the
+Options: `--seconds S` per measurement (default 1.5), `--repeat N`, `--queue N`,
+`--redis-url` (rate-limit storage; default in memory). Nothing here is asserted; read the
 ratios. Targets we hold ourselves to are listed in README.md ("Benchmarks").
 """
 
@@ -19,10 +25,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import re
 import sqlite3
+import statistics
 import tempfile
 import time
 import tracemalloc
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -74,15 +83,38 @@ def bare_apps(tmp: Path) -> tuple[Flask, Flask]:
     return hello, query
 
 
-def mockloop_app(tmp: Path):
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'mockloop-bench.db'}",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def bare_read_write_app(tmp: Path) -> Flask:
+    """A bare Flask view doing one indexed read, one write and a commit on SQLite: the
+    cheapest honest version of what a mockloop page does with its database."""
+    path = tmp / "bare-rw.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT, hits INTEGER)")
+        conn.executemany(
+            "INSERT INTO item (name, hits) VALUES (?, 0)", [(f"n{i}",) for i in range(1000)]
+        )
+    app = Flask("bare_read_write")
+
+    def read_write():
+        with sqlite3.connect(path) as conn:
+            name = conn.execute("SELECT name FROM item WHERE id = 42").fetchone()[0]
+            conn.execute("UPDATE item SET hits = hits + 1 WHERE id = 42")
+        return {"name": name}
+
+    app.add_url_rule("/", "read_write", read_write)
+    return app
+
+
+def mockloop_app(tmp: Path, *, production: bool = False, redis_url: str | None = None):
+    """mockloop on a SQLite file; `production=True`: CSRF and rate limiting on, as served."""
+    config = {
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'mockloop-bench.db'}",
+        "WTF_CSRF_ENABLED": production,
+        "RATELIMIT_ENABLED": production,
+    }
+    if redis_url:
+        config["RATELIMIT_STORAGE_URI"] = redis_url
+    app = create_app(config)
     with app.app_context():
         db.create_all()
     return app
@@ -180,62 +212,127 @@ def row(name: str, value: float, baseline: float, unit: str = "req/s") -> None:
     print(f"  {name:<38} {value:>10.1f} {unit:<6} ratio {value / baseline:6.3f}")
 
 
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+def csrf_from(response) -> str:
+    match = CSRF_FIELD.search(response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in_form(app, email: str) -> object:
+    """A client signed in through the real form, CSRF token and all."""
+    from tests import factories
+
+    client = app.test_client()
+    token = csrf_from(client.get("/login"))
+    response = client.post(
+        "/login", data={"email": email, "password": factories.PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def coach_with_queue(app, candidate_id: int, rounds: int) -> None:
+    """A coach linked to the candidate, with `rounds` finished rounds waiting for review."""
+    from app.clock import utcnow
+    from tests import factories
+    from tests.coach import builders
+
+    with app.app_context():
+        coach = factories.user("coach", email="coach@example.com").id
+        builders.link(coach, candidate_id)
+        for index in range(rounds):
+            started = utcnow() - timedelta(days=rounds - index, minutes=70)
+            builders.session(candidate_id, started=started, events=False)
+
+
+def summary(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.5)
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions (at least 3)")
+    parser.add_argument("--queue", type=int, default=30, help="rounds in the coach's queue")
+    parser.add_argument("--redis-url", help="rate-limit storage (default: in memory)")
     args = parser.parse_args()
-    seconds = args.seconds
+    seconds, repeat = args.seconds, max(3, args.repeat)
 
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        hello, query = bare_apps(tmp)
-        hello_client, query_client = hello.test_client(), query.test_client()
-        app = mockloop_app(tmp)
+        hello, _ = bare_apps(tmp)
+        hello_client = hello.test_client()
+        rw_client = bare_read_write_app(tmp).test_client()
+        app = mockloop_app(tmp, production=True, redis_url=args.redis_url)
 
         started = time.perf_counter()
         import_bank(app)
         import_seconds = time.perf_counter() - started
-        client = app.test_client()
-        user_id = sign_in(app, client)
+        from tests import factories
+
+        with app.app_context():
+            user_id = factories.user(email="bench@example.com").id
+        scored = start_round(app, user_id)
+        finish_and_score(app, user_id, scored)  # the dashboard's "practise next" has data
         session_id = start_round(app, user_id)
-
-        base = rate(lambda: hello_client.get("/"), seconds)
-        print("Requests per second, in-process WSGI (ratio to bare Flask hello, same run)")
-        row("bare Flask hello (baseline)", base, base)
-        row("bare Flask + one SQLite query", rate(lambda: query_client.get("/"), seconds), base)
-        pages = {
-            "GET /login (anonymous)": lambda: app.test_client().get("/login"),
-            "GET /dashboard": lambda: client.get("/dashboard"),
-            "GET /questions/ (bank browse)": lambda: client.get("/questions/"),
-            f"GET round page (session {session_id})": lambda: client.get(
-                f"/practice/sessions/{session_id}"
-            ),
-        }
-        for name, call in pages.items():
-            assert call().status_code == 200, name
-            row(name, rate(call, seconds), base)
-
-        revision = {"value": 0}
+        coach_with_queue(app, user_id, args.queue)
+        client = sign_in_form(app, "bench@example.com")
+        coach = sign_in_form(app, "coach@example.com")
+        token = csrf_from(client.get(f"/practice/sessions/{session_id}"))
+        revision = {"value": 0, "seq": 0}
 
         def autosave():
+            revision["seq"] += 1
             response = client.post(
                 f"/practice/sessions/{session_id}/questions/0/autosave",
                 data={
                     "revision": revision["value"],
-                    "answer_text": f"draft {revision['value']} " * 40,
+                    "answer_text": f"draft {revision['seq']} " * 40,
                     "client_id": "bench",
-                    "seq": revision["value"] + 1,
+                    "seq": revision["seq"],
+                    "csrf_token": token,
                 },
             )
             assert response.status_code == 200, response.get_data(as_text=True)[:200]
             revision["value"] = response.get_json()["revision"]
 
-        row("POST autosave (a write per call)", rate(autosave, seconds), base)
-
-        finish_and_score(app, user_id, session_id)
-        report_url = f"/feedback/sessions/{session_id}/report"
-        assert client.get(report_url).status_code == 200
-        row("GET report", rate(lambda: client.get(report_url), seconds), base)
+        report_url = f"/feedback/sessions/{scored}/report"
+        calls = {
+            "bare Flask hello": lambda: hello_client.get("/"),
+            "bare Flask 1 read + 1 write (SQLite)": lambda: rw_client.get("/"),
+            "GET /login (anonymous)": lambda: app.test_client().get("/login"),
+            "GET /dashboard (practise next)": lambda: client.get("/dashboard"),
+            "GET /questions/ (bank browse)": lambda: client.get("/questions/"),
+            "GET round page": lambda: client.get(f"/practice/sessions/{session_id}"),
+            "GET round status": lambda: client.get(f"/practice/sessions/{session_id}/status"),
+            "POST autosave (CSRF, a write)": autosave,
+            "GET report": lambda: client.get(report_url),
+            f"GET coach queue ({args.queue} rounds)": lambda: coach.get("/coach/queue"),
+        }
+        for name, call in calls.items():
+            if name != "POST autosave (CSRF, a write)":
+                assert call().status_code == 200, name
+        rates: dict[str, list[float]] = {name: [] for name in calls}
+        for _ in range(repeat):  # interleaved: every repetition measures everything
+            for name, call in calls.items():
+                rates[name].append(rate(call, seconds))
+        hello_rate = statistics.median(rates["bare Flask hello"])
+        rw_rate = statistics.median(rates["bare Flask 1 read + 1 write (SQLite)"])
+        print(
+            f"Requests per second, in-process WSGI, CSRF and rate limiting on; median of "
+            f"{repeat} interleaved repetitions (min-max), ratios to the baselines' medians"
+        )
+        print(f"  {'':<38} {'median':>8} {'min-max':>15} {'/hello':>7} {'/1r+1w':>7}")
+        for name, values in rates.items():
+            median, low, high = summary(values)
+            print(
+                f"  {name:<38} {median:>8.1f} {f'{low:.0f}-{high:.0f}':>15} "
+                f"{median / hello_rate:>7.3f} {median / rw_rate:>7.3f}"
+            )
+        base = hello_rate
 
         print("\nBank browse as the bank grows (pagination keeps the page cost flat)")
         small = rate(lambda: client.get("/questions/"), seconds)

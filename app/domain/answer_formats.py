@@ -20,6 +20,8 @@ class AnswerRecord:
 
     prompt_md: str = ""
     text: str = ""
+    # the prompt as sanitised HTML, stored with the version (a markupsafe.Markup for pages)
+    prompt_html: str = ""
     number: float | None = None
     unit: str | None = None
     links: tuple[str, ...] = field(default_factory=tuple)

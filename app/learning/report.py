@@ -120,6 +120,7 @@ def answer_record(item, version) -> AnswerRecord:
     """The saved answer of a session question and its prompt as pinned (for exports)."""
     return AnswerRecord(
         prompt_md=version.prompt_md or "",
+        prompt_html=version.prompt_markup,
         text=item.answer_text or "",
         number=item.answer_number,
         unit=item.answer_unit,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from markupsafe import Markup
 from sqlalchemy import (
     JSON,
     Column,
@@ -30,6 +31,7 @@ from app.clock import utcnow
 from app.config import DEFAULT_GRACE_SECONDS
 from app.domain import follow_ups
 from app.extensions import db
+from app.markdown import render_markdown
 from app.models.base import UTCDateTime
 
 
@@ -189,6 +191,17 @@ class Question(db.Model):
     )
 
 
+def _rendered_prompt(context) -> str:
+    """A new version's prompt as sanitised HTML, rendered once when it is saved (issue 14)."""
+    return str(render_markdown(context.get_current_parameters().get("prompt_md")))
+
+
+def _rendered_hints(context) -> list[str]:
+    """A new version's hints as sanitised HTML, rendered once when it is saved."""
+    hints = context.get_current_parameters().get("hints") or []
+    return [str(render_markdown(hint)) for hint in hints]
+
+
 class QuestionVersion(db.Model):
     """An immutable snapshot of a question's content."""
 
@@ -202,6 +215,10 @@ class QuestionVersion(db.Model):
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     prompt_md: Mapped[str] = mapped_column(Text)
+    # prompt and hints rendered (app/markdown.py) when the version is saved; a version
+    # never changes, so pages show these instead of rendering Markdown on every load
+    prompt_html: Mapped[str] = mapped_column(Text, default=_rendered_prompt)
+    hints_html: Mapped[list] = mapped_column(JSON, default=_rendered_hints)
     difficulty: Mapped[str] = mapped_column(String(8), default=Difficulty.MEDIUM.value)
     answer_kind: Mapped[str] = mapped_column(String(16), default=AnswerKind.TEXT.value)
     code_language: Mapped[str | None] = mapped_column(String(32))
@@ -233,6 +250,16 @@ class QuestionVersion(db.Model):
     skills: Mapped[list[SkillArea]] = relationship(
         secondary=question_version_skills, order_by="SkillArea.position"
     )
+
+    @property
+    def prompt_markup(self) -> Markup:
+        """The stored prompt HTML, safe for a template (sanitised when it was saved)."""
+        return Markup(self.prompt_html or "")  # noqa: S704 - sanitised by nh3 at save time
+
+    @property
+    def hints_markup(self) -> list[Markup]:
+        """The stored hints' HTML, in order."""
+        return [Markup(hint) for hint in self.hints_html or []]  # noqa: S704 - as above
 
 
 def _default_follow_up_count(context) -> int:

@@ -6,31 +6,44 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.domain import timing
 from app.extensions import db
 from app.models.bank import LoopPlan, LoopStep, QuestionVersion, RoundFormat, Stage
 from app.models.practice import LoopRun, PracticeSession, SessionQuestion, SessionStatus
-from app.practice.lifecycle import finalise_users_overdue, get_session
+from app.practice.errors import NotFound
+from app.practice.lifecycle import finalise_overdue, finalise_users_overdue
 from app.practice.loops import active_loop
 from app.practice.starting import open_sessions
 
 
 def round_view(user_id: int, session_id: int, *, now: datetime) -> PracticeSession:
-    """A session with its questions, versions and skills loaded for the round page."""
-    session = get_session(user_id, session_id, now=now)
-    return db.session.scalar(
+    """A session with its questions, versions and skills loaded for the round page.
+
+    Two statements: the session with its format and stage (one join), then its questions
+    with their pinned versions and skills (one join); finalised first if its time ran out
+    (404 if `user_id` does not own it). `populate_existing`: after a save in the same
+    request the page shows what was written."""
+    stmt = (
         select(PracticeSession)
-        .where(PracticeSession.id == session.id)
+        .where(PracticeSession.id == session_id)
         .options(
+            joinedload(PracticeSession.round_format),
+            joinedload(PracticeSession.stage),
             selectinload(PracticeSession.items)
-            .selectinload(SessionQuestion.question_version)
-            .selectinload(QuestionVersion.skills),
-            selectinload(PracticeSession.round_format),
-            selectinload(PracticeSession.stage),
+            .joinedload(SessionQuestion.question_version)
+            .joinedload(QuestionVersion.skills),
         )
         .execution_options(populate_existing=True)
     )
+    session = db.session.scalars(stmt).unique().one_or_none()
+    if session is None or session.user_id != user_id:
+        raise NotFound("There is no such round.")
+    if timing.is_overdue(session, now):
+        finalise_overdue(session.id, now=now, by="request")
+        session = db.session.scalars(stmt).unique().one()
+    return session
 
 
 def unanswered(session: PracticeSession) -> list[SessionQuestion]:

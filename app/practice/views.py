@@ -154,7 +154,7 @@ def round_context(
         "saved_label": f"{timing.local_time(item.saved_at, zone):%H:%M:%S}"
         if item.saved_at
         else "",
-        "hints": (version.hints or [])[: item.hints_revealed],
+        "hints": version.hints_markup[: item.hints_revealed],
         "hints_left": max(0, len(version.hints or []) - item.hints_revealed),
         "hint_cost": timing.hint_cost_label(session, now),
         "code_spec": coderuns.round_spec(item),
