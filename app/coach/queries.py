@@ -197,29 +197,36 @@ class Counts:
     draft: int
     published: int
     candidates: int
+    cap: int = QUEUE_COUNT_CAP  # a review count above this is shown as "1,000+"
+
+    def shown(self, name: str) -> str:
+        value = getattr(self, name)
+        return f"{self.cap:,}+" if value > self.cap else f"{value:,}"
 
 
-def dashboard_counts(coach_id: int) -> Counts:
-    """Awaiting review, in draft, published (visible sessions only) and linked candidates."""
-    row = db.session.execute(
-        visible_sessions(coach_id)
-        .outerjoin(
-            Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
-        )
-        .with_only_columns(
-            func.coalesce(func.sum(case((Review.id.is_(None), 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((Review.status == ReviewStatus.DRAFT.value, 1), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(case((Review.status == ReviewStatus.PUBLISHED.value, 1), else_=0)), 0
-            ),
-        )
-    ).one()
+def dashboard_counts(coach_id: int, cap: int = QUEUE_COUNT_CAP) -> Counts:
+    """Awaiting review, in draft, published (visible sessions only) and linked candidates.
+
+    Each review count is capped (a COUNT over at most `cap` + 1 rows), so a coach with
+    100k visible sessions costs a bounded read, not a scan of every one of them.
+    """
+    reviewed = visible_sessions(coach_id).outerjoin(
+        Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
+    )
+
+    def capped(condition) -> int:
+        limited = (
+            reviewed.where(condition).with_only_columns(PracticeSession.id).limit(cap + 1)
+        ).subquery()
+        return int(db.session.scalar(select(func.count()).select_from(limited)) or 0)
+
+    awaiting = capped(Review.id.is_(None))
+    draft = capped(Review.status == ReviewStatus.DRAFT.value)
+    published = capped(Review.status == ReviewStatus.PUBLISHED.value)
     candidates = db.session.scalar(
         select(func.count()).select_from(CoachLink).where(CoachLink.coach_id == coach_id)
     )
-    return Counts(int(row[0]), int(row[1]), int(row[2]), int(candidates or 0))
+    return Counts(awaiting, draft, published, int(candidates or 0), cap)
 
 
 @dataclass(frozen=True)

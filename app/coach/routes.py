@@ -58,7 +58,10 @@ def dashboard():
     notifications, unread = queries.recent_notifications(current_user.id)
     return render_template(
         "coach/dashboard.html",
-        counts=queries.dashboard_counts(current_user.id),
+        counts=queries.dashboard_counts(
+            current_user.id,
+            current_app.config.get("COACH_QUEUE_COUNT_CAP", queries.QUEUE_COUNT_CAP),
+        ),
         notifications=notifications,
         unread=unread,
         form=ButtonForm(),

@@ -154,6 +154,23 @@ def test_dashboard_counts(app, client, as_coach):
     assert "1 candidate " in text
 
 
+def test_dashboard_counts_are_capped(app, client, as_coach):
+    w = as_coach
+    with app.app_context():
+        for _ in range(3):
+            builders.session(w.candidate_id, events=False, kinds=("text",))
+    app.config["COACH_QUEUE_COUNT_CAP"] = 2
+    text = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/coach/").get_data(as_text=True))
+    )
+    assert "2+ awaiting review" in text and "0 in draft" in text
+    app.config["COACH_QUEUE_COUNT_CAP"] = 4
+    text = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/coach/").get_data(as_text=True))
+    )
+    assert "4 awaiting review" in text
+
+
 def test_candidate_coaching_page_query_count_does_not_grow(app, client, auth, as_coach):
     """The candidate's Coaches page (coaches, sessions with sharing and reviews) too."""
     from tests.coach.conftest import login
