@@ -64,6 +64,10 @@ class QueueFilterForm(FlaskForm):
         csrf = False  # a GET filter
 
     candidate = SelectField("Candidate", validators=[Optional()])
+    q = StringField(
+        "Candidate name or email",
+        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
+    )
     stage = SelectField("Stage", validators=[Optional()])
     state = SelectField(
         "Review",

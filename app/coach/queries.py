@@ -21,6 +21,8 @@ from app.models.review import CoachLink, Notification, Review, ReviewStatus
 from app.models.users import User
 
 QUEUE_STATES = ("awaiting", "draft")
+QUEUE_COUNT_CAP = 1000  # the queue counts up to this many, then says "1,000+"
+FILTER_SELECT_MAX = 150  # above this many linked candidates the filter is a search box
 TREND_SESSIONS = 50  # reviewed sessions a calibration trend looks back over
 RECENT_NOTIFICATIONS = 10  # notifications on the coach dashboard
 
@@ -95,6 +97,7 @@ def review_of(coach_id: int, session_id: int) -> Review | None:
 class QueuePage:
     pagination: object  # flask_sqlalchemy Pagination of PracticeSession
     drafts: set[int]  # session ids with a draft review by this coach
+    capped: bool = False  # more than QUEUE_COUNT_CAP sessions match: the total is a floor
 
 
 def queue(
@@ -103,13 +106,18 @@ def queue(
     candidate_id: int | None = None,
     stage_key: str | None = None,
     state: str | None = None,
+    search: str | None = None,
     page: int,
     per_page: int,
+    count_cap: int = QUEUE_COUNT_CAP,
 ) -> QueuePage:
     """Visible sessions without a published review by this coach, oldest first.
 
     Ordered by the stored, indexed `queued_at` (when the round finished, else its
-    deadline); the total is one COUNT over the same filters, without the eager loads.
+    deadline). The total is a capped count (a COUNT over at most `count_cap` + 1 ids), so
+    a coach with a huge queue costs a bounded scan; `capped` says the total is a floor.
+    `search` filters by candidate name or email (a case-insensitive substring, LIKE
+    wildcards escaped).
     """
     stmt = visible_sessions(coach_id).outerjoin(
         Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
@@ -124,14 +132,26 @@ def queue(
         stmt = stmt.where(PracticeSession.user_id == candidate_id)
     if stage_key:
         stmt = stmt.where(PracticeSession.stage_key == stage_key)
-    total = db.session.scalar(stmt.with_only_columns(func.count(PracticeSession.id)))
+    if search:
+        pattern = f"%{_escape_like(search)}%"
+        stmt = stmt.where(
+            or_(
+                User.display_name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+            )
+        )
+    limited = stmt.with_only_columns(PracticeSession.id).limit(count_cap + 1).subquery()
+    total = int(db.session.scalar(select(func.count()).select_from(limited)) or 0)
+    capped = total > count_cap
+    if capped:
+        total = count_cap
     stmt = stmt.options(
         joinedload(PracticeSession.user),
         joinedload(PracticeSession.stage),
         joinedload(PracticeSession.round_format),
     ).order_by(_finished_order(), PracticeSession.id)
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
-    pagination.total = int(total or 0)
+    pagination.total = total
     ids = [s.id for s in pagination.items]
     drafts = (
         set(
@@ -144,19 +164,31 @@ def queue(
         if ids
         else set()
     )
-    return QueuePage(pagination=pagination, drafts=drafts)
+    return QueuePage(pagination=pagination, drafts=drafts, capped=capped)
 
 
-def queue_filters(coach_id: int) -> tuple[list[User], list[tuple[str, str]]]:
-    """The candidates and stages the queue can be filtered by."""
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def queue_filters(
+    coach_id: int, select_max: int = FILTER_SELECT_MAX
+) -> tuple[list[User] | None, list[tuple[str, str]]]:
+    """The candidates and stages the queue can be filtered by.
+
+    Candidates are None when the coach has more than `select_max` linked: a select of
+    thousands of options is neither fast nor usable, so the page offers a search box.
+    """
     candidates = db.session.scalars(
         select(User)
         .join(CoachLink, CoachLink.candidate_id == User.id)
         .where(CoachLink.coach_id == coach_id)
         .order_by(User.display_name, User.id)
+        .limit(select_max + 1)
     ).all()
     stages = db.session.execute(select(Stage.key, Stage.name).order_by(Stage.position)).all()
-    return list(candidates), [(k, n) for k, n in stages]
+    found = list(candidates) if len(candidates) <= select_max else None
+    return found, [(k, n) for k, n in stages]
 
 
 @dataclass(frozen=True)
@@ -165,29 +197,36 @@ class Counts:
     draft: int
     published: int
     candidates: int
+    cap: int = QUEUE_COUNT_CAP  # a review count above this is shown as "1,000+"
+
+    def shown(self, name: str) -> str:
+        value = getattr(self, name)
+        return f"{self.cap:,}+" if value > self.cap else f"{value:,}"
 
 
-def dashboard_counts(coach_id: int) -> Counts:
-    """Awaiting review, in draft, published (visible sessions only) and linked candidates."""
-    row = db.session.execute(
-        visible_sessions(coach_id)
-        .outerjoin(
-            Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
-        )
-        .with_only_columns(
-            func.coalesce(func.sum(case((Review.id.is_(None), 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((Review.status == ReviewStatus.DRAFT.value, 1), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(case((Review.status == ReviewStatus.PUBLISHED.value, 1), else_=0)), 0
-            ),
-        )
-    ).one()
+def dashboard_counts(coach_id: int, cap: int = QUEUE_COUNT_CAP) -> Counts:
+    """Awaiting review, in draft, published (visible sessions only) and linked candidates.
+
+    Each review count is capped (a COUNT over at most `cap` + 1 rows), so a coach with
+    100k visible sessions costs a bounded read, not a scan of every one of them.
+    """
+    reviewed = visible_sessions(coach_id).outerjoin(
+        Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
+    )
+
+    def capped(condition) -> int:
+        limited = (
+            reviewed.where(condition).with_only_columns(PracticeSession.id).limit(cap + 1)
+        ).subquery()
+        return int(db.session.scalar(select(func.count()).select_from(limited)) or 0)
+
+    awaiting = capped(Review.id.is_(None))
+    draft = capped(Review.status == ReviewStatus.DRAFT.value)
+    published = capped(Review.status == ReviewStatus.PUBLISHED.value)
     candidates = db.session.scalar(
         select(func.count()).select_from(CoachLink).where(CoachLink.coach_id == coach_id)
     )
-    return Counts(int(row[0]), int(row[1]), int(row[2]), int(candidates or 0))
+    return Counts(awaiting, draft, published, int(candidates or 0), cap)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,10 @@ def dashboard():
     notifications, unread = queries.recent_notifications(current_user.id)
     return render_template(
         "coach/dashboard.html",
-        counts=queries.dashboard_counts(current_user.id),
+        counts=queries.dashboard_counts(
+            current_user.id,
+            current_app.config.get("COACH_QUEUE_COUNT_CAP", queries.QUEUE_COUNT_CAP),
+        ),
         notifications=notifications,
         unread=unread,
         form=ButtonForm(),
@@ -77,16 +80,38 @@ def rotate_invite_code():
     return redirect(url_for("coach.dashboard"))
 
 
-@bp.get("/queue")
-def queue():
-    """Sessions awaiting this coach's review, oldest first, filterable and paginated."""
-    candidates, stages = queries.queue_filters(current_user.id)
+def _queue_filter_form() -> tuple[QueueFilterForm, bool]:
+    """The queue's filter form and whether its candidate filter is a search box.
+
+    Above the configured number of linked candidates the filter is a name/email search;
+    a ?candidate=<id> link (from the overview) still filters, its one choice looked up.
+    """
+    candidates, stages = queries.queue_filters(
+        current_user.id,
+        current_app.config.get("COACH_FILTER_SELECT_MAX", queries.FILTER_SELECT_MAX),
+    )
     form = QueueFilterForm(request.args)
+    searching = candidates is None
+    if searching:
+        wanted = request.args.get("candidate", "")
+        one = (
+            queries.linked_candidate(current_user.id, int(wanted))
+            if wanted.isdigit() and len(wanted) < 10
+            else None
+        )
+        candidates = [one] if one else []
     form.candidate.choices = [SelectChoice("", "All candidates")] + [
         SelectChoice(str(c.id), c.display_name) for c in candidates
     ]
     form.stage.choices = [SelectChoice("", "All stages")] + [SelectChoice(k, n) for k, n in stages]
     form.validate()
+    return form, searching
+
+
+@bp.get("/queue")
+def queue():
+    """Sessions awaiting this coach's review, oldest first, filterable and paginated."""
+    form, searching = _queue_filter_form()
     result = queries.queue(
         current_user.id,
         candidate_id=int(form.candidate.data)
@@ -94,12 +119,14 @@ def queue():
         else None,
         stage_key=form.stage.data if not form.stage.errors else None,
         state=form.state.data if not form.state.errors else None,
+        search=(form.q.data or "").strip() or None if searching and not form.q.errors else None,
         page=page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
+        count_cap=current_app.config.get("COACH_QUEUE_COUNT_CAP", queries.QUEUE_COUNT_CAP),
     )
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     template = "coach/_queue_table.html" if _is_fragment() else "coach/queue.html"
-    return render_template(template, form=form, result=result, filters=filters)
+    return render_template(template, form=form, result=result, filters=filters, searching=searching)
 
 
 @bp.get("/candidates")

@@ -154,6 +154,23 @@ def test_dashboard_counts(app, client, as_coach):
     assert "1 candidate " in text
 
 
+def test_dashboard_counts_are_capped(app, client, as_coach):
+    w = as_coach
+    with app.app_context():
+        for _ in range(3):
+            builders.session(w.candidate_id, events=False, kinds=("text",))
+    app.config["COACH_QUEUE_COUNT_CAP"] = 2
+    text = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/coach/").get_data(as_text=True))
+    )
+    assert "2+ awaiting review" in text and "0 in draft" in text
+    app.config["COACH_QUEUE_COUNT_CAP"] = 4
+    text = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/coach/").get_data(as_text=True))
+    )
+    assert "4 awaiting review" in text
+
+
 def test_candidate_coaching_page_query_count_does_not_grow(app, client, auth, as_coach):
     """The candidate's Coaches page (coaches, sessions with sharing and reviews) too."""
     from tests.coach.conftest import login
@@ -215,3 +232,51 @@ def test_queue_sorts_on_the_index_not_on_an_expression(app, as_coach):
         one = plan(stmt.where(PracticeSession.user_id == w.candidate_id))
         assert "ix_practice_sessions_user_queued" in one, one
         assert "TEMP B-TREE FOR ORDER BY" not in one, one
+
+
+def test_queue_total_is_capped(app, client, as_coach):
+    """The count stops at the cap and says so ("3+"), instead of scanning every session."""
+    from app.coach import queries
+
+    w = as_coach
+    with app.app_context():
+        for _ in range(4):
+            builders.session(w.candidate_id, events=False, kinds=("text",))
+        page = queries.queue(w.coach_id, page=1, per_page=20, count_cap=3)
+        assert page.capped and page.pagination.total == 3 and len(page.pagination.items) == 5
+        exact = queries.queue(w.coach_id, page=1, per_page=20, count_cap=5)
+        assert not exact.capped and exact.pagination.total == 5
+    assert "5 sessions to review" in client.get("/coach/queue").get_data(as_text=True)
+    app.config["COACH_QUEUE_COUNT_CAP"] = 3
+    assert "3+ sessions to review" in client.get("/coach/queue").get_data(as_text=True)
+
+
+def test_queue_filter_is_a_search_box_above_the_select_limit(app, client, as_coach, make_user):
+    w = as_coach
+    app.config["COACH_FILTER_SELECT_MAX"] = 1
+    other = make_user("candidate", display_name="Other_Ola", email="ola@example.test")
+    with app.app_context():
+        builders.link(w.coach_id, other)
+        theirs = builders.session(other).id
+    html = client.get("/coach/queue").get_data(as_text=True)
+    assert 'name="q"' in html and 'name="candidate"' not in html
+    found = client.get("/coach/queue?q=r_o").get_data(as_text=True)
+    assert session_ids(found) == [theirs]
+    assert session_ids(client.get("/coach/queue?q=OLA@EXAMPLE").get_data(as_text=True)) == [theirs]
+    # LIKE wildcards are literal: "%" matches nobody's name
+    nothing = client.get("/coach/queue?q=%25").get_data(as_text=True)
+    assert session_ids(nothing) == [] and "whose name or email contains" in nothing
+    # a ?candidate= link from the overview still filters, and shows who
+    linked = client.get(f"/coach/queue?candidate={other}").get_data(as_text=True)
+    assert session_ids(linked) == [theirs] and "Other_Ola" in linked
+    # too long a search, or a stranger's id: a message, not an error
+    long = client.get("/coach/queue?q=" + "x" * 300)
+    assert long.status_code == 200 and "at most 100 characters" in long.get_data(as_text=True)
+    assert client.get("/coach/queue?candidate=999999").status_code == 200
+    assert client.get("/coach/queue?candidate=99999999999999999999").status_code == 200
+
+
+def test_queue_filter_is_a_select_at_or_below_the_limit(app, client, as_coach):
+    app.config["COACH_FILTER_SELECT_MAX"] = 1
+    html = client.get("/coach/queue").get_data(as_text=True)
+    assert 'name="candidate"' in html and 'name="q"' not in html
