@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import report as report_domain
@@ -166,35 +166,7 @@ def _questions_for(
                 rubric_criteria[rubric_id] = keys
     if not skill_keys and not rubric_criteria:
         return [], {}
-    # the candidate's own questions, read once (a hashed set driven by their sessions):
-    # a per-question EXISTS probed every session that ever had the question, so its cost
-    # grew with everyone's rounds rather than this candidate's
-    seen = Question.id.in_(
-        select(SessionQuestion.question_id)
-        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
-        .where(PracticeSession.user_id == user_id)
-    )
-    skill_match = (
-        select(question_version_skills.c.question_version_id)
-        .where(question_version_skills.c.skill_key.in_(skill_keys))
-        .scalar_subquery()
-    )
-    conditions = []
-    if skill_keys:
-        conditions.append(QuestionVersion.id.in_(skill_match))
-    if rubric_criteria:
-        conditions.append(QuestionVersion.rubric_id.in_(list(rubric_criteria)))
-    stmt = (
-        select(Question, QuestionVersion, seen.label("seen"))
-        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
-        .options(
-            selectinload(QuestionVersion.skills),
-            joinedload(QuestionVersion.stage),
-        )
-        .where(Question.status == QuestionStatus.PUBLISHED.value, or_(*conditions))
-        .order_by(seen, Question.id)
-        .limit(limit * 8)
-    )
+    stmt = _next_questions(user_id, skill_keys, list(rubric_criteria), limit * 8)
     candidates = []
     for question, version, was_seen in db.session.execute(stmt):
         matches = [rank[("skill", s.key)] for s in version.skills if ("skill", s.key) in rank]
@@ -219,6 +191,60 @@ def _questions_for(
         for n in candidate[5]:
             best.setdefault(n, entry)
     return described[:limit], best
+
+
+def _next_questions(user_id: int, skill_keys: list[str], rubric_ids: list[int], n: int):
+    """The first `n` published questions (with their current version and whether the
+    candidate had them in a round) whose current version is in one of `skill_keys` or
+    uses one of `rubric_ids`: those never seen first, then by question id.
+
+    Read as two index walks of at most `n` rows each (unseen by question id, then seen),
+    not as one sort of every matching question: ordering the whole bank by "seen" cost a
+    scan and a sort of all 10,000 questions on every dashboard load. `n` rows of
+    (unseen, id) then (seen, id) are exactly the first `n` of the old single ORDER BY.
+    """
+    # the candidate's own questions: a small hashed set driven by their sessions
+    seen = (
+        select(SessionQuestion.question_id)
+        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
+        .where(PracticeSession.user_id == user_id)
+    )
+    conditions = []
+    if skill_keys:  # probed per version on the (version, skill) primary key
+        conditions.append(
+            select(question_version_skills.c.question_version_id)
+            .where(
+                question_version_skills.c.question_version_id == QuestionVersion.id,
+                question_version_skills.c.skill_key.in_(skill_keys),
+            )
+            .exists()
+        )
+    if rubric_ids:
+        conditions.append(QuestionVersion.rubric_id.in_(rubric_ids))
+    matching = (
+        select(Question.id.label("id"))
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(Question.status == QuestionStatus.PUBLISHED.value, or_(*conditions))
+        .order_by(Question.id)
+        .limit(n)
+    )
+    unseen = matching.where(Question.id.not_in(seen)).subquery()
+    had = matching.where(Question.id.in_(seen)).subquery()
+    picked = union_all(
+        select(unseen.c.id, literal(0).label("seen")),
+        select(had.c.id, literal(1).label("seen")),
+    ).subquery()
+    return (
+        select(Question, QuestionVersion, picked.c.seen)
+        .join(picked, picked.c.id == Question.id)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .options(
+            selectinload(QuestionVersion.skills),
+            joinedload(QuestionVersion.stage),
+        )
+        .order_by(picked.c.seen, Question.id)
+        .limit(n)
+    )
 
 
 def skill_weakness(user_id: int) -> dict[str, float]:
