@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models.bank import Stage
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 from app.models.review import CoachLink, Notification, Review, ReviewStatus
 from app.models.users import User
+from app.pagination import limit, page_number
 
 QUEUE_STATES = ("awaiting", "draft")
 QUEUE_COUNT_CAP = 1000  # the queue counts up to this many, then says "1,000+"
@@ -95,9 +96,33 @@ def review_of(coach_id: int, session_id: int) -> Review | None:
 
 @dataclass
 class QueuePage:
-    pagination: object  # flask_sqlalchemy Pagination of PracticeSession
+    """One page of the queue, read by its sort key `(queued_at, id)`, not by skipping rows.
+
+    `next_after` is the session id the Next link carries (None: last page), `prev_before`
+    the one Previous carries (None: first page). `page` is the page's number, from the
+    (capped) count of sessions ahead of it; None when more than the cap lie ahead.
+    """
+
+    items: list  # PracticeSession, with user, stage and round format loaded
     drafts: set[int]  # session ids with a draft review by this coach
+    total: int  # sessions in the (filtered) queue, at most the cap
+    per_page: int
+    page: int | None = 1
     capped: bool = False  # more than QUEUE_COUNT_CAP sessions match: the total is a floor
+    next_after: int | None = None
+    prev_before: int | None = None
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.prev_before is not None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_after is not None
 
 
 def queue(
@@ -107,27 +132,36 @@ def queue(
     stage_key: str | None = None,
     state: str | None = None,
     search: str | None = None,
-    page: int,
+    page: int = 1,
     per_page: int,
     count_cap: int = QUEUE_COUNT_CAP,
+    after: int | None = None,
+    before: int | None = None,
 ) -> QueuePage:
     """Visible sessions without a published review by this coach, oldest first.
 
-    Ordered by the stored, indexed `queued_at` (when the round finished, else its
-    deadline). The total is a capped count (a COUNT over at most `count_cap` + 1 ids), so
-    a coach with a huge queue costs a bounded scan; `capped` says the total is a floor.
+    Ordered by the stored, indexed `(queued_at, id)` (when the round finished, else its
+    deadline). Next reads the sessions past `after`'s key, Previous those before
+    `before`'s (both session ids, their key looked up inside the same statement), so a
+    deep page costs what the first one costs; a typed `?page=` still skips rows, but
+    never past the cap. The total is a capped count (a COUNT over at most `count_cap` + 1
+    ids) and so is the number of sessions ahead of a keyset page, both in one statement;
+    `capped` says the total is a floor. Three statements whatever the queue's size.
     `search` filters by candidate name or email (a case-insensitive substring, LIKE
     wildcards escaped).
     """
-    stmt = visible_sessions(coach_id).outerjoin(
-        Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
+    stmt = visible_sessions(coach_id)
+    reviewed = select(Review.id).where(
+        Review.session_id == PracticeSession.id, Review.coach_id == coach_id
     )
     if state == "awaiting":
-        stmt = stmt.where(Review.id.is_(None))
+        stmt = stmt.where(~reviewed.exists())
     elif state == "draft":
-        stmt = stmt.where(Review.status == ReviewStatus.DRAFT.value)
+        stmt = stmt.where(reviewed.where(Review.status == ReviewStatus.DRAFT.value).exists())
     else:
-        stmt = stmt.where(or_(Review.id.is_(None), Review.status == ReviewStatus.DRAFT.value))
+        # NOT EXISTS rather than an outer join: the planner then walks the indexes and
+        # stops at the LIMIT instead of hashing every session (EXPLAIN at 100k sessions)
+        stmt = stmt.where(~reviewed.where(Review.status == ReviewStatus.PUBLISHED.value).exists())
     if candidate_id:
         stmt = stmt.where(PracticeSession.user_id == candidate_id)
     if stage_key:
@@ -140,19 +174,56 @@ def queue(
                 User.email.ilike(pattern, escape="\\"),
             )
         )
-    limited = stmt.with_only_columns(PracticeSession.id).limit(count_cap + 1).subquery()
-    total = int(db.session.scalar(select(func.count()).select_from(limited)) or 0)
-    capped = total > count_cap
-    if capped:
-        total = count_cap
+    size = limit(per_page)
+    sort_key = tuple_(PracticeSession.queued_at, PracticeSession.id)
+    cursor, backwards = (after, False) if after else (before, True) if before else (None, False)
+    key = tuple_(_queue_key_of(cursor), literal(cursor)) if cursor else None
+
+    def capped_count(where=None):
+        rows = stmt.with_only_columns(PracticeSession.id)
+        if where is not None:
+            rows = rows.where(where)
+        return (
+            select(func.count()).select_from(rows.limit(count_cap + 1).subquery()).scalar_subquery()
+        )
+
+    if key is None:
+        total, ahead = db.session.scalar(select(capped_count())), 0
+    else:  # sessions ahead of the page: up to the cursor (Next), or before it (Previous)
+        ahead_of = sort_key < key if backwards else sort_key <= key
+        total, ahead = db.session.execute(select(capped_count(), capped_count(ahead_of))).one()
+        if backwards and ahead <= size:  # Previous reaches the start: the first page, full
+            key, backwards, ahead = None, False, 0
+    total, ahead = int(total or 0), int(ahead or 0)
+    capped, known = total > count_cap, ahead <= count_cap
     stmt = stmt.options(
         joinedload(PracticeSession.user),
         joinedload(PracticeSession.stage),
         joinedload(PracticeSession.round_format),
-    ).order_by(_finished_order(), PracticeSession.id)
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
-    pagination.total = total
-    ids = [s.id for s in pagination.items]
+    )
+    oldest_first = (PracticeSession.queued_at, PracticeSession.id)
+    if key is None:
+        # a typed ?page= skips rows, but never past the cap (deeper pages: Next)
+        start = min((page_number(page) - 1) * size, max(min(total, count_cap) - 1, 0))
+        start -= start % size
+        rows = list(db.session.scalars(stmt.order_by(*oldest_first).offset(start).limit(size + 1)))
+        items, more_before, more_after, ahead = rows[:size], start > 0, len(rows) > size, start
+    elif not backwards:
+        rows = list(
+            db.session.scalars(stmt.where(sort_key > key).order_by(*oldest_first).limit(size + 1))
+        )
+        items, more_before, more_after = rows[:size], True, len(rows) > size
+    else:
+        rows = list(
+            db.session.scalars(
+                stmt.where(sort_key < key)
+                .order_by(PracticeSession.queued_at.desc(), PracticeSession.id.desc())
+                .limit(size + 1)
+            )
+        )
+        items, more_before, more_after = list(reversed(rows[:size])), len(rows) > size, True
+        ahead = ahead - len(items)
+    ids = [s.id for s in items]
     drafts = (
         set(
             db.session.scalars(
@@ -164,7 +235,22 @@ def queue(
         if ids
         else set()
     )
-    return QueuePage(pagination=pagination, drafts=drafts, capped=capped)
+    return QueuePage(
+        items=items,
+        drafts=drafts,
+        total=min(total, count_cap),
+        per_page=size,
+        page=ahead // size + 1 if known else None,
+        capped=capped,
+        next_after=items[-1].id if items and more_after else None,
+        prev_before=items[0].id if items and more_before else None,
+    )
+
+
+def _queue_key_of(session_id: int):
+    """The queue key `queued_at` of one session, as a scalar subquery (the cursor's key)."""
+    other = aliased(PracticeSession)
+    return select(other.queued_at).where(other.id == session_id).scalar_subquery()
 
 
 def _escape_like(text: str) -> str:
@@ -179,12 +265,17 @@ def queue_filters(
     Candidates are None when the coach has more than `select_max` linked: a select of
     thousands of options is neither fast nor usable, so the page offers a search box.
     """
-    candidates = db.session.scalars(
-        select(User)
-        .join(CoachLink, CoachLink.candidate_id == User.id)
+    # any `select_max` + 1 linked candidates (a bounded read of the coach's links), then
+    # sorted: sorting all of a coach's 10,000 candidates by name only to find there are
+    # too many for a select cost a scan and a sort on every queue page
+    some = (
+        select(CoachLink.candidate_id)
         .where(CoachLink.coach_id == coach_id)
-        .order_by(User.display_name, User.id)
         .limit(select_max + 1)
+        .subquery()
+    )
+    candidates = db.session.scalars(
+        select(User).join(some, some.c.candidate_id == User.id).order_by(User.display_name, User.id)
     ).all()
     stages = db.session.execute(select(Stage.key, Stage.name).order_by(Stage.position)).all()
     found = list(candidates) if len(candidates) <= select_max else None

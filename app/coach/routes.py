@@ -33,9 +33,11 @@ from app.coach.selfscores import self_scores_for
 from app.learning import insights as learning_insights
 from app.learning.grading import suggestions_for
 from app.models.users import Role
-from app.pagination import page_number
+from app.pagination import page_number, row_id
 
 bp = Blueprint("coach", __name__)
+
+PAGE_ARGS = ("page", "after", "before")  # where a list is, not what it shows
 
 bp.before_request(require_role(Role.COACH.value))
 
@@ -123,8 +125,10 @@ def queue():
         page=page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
         count_cap=current_app.config.get("COACH_QUEUE_COUNT_CAP", queries.QUEUE_COUNT_CAP),
+        after=row_id(request.args.get("after")),
+        before=row_id(request.args.get("before")),
     )
-    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    filters = {k: v for k, v in request.args.items() if k not in PAGE_ARGS and v}
     template = "coach/_queue_table.html" if _is_fragment() else "coach/queue.html"
     return render_template(template, form=form, result=result, filters=filters, searching=searching)
 

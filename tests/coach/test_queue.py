@@ -80,8 +80,138 @@ def test_queue_paginates(app, client, as_coach):
             builders.session(w.candidate_id, events=False, kinds=("text",))
     first = client.get("/coach/queue").get_data(as_text=True)
     assert "Page 1 of 2" in first and len(session_ids(first)) == 20
-    second = client.get("/coach/queue?page=2").get_data(as_text=True)
-    assert len(session_ids(second)) == 2
+    second = client.get(link(first, "next")).get_data(as_text=True)
+    assert len(session_ids(second)) == 2 and "Page 2 of 2" in second
+    assert session_ids(client.get("/coach/queue?page=2").get_data(as_text=True)) == session_ids(
+        second
+    )  # a typed ?page= still works (skipping at most the capped count)
+
+
+def link(html: str, rel: str) -> str | None:
+    """The href of the pager's Next or Previous link (entities unescaped), if any."""
+    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def walk(client, url: str) -> list[list[int]]:
+    """Every page's session ids, following Next from `url` to the end."""
+    pages = []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        pages.append(session_ids(html))
+        url = link(html, "next")
+    return pages
+
+
+def test_queue_pages_by_key_both_ways_with_the_filters_kept(app, client, as_coach, make_user):
+    """Next and Previous carry the session at the page's edge (?after= / ?before=) and the
+    filters; walking them gives the queue in order, each session once, ties on the
+    finishing time broken by id."""
+    from app.coach import queries
+
+    w = as_coach
+    other = make_user("candidate", display_name="Other Ola")
+    app.config["PER_PAGE"] = 3
+    with app.app_context():
+        builders.link(w.coach_id, other)
+        same_time = utcnow() - timedelta(days=2)
+        for n in range(8):  # three share one finishing time: the id decides
+            builders.session(
+                w.candidate_id, started=same_time if n < 3 else None, events=False, kinds=("text",)
+            )
+            builders.session(other, events=False, kinds=("text",))
+        expected = [
+            s.id for s in queries.queue(w.coach_id, candidate_id=w.candidate_id, per_page=100).items
+        ]
+    assert len(expected) == 9
+    url = f"/coach/queue?candidate={w.candidate_id}&state=awaiting"
+    pages = walk(client, url)
+    assert [i for p in pages for i in p] == expected and [len(p) for p in pages] == [3, 3, 3]
+    # every pager link keeps the filters and names a session, never a page offset
+    html = client.get(url).get_data(as_text=True)
+    nxt = link(html, "next")
+    assert f"candidate={w.candidate_id}" in nxt and "state=awaiting" in nxt and "after=" in nxt
+    second = client.get(nxt).get_data(as_text=True)
+    assert "Page 2 of 3" in second
+    third = client.get(link(second, "next")).get_data(as_text=True)
+    assert link(third, "next") is None and "Page 3 of 3" in third
+    back = client.get(link(third, "prev")).get_data(as_text=True)
+    assert session_ids(back) == pages[1] and "Page 2 of 3" in back
+    assert "before=" in link(third, "prev") and f"candidate={w.candidate_id}" in link(third, "prev")
+    start = client.get(link(back, "prev")).get_data(as_text=True)
+    assert session_ids(start) == pages[0] and link(start, "prev") is None
+    # the htmx fragment pages the same way
+    fragment = client.get(nxt, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="queue-table">')
+    assert session_ids(fragment) == pages[1]
+
+
+def test_queue_previous_that_reaches_the_start_shows_a_full_first_page(app, client, as_coach):
+    w = as_coach
+    app.config["PER_PAGE"] = 3
+    with app.app_context():
+        ids = [w.session_id] + [
+            builders.session(w.candidate_id, events=False, kinds=("text",)).id for _ in range(4)
+        ]
+    # Previous from the second row: one row before it, but the first page holds three
+    html = client.get(f"/coach/queue?before={ids[1]}").get_data(as_text=True)
+    assert session_ids(html) == ids[:3] and link(html, "prev") is None
+
+
+def test_queue_pages_past_the_capped_count_by_key(app, client, as_coach):
+    """Past the cap the count stops, but Next keeps going, one bounded read each."""
+    w = as_coach
+    app.config["PER_PAGE"] = 2
+    app.config["COACH_QUEUE_COUNT_CAP"] = 3
+    with app.app_context():
+        for _ in range(6):
+            builders.session(w.candidate_id, events=False, kinds=("text",))
+    pages = walk(client, "/coach/queue")
+    assert [len(p) for p in pages] == [2, 2, 2, 1]
+    assert len({i for p in pages for i in p}) == 7
+    first = client.get("/coach/queue").get_data(as_text=True)
+    assert "3+ sessions to review" in first and "Page 1 of 2+" in first
+    last = client.get(f"/coach/queue?after={pages[2][-1]}").get_data(as_text=True)
+    assert "Past the first 3 sessions" in last and session_ids(last) == pages[3]
+
+
+def test_queue_bad_cursors_are_ignored_or_empty_never_an_error(client, as_coach):
+    w = as_coach
+    for query in ("after=abc", "after=-3", "before=0", "after=99999999999999", "before=%00"):
+        response = client.get(f"/coach/queue?{query}")
+        assert response.status_code == 200, query
+    # a session id no longer (or never) in the queue: nothing after it, not an error
+    assert client.get("/coach/queue?after=2147483647").status_code == 200
+    assert session_ids(client.get("/coach/queue").get_data(as_text=True)) == [w.session_id]
+
+
+def test_queue_keyset_pages_query_count_does_not_grow(app, client, as_coach, make_user):
+    """Page 1, a Next page and a Previous page: each a fixed number of statements."""
+    w = as_coach
+    app.config["PER_PAGE"] = 2
+    with app.app_context():
+        for _ in range(5):
+            builders.session(w.candidate_id, events=False, kinds=("text",))
+
+    def counts():
+        first = client.get("/coach/queue").get_data(as_text=True)
+        second_url = link(first, "next")
+        second = client.get(second_url).get_data(as_text=True)
+        urls = ["/coach/queue", second_url, link(second, "prev"), "/coach/queue?page=2"]
+        urls.append(f"/coach/queue?after={session_ids(first)[-1]}&stage=system_design")
+        return [count_queries(app, client, url) for url in urls]
+
+    small = counts()
+    with app.app_context():
+        for _ in range(12):
+            builders.session(w.candidate_id, events=False, kinds=("text",))
+        for i in range(4):
+            extra = factories.user("candidate", display_name=f"Extra {i}").id
+            builders.link(w.coach_id, extra)
+            for _ in range(3):
+                builders.session(extra, events=False, kinds=("text",))
+    add_reviews(app, w.coach_id, w.candidate_id)
+    assert counts() == small
 
 
 def test_queue_fragment_for_htmx(client, as_coach):
@@ -243,9 +373,9 @@ def test_queue_total_is_capped(app, client, as_coach):
         for _ in range(4):
             builders.session(w.candidate_id, events=False, kinds=("text",))
         page = queries.queue(w.coach_id, page=1, per_page=20, count_cap=3)
-        assert page.capped and page.pagination.total == 3 and len(page.pagination.items) == 5
+        assert page.capped and page.total == 3 and len(page.items) == 5
         exact = queries.queue(w.coach_id, page=1, per_page=20, count_cap=5)
-        assert not exact.capped and exact.pagination.total == 5
+        assert not exact.capped and exact.total == 5
     assert "5 sessions to review" in client.get("/coach/queue").get_data(as_text=True)
     app.config["COACH_QUEUE_COUNT_CAP"] = 3
     assert "3+ sessions to review" in client.get("/coach/queue").get_data(as_text=True)
