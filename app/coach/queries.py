@@ -265,17 +265,22 @@ def queue_filters(
     Candidates are None when the coach has more than `select_max` linked: a select of
     thousands of options is neither fast nor usable, so the page offers a search box.
     """
-    # any `select_max` + 1 linked candidates (a bounded read of the coach's links), then
-    # sorted: sorting all of a coach's 10,000 candidates by name only to find there are
-    # too many for a select cost a scan and a sort on every queue page
+    # any `select_max` + 1 of the coach's links, then their users sorted: sorting all of
+    # a coach's 10,000 candidates by name only to find a search box is needed cost a
+    # scan and a sort on every queue page. On PostgreSQL the ids go in as an array, so the
+    # users are read on their primary key (an IN (subquery) is hashed against every user).
     some = (
         select(CoachLink.candidate_id)
         .where(CoachLink.coach_id == coach_id)
         .limit(select_max + 1)
-        .subquery()
+        .scalar_subquery()
     )
+    if db.session.get_bind().dialect.name == "postgresql":
+        linked = User.id == func.any(func.array(some))
+    else:
+        linked = User.id.in_(some)
     candidates = db.session.scalars(
-        select(User).join(some, some.c.candidate_id == User.id).order_by(User.display_name, User.id)
+        select(User).where(linked).order_by(User.display_name, User.id)
     ).all()
     stages = db.session.execute(select(Stage.key, Stage.name).order_by(Stage.position)).all()
     found = list(candidates) if len(candidates) <= select_max else None

@@ -410,3 +410,14 @@ def test_queue_filter_is_a_select_at_or_below_the_limit(app, client, as_coach):
     app.config["COACH_FILTER_SELECT_MAX"] = 1
     html = client.get("/coach/queue").get_data(as_text=True)
     assert 'name="candidate"' in html and 'name="q"' not in html
+
+
+def test_queue_filter_select_lists_candidates_by_name(app, client, as_coach, make_user):
+    """The bounded read of the coach's links still lists them sorted by name."""
+    w = as_coach
+    with app.app_context():
+        for name in ("Zed Zulu", "Abe Alpha", "Mia Mike"):
+            builders.link(w.coach_id, make_user("candidate", display_name=name))
+    html = client.get("/coach/queue").get_data(as_text=True)
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", html)
+    assert options == ["Abe Alpha", "Cand Dee", "Mia Mike", "Zed Zulu"]
