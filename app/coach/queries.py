@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.models.bank import Stage
@@ -197,7 +197,7 @@ def queue(
     total, ahead = int(total or 0), int(ahead or 0)
     capped, known = total > count_cap, ahead <= count_cap
     stmt = stmt.options(
-        joinedload(PracticeSession.user),
+        contains_eager(PracticeSession.user),  # the User the visibility join has
         joinedload(PracticeSession.stage),
         joinedload(PracticeSession.round_format),
     )
