@@ -306,19 +306,24 @@ def dashboard_counts(coach_id: int, cap: int = QUEUE_COUNT_CAP) -> Counts:
     Each review count is capped (a COUNT over at most `cap` + 1 rows), so a coach with
     100k visible sessions costs a bounded read, not a scan of every one of them.
     """
-    reviewed = visible_sessions(coach_id).outerjoin(
-        Review, and_(Review.session_id == PracticeSession.id, Review.coach_id == coach_id)
+    # (NOT) EXISTS, not an outer join: as in the queue, the planner then walks the
+    # indexes up to the cap instead of hashing every visible session
+    review = select(Review.id).where(
+        Review.session_id == PracticeSession.id, Review.coach_id == coach_id
     )
 
     def capped(condition) -> int:
         limited = (
-            reviewed.where(condition).with_only_columns(PracticeSession.id).limit(cap + 1)
+            visible_sessions(coach_id)
+            .where(condition)
+            .with_only_columns(PracticeSession.id)
+            .limit(cap + 1)
         ).subquery()
         return int(db.session.scalar(select(func.count()).select_from(limited)) or 0)
 
-    awaiting = capped(Review.id.is_(None))
-    draft = capped(Review.status == ReviewStatus.DRAFT.value)
-    published = capped(Review.status == ReviewStatus.PUBLISHED.value)
+    awaiting = capped(~review.exists())
+    draft = capped(review.where(Review.status == ReviewStatus.DRAFT.value).exists())
+    published = capped(review.where(Review.status == ReviewStatus.PUBLISHED.value).exists())
     candidates = db.session.scalar(
         select(func.count()).select_from(CoachLink).where(CoachLink.coach_id == coach_id)
     )
