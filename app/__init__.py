@@ -31,9 +31,28 @@ from app.models.users import User
 from app.practice import wiring as practice_wiring
 
 
+class Mockloop(Flask):
+    """Flask, with `ensure_sync` answered once per function: Flask asks it (an
+    `inspect.iscoroutinefunction` check) for every hook and view of every request."""
+
+    _SYNC_CACHE_MAX = 1024  # hooks and views; per-request `after_this_request` closures
+
+    def ensure_sync(self, func):
+        cache = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return cache[func]
+        except KeyError:
+            synced = super().ensure_sync(func)
+            if len(cache) < self._SYNC_CACHE_MAX:
+                cache[func] = synced
+            return synced
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build a mockloop app: config, extensions, blueprints, errors, commands."""
-    app = Flask(
+    app = Mockloop(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

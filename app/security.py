@@ -99,6 +99,16 @@ def keep_sessions_off_vendored_files(app: Flask) -> None:
                 return None
             return super().save_session(app, session, response)
 
+        def get_signing_serializer(self, app):
+            """Flask builds the cookie's serializer (and its signers) for every request;
+            it depends only on the keys, so build it once per set of keys."""
+            keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+            cache = self.__dict__.setdefault("_serializers", {})
+            if keys not in cache:
+                cache.clear()  # keys changed (a test, a rotation): forget the old ones
+                cache[keys] = super().get_signing_serializer(app)
+            return cache[keys]
+
     app.session_interface = VendorFreeSessions()
 
 

@@ -98,7 +98,7 @@ def signed_in_round(
     return SignedInRound(user_id, zone or "UTC", sign_in_id, verdict, clock)
 
 
-_WRITE = text(
+_UPDATE = (
     "UPDATE session_questions SET answer_text = :text, answer_number = :number,"
     " answer_unit = :unit, answer_links = :links, revision = revision + 1,"
     " saved_at = :now, client_id = :client_id, client_seq = :seq"
@@ -112,13 +112,25 @@ _WRITE = text(
     " AND coalesce(answer_unit, '') = :unit_or_empty"
     " AND coalesce(CAST(answer_links AS VARCHAR), '[]') = :links_json)"
     " RETURNING revision"
-).bindparams(
+)
+_WRITE_TYPES = (
     bindparam("number", type_=Float),
     bindparam("unit", type_=String),
     bindparam("client_id", type_=String),
     bindparam("links", type_=JSON),
     bindparam("now", type_=UTCDateTime()),
 )
+_WRITE = text(_UPDATE).bindparams(*_WRITE_TYPES)
+# PostgreSQL: the UPDATE and the event's INSERT in one statement (one round trip); the
+# event is written only when the UPDATE wrote, and carries the new revision.
+_WRITE_AND_LOG = text(
+    f"WITH saved AS ({_UPDATE})"
+    " INSERT INTO session_events (session_id, at, kind, position, data)"
+    " SELECT CAST(:session_id AS INTEGER), CAST(:now AS TIMESTAMP WITH TIME ZONE),"
+    " CAST(:kind AS VARCHAR), CAST(:position AS INTEGER),"
+    " json_build_object('length', CAST(:length AS INTEGER), 'revision', revision)"
+    " FROM saved RETURNING CAST(data ->> 'revision' AS INTEGER)"
+).bindparams(*_WRITE_TYPES)
 
 _EVENT = text(
     "INSERT INTO session_events (session_id, at, kind, position, data)"
@@ -142,7 +154,8 @@ def save(
 ) -> tuple[SaveResult, SignedInRound] | None:
     """The everyday autosave: the one read, one UPDATE (this question, its revision or
     this tab's newer save, a different answer, the round still open), the event's INSERT
-    and a commit. None, nothing written and the transaction ended, in any other case."""
+    and a commit (on PostgreSQL the UPDATE and the INSERT are one statement). None, nothing
+    written and the transaction ended, in any other case."""
     answer = answer.normalised()
     if len(answer.text) > max_chars or len(answer.links) > max_links:
         return None
@@ -152,8 +165,9 @@ def save(
         return None
     connection = db.session.connection()
     links = list(answer.links)
+    in_one = connection.dialect.name == "postgresql"
     revision = connection.execute(
-        _WRITE,
+        _WRITE_AND_LOG if in_one else _WRITE,
         {
             "session_id": session_id,
             "position": position,
@@ -168,21 +182,24 @@ def save(
             "links": links,
             "links_json": json.dumps(links),
             "now": now,
+            "kind": events.SAVED,
+            "length": answer.length(),
         },
     ).scalar()
     if revision is None:
         db.session.rollback()
         return None
-    connection.execute(
-        _EVENT,
-        {
-            "session_id": session_id,
-            "now": now,
-            "kind": events.SAVED,
-            "position": position,
-            "data": {"length": answer.length(), "revision": revision},
-        },
-    )
+    if not in_one:
+        connection.execute(
+            _EVENT,
+            {
+                "session_id": session_id,
+                "now": now,
+                "kind": events.SAVED,
+                "position": position,
+                "data": {"length": answer.length(), "revision": revision},
+            },
+        )
     if found.verdict == signins.STALE:  # at most once a minute: keep the sign-in alive
         connection.execute(signins.touch_statement(found.sign_in_id, now))
     db.session.commit()
