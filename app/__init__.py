@@ -25,15 +25,34 @@ from app.learning import schedule as learning_schedule
 from app.learning import wiring as learning_wiring
 from app.markdown import render_answer, render_markdown
 from app.models.bank import Question, Rubric
-from app.models.base import configure_sqlite
+from app.models.base import check_on_checkout, configure_sqlite
 from app.models.practice import PracticeSession
 from app.models.users import User
 from app.practice import wiring as practice_wiring
 
 
+class Mockloop(Flask):
+    """Flask, with `ensure_sync` answered once per function: Flask asks it (an
+    `inspect.iscoroutinefunction` check) for every hook and view of every request."""
+
+    _SYNC_CACHE_MAX = 1024  # hooks and views; per-request `after_this_request` closures
+
+    def ensure_sync(self, func):
+        cache = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return cache[func]
+        except KeyError:
+            synced = super().ensure_sync(func)
+            if len(cache) < self._SYNC_CACHE_MAX:
+                cache[func] = synced
+            return synced
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build a mockloop app: config, extensions, blueprints, errors, commands."""
-    app = Flask(
+    app = Mockloop(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -58,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        check_on_checkout(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     access.init_app(app)  # deny by default; before CSRF so anonymous POSTs go to sign-in

@@ -18,6 +18,7 @@ from app.clock import utcnow
 from app.extensions import login_manager
 
 PUBLIC_ATTR = "_mockloop_public"
+SELF_CHECKED_ATTR = "_mockloop_checks_sign_in"
 SIGNED_IN_AT = "_signed_in_at"  # epoch seconds of the sign-in, for the absolute lifetime
 
 
@@ -25,6 +26,20 @@ def public(view: Callable) -> Callable:
     """Mark a view as reachable without signing in."""
     setattr(view, PUBLIC_ATTR, True)
     return view
+
+
+def checks_sign_in_itself(view: Callable) -> Callable:
+    """Mark a signed-in view that verifies the browser's sign-in in its own query (the
+    autosave, the round status): deny-by-default then skips Flask-Login's user loader
+    when the session carries a sign-in key. The view must call `refuse_anonymous` (via
+    `current_user`) whenever its own check does not find a live sign-in."""
+    setattr(view, SELF_CHECKED_ATTR, True)
+    return view
+
+
+def view_checks_sign_in(app: Flask, endpoint: str | None) -> bool:
+    view = app.view_functions.get(endpoint) if endpoint else None
+    return view is not None and getattr(view, SELF_CHECKED_ATTR, False)
 
 
 def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
@@ -142,16 +157,22 @@ def init_app(app: Flask) -> None:
     def deny_by_default():
         if is_public_endpoint(current_app, request.endpoint):
             return None
+        if view_checks_sign_in(current_app, request.endpoint) and current_sign_in_key():
+            return None  # the view reads the sign-in in its own query (or refuses as below)
         if not current_user.is_authenticated:
-            if request.headers.get("HX-Request"):
-                # htmx follows HX-Redirect with a full page load
-                response = current_app.response_class(status=401)
-                response.headers["HX-Redirect"] = url_for(
-                    "accounts.login", next=request.full_path.rstrip("?")
-                )
-                return response
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            return refuse_anonymous()
         return None
+
+
+def refuse_anonymous():
+    """The answer to a request that is not signed in: to the sign-in page (htmx: 401 with
+    HX-Redirect, which htmx follows with a full page load)."""
+    target = url_for("accounts.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request"):
+        response = current_app.response_class(status=401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
 
 
 def owner_or_404(owner_id: int) -> None:

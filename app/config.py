@@ -506,10 +506,22 @@ def load_config(overrides: dict | None = None) -> dict:
         )
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No pool_pre_ping round trip on every checkout: app.models.base.check_on_checkout
+        # replaces it with a local look at the socket (a server that restarted or ended
+        # the connection has closed it), TCP keepalives find silently dropped peers, and
+        # pool_recycle retires connections before idle-killing middleboxes do.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+            "pool_recycle": 1800,
             "pool_size": config["DB_POOL_SIZE"],
-            "connect_args": {"connect_timeout": config["DB_CONNECT_TIMEOUT"]},
+            "connect_args": {
+                "connect_timeout": config["DB_CONNECT_TIMEOUT"],
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 10,
+                "keepalives_count": 3,
+            },
         }
     config["SINGLE_HOST_WARNING"] = check_several_hosts(config)
     return config

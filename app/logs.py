@@ -86,6 +86,9 @@ def request_id_from(environ: dict) -> str:
 def signed_in_user_id() -> int | None:
     """The id of the user Flask-Login loaded for this request, read from the identity
     map: a view that committed has expired the row, and logging must not load it again."""
+    checked = g.get("signed_in_user_id")  # set by a view that checked the sign-in itself
+    if checked is not None:
+        return checked
     user = g.get("_login_user")
     state = orm_state(user, raiseerr=False) if user is not None else None
     return state.identity[0] if state is not None and state.identity else None
@@ -106,18 +109,25 @@ def init_app(app: Flask) -> None:
     def finish_request(response):
         request_id = g.get("request_id") or request_id_from(request.environ)
         response.headers["X-Request-ID"] = request_id
-        if app.config.get("LOG_REQUESTS") and request.endpoint != "static":
+        if (
+            app.config.get("LOG_REQUESTS")
+            and request.endpoint != "static"
+            and logger.isEnabledFor(logging.INFO)
+        ):
             started = g.get("request_started", time.perf_counter())
-            logger.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": signed_in_user_id(),
-                    "client": request.remote_addr,
-                    "request_id": request_id,
-                },
+            extra = {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": signed_in_user_id(),
+                "client": request.remote_addr,
+                "request_id": request_id,
+            }
+            # logger.info() without its stack walk for the caller's file and line, which
+            # this line never shows: the same record through the same handlers.
+            record = logger.makeRecord(
+                logger.name, logging.INFO, "", 0, "request", (), None, extra=extra
             )
+            logger.handle(record)
         return response

@@ -99,6 +99,16 @@ def keep_sessions_off_vendored_files(app: Flask) -> None:
                 return None
             return super().save_session(app, session, response)
 
+        def get_signing_serializer(self, app):
+            """Flask builds the cookie's serializer (and its signers) for every request;
+            it depends only on the keys, so build it once per set of keys."""
+            keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+            cache = self.__dict__.setdefault("_serializers", {})
+            if keys not in cache:
+                cache.clear()  # keys changed (a test, a rotation): forget the old ones
+                cache[keys] = super().get_signing_serializer(app)
+            return cache[keys]
+
     app.session_interface = VendorFreeSessions()
 
 
@@ -128,22 +138,26 @@ def init_app(app: Flask) -> None:
     ]
     if app.config.get("HSTS"):
         defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    defaults = tuple(defaults)
+    defaults = tuple((name.lower(), name, value) for name, value in defaults)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
+        # One pass over the headers already set (a view's own CSP or caching wins), not a
+        # lookup per default (each miss raises and catches a KeyError inside Werkzeug).
+        present = {name.lower() for name, _ in headers}
         if request.endpoint == "static":
             static_file = (request.view_args or {}).get("filename", "")
             if static_file == CODE_WORKER:
                 headers["Content-Security-Policy"] = worker_csp(request.host_url.rstrip("/"))
+                present.add("content-security-policy")
             elif is_vendored_file() and response.status_code in (200, 304):
                 headers["Cache-Control"] = VENDOR_CACHE
-        elif "Cache-Control" not in headers:
+        elif "cache-control" not in present:
             # Pages are per user; keep them out of shared caches.
             headers["Cache-Control"] = "private, no-cache"
-        for name, value in defaults:
-            if name not in headers:
+        for lowered, name, value in defaults:
+            if lowered not in present:
                 headers[name] = value
         headers.add("Vary", "HX-Request")
         return response

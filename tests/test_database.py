@@ -1,14 +1,17 @@
-"""The database layer: SQLite's pragmas, and datetimes that are always aware UTC."""
+"""The database layer: SQLite's pragmas, datetimes that are always aware UTC, and pooled
+PostgreSQL connections the server closed."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from app.extensions import db
+from app.models.base import connection_is_closed
 from app.models.users import User
 from tests.conftest import make_app
 
@@ -51,3 +54,34 @@ def test_naive_datetimes_are_refused(app):
         with pytest.raises(Exception, match="naive datetime"):
             db.session.commit()
         db.session.rollback()
+
+
+@pytest.mark.postgres_only
+def test_a_connection_the_server_closed_is_replaced_not_a_500(database_url, _schema):
+    """No pool_pre_ping round trip: a pooled connection whose backend the server ended
+    (as a restart does to every one) is found closed at checkout and replaced, so the
+    next request is served."""
+    app = make_app(database_url)
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    client = app.test_client()
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        db.session.remove()  # back to the pool, idle
+        engine = db.engine
+    killer = create_engine(database_url)
+    with killer.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        gone = "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
+        for _ in range(200):
+            if not other.execute(text(gone), {"pid": pid}).scalar():
+                break
+            time.sleep(0.01)
+    killer.dispose()
+    for _ in range(100):  # the FATAL message and the close reach our socket
+        if connection_is_closed(engine.pool._pool.queue[-1].dbapi_connection):
+            break
+        time.sleep(0.01)
+    with app.app_context():  # without the check: OperationalError (a 500 in a view)
+        assert db.session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+        db.session.remove()
+    assert client.get("/healthz").status_code == 200

@@ -18,9 +18,14 @@ def lifetimes(config) -> signins.Lifetimes:
     )
 
 
+def limits_of(app: Flask) -> signins.Lifetimes:
+    """This app's sign-in limits (built once, at `init_app`)."""
+    return app.extensions["mockloop.sign_in_limits"]
+
+
 def init_app(app: Flask) -> None:
     """Resolve the session's sign-in key to its account, on every request (one query)."""
-    limits = lifetimes(app.config)
+    limits = app.extensions["mockloop.sign_in_limits"] = lifetimes(app.config)
 
     @login_manager.user_loader
     def load_user(key: str):

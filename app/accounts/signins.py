@@ -76,16 +76,46 @@ def user_for_key(key: str, *, now: datetime, limits: Lifetimes) -> User | None:
     if row is None:
         return None
     user, sign_in_id, created_at, last_seen_at = row
-    idle = limits.admin_idle if user.role == Role.ADMIN else None
+    verdict = check(user.role, user.active, created_at, last_seen_at, now=now, limits=limits)
+    if verdict not in (LIVE, STALE):
+        _expire(sign_in_id, verdict, now)
+        return None
+    if verdict == STALE:
+        _touch(sign_in_id, now)
+    return user
+
+
+LIVE = "live"
+STALE = "live, touch"  # live, and `last_seen_at` is due to be written again
+
+
+def check(
+    role: str, active: bool, created_at: datetime, last_seen_at: datetime, *, now, limits
+) -> str:
+    """The one verdict on a sign-in that is not ended: LIVE, STALE (live, and its
+    `last_seen_at` is due a touch), or the reason it ends now (expired, idle, deactivated).
+
+    `user_for_key` (Flask-Login's loader) and the lean autosave and status views, which
+    read the same columns in their own single query, both decide with this."""
+    idle = limits.admin_idle if role == Role.ADMIN else None
     reason = rules.expiry_reason(
         created_at, last_seen_at, now=now, absolute=limits.absolute, idle=idle
     )
-    if reason is not None or not user.active:
-        _expire(sign_in_id, reason or DEACTIVATED, now)
-        return None
+    if reason is not None or not active:
+        return reason or DEACTIVATED
     if rules.needs_touch(last_seen_at, now=now, every=limits.touch_every):
-        _touch(sign_in_id, now)
-    return user
+        return STALE
+    return LIVE
+
+
+def touch_statement(sign_in_id: int, now: datetime):
+    """The UPDATE that records the sign-in as seen now, for a caller's own transaction."""
+    return (
+        update(SignIn)
+        .where(SignIn.id == sign_in_id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # Built once: the statement's cache key is then found without rebuilding it per request.
@@ -111,12 +141,7 @@ def _write_now(statement) -> None:
 
 
 def _touch(sign_in_id: int, now: datetime) -> None:
-    _write_now(
-        update(SignIn)
-        .where(SignIn.id == sign_in_id)
-        .values(last_seen_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _write_now(touch_statement(sign_in_id, now))
 
 
 def _expire(sign_in_id: int, reason: str, now: datetime) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import select
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, event, exc
 from sqlalchemy.types import TypeDecorator
 
 
@@ -41,7 +42,6 @@ def configure_sqlite(engine, busy_timeout_ms: int) -> None:
     """SQLite: WAL journal, a busy timeout and enforced foreign keys on every connection."""
     if engine.dialect.name != "sqlite":
         return
-    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -51,3 +51,35 @@ def configure_sqlite(engine, busy_timeout_ms: int) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
+
+
+def check_on_checkout(engine) -> None:
+    """PostgreSQL: hand out no pooled connection the server has closed.
+
+    Instead of `pool_pre_ping` (a SELECT 1 round trip on every checkout, i.e. on every
+    request) the pool looks at the idle connection's socket without blocking: a server
+    that restarted, a backend that was terminated or timed out has sent its last message
+    and closed it, so the socket reads as ready. Such a connection is discarded and a
+    fresh one opened (DisconnectionError makes the pool reconnect), so the first request
+    after a PostgreSQL restart is served, not a 500. A peer that vanished without closing
+    is found by TCP keepalives (config), which then close the socket the same way.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "checkout")
+    def _refuse_closed(dbapi_connection, _record, _proxy):
+        if connection_is_closed(dbapi_connection):
+            raise exc.DisconnectionError("the database closed this pooled connection")
+
+
+def connection_is_closed(dbapi_connection) -> bool:
+    """An idle psycopg connection whose server end is gone (or that has unread input,
+    which an idle connection of ours never expects)."""
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)

@@ -171,6 +171,12 @@ class _Clock:
     grace_seconds: int
     expiry_policy: str
     status: str = SessionStatus.IN_PROGRESS.value
+    hint_penalty_seconds: int = 0
+    id: int | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != SessionStatus.IN_PROGRESS.value
 
 
 @functools.cache

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -72,17 +74,29 @@ class FloatInput(FloatField):
     def process_formdata(self, valuelist):
         if not valuelist:
             return
-        raw = (valuelist[0] or "").strip().replace(",", "").replace("_", "")
         self.data = None
-        if not raw:
-            return
-        try:
-            number = float(raw)
-        except ValueError:
-            raise ValueError(self.message) from None
-        if not math.isfinite(number):
-            raise ValueError(self.message)
-        self.data = number
+        self.data = typed_number(valuelist[0])
+
+
+def typed_number(value: str | None) -> float | None:
+    """A number as typed ("1,200", "3.5e6", " 42 "), None when blank; ValueError with the
+    form's message when it is not a finite number."""
+    raw = (value or "").strip().replace(",", "").replace("_", "")
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ValueError(FloatInput.message) from None
+    if not math.isfinite(number):
+        raise ValueError(FloatInput.message)
+    return number
+
+
+def is_web_link(link: str) -> bool:
+    """An http(s) link with a host, at most 500 characters (the answer form's rule)."""
+    parts = urlsplit(link)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(link) <= 500
 
 
 class AnswerForm(FlaskForm):
@@ -109,8 +123,7 @@ class AnswerForm(FlaskForm):
         answer service's check alone (`app.practice.answers`), with the caps from
         `save_options`."""
         for link in split_links(field.data):
-            parts = urlsplit(link)
-            if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > 500:
+            if not is_web_link(link):
                 raise ValidationError(
                     f"“{link[:80]}” is not a web link; links start with https:// (one per line)."
                 )
@@ -146,3 +159,56 @@ class WarningForm(FlaskForm):
     seconds_left = IntegerField(
         validators=[InputRequired(), NumberRange(min=-DB_INT_MAX, max=DB_INT_MAX)]
     )
+
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+def _whole(value: str | None) -> int | None:
+    """Plain ASCII digits within DB_INT_MAX, else None."""
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= DB_INT_MAX else None
+
+
+@dataclass(frozen=True)
+class QuickAnswer:
+    """An autosave body that `AnswerForm` would accept, read without building the form."""
+
+    answer: AnswerInput
+    base_revision: int
+    client_id: str | None
+    seq: int
+
+
+def quick_answer(formdata) -> QuickAnswer | None:
+    """The autosave's fields when every one is plainly valid (the common case), else None:
+    the view then validates with `AnswerForm` as always, so a refusal is the form's 422
+    and its messages. Never accepts what the form would refuse."""
+    get = formdata.get
+    if get("goto"):
+        return None  # the plain form's field: the form validates it
+    revision = _whole(get("revision"))
+    if revision is None:
+        return None
+    client_id = (get("client_id") or "").strip()
+    if client_id and not _CLIENT_ID.match(client_id):
+        return None
+    raw_seq = get("seq")
+    seq = 0 if raw_seq is None or raw_seq == "" else _whole(raw_seq)
+    if seq is None:
+        return None
+    unit = (get("answer_unit") or "").strip()
+    if len(unit) > 40:
+        return None
+    links = tuple(split_links(get("answer_links")))
+    if not all(is_web_link(link) for link in links):
+        return None
+    try:
+        number = typed_number(get("answer_number"))
+    except ValueError:
+        return None
+    text = get("answer_text") or ""
+    answer = AnswerInput(text=text, number=number, unit=unit or None, links=links)
+    return QuickAnswer(answer, revision, client_id or None, seq)

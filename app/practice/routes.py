@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -18,12 +19,14 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from app import pagination
+from app.access import checks_sign_in_itself, current_sign_in_key, refuse_anonymous
+from app.accounts.loader import limits_of
 from app.clock import utcnow
 from app.converters import accepts_json
 from app.domain import timing
 from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
-from app.extensions import db
-from app.practice import answers, coderuns, drills, lifecycle, loops, queries, starting
+from app.extensions import db, limiter
+from app.practice import answers, coderuns, drills, lifecycle, loops, queries, quick, starting
 from app.practice.errors import (
     AlreadyInLoop,
     AlreadyRunning,
@@ -42,6 +45,7 @@ from app.practice.forms import (
     StartLoopForm,
     StartRoundForm,
     WarningForm,
+    quick_answer,
 )
 from app.practice.views import (
     STATUS_LABELS,
@@ -263,14 +267,24 @@ def hint(session_id: int, position: int):
 
 
 @bp.post("/sessions/<int:session_id>/questions/<int:position>/autosave")
+@checks_sign_in_itself
 def autosave(session_id: int, position: int):
-    """Autosave (fetch or beacon): JSON with the new revision and the seconds remaining."""
-    # CSRFProtect has already checked this POST's token before the view ran (every POST,
-    # app-wide); the form's own CSRF field would only sign a fresh token nobody reads.
+    """Autosave (fetch or beacon): JSON with the new revision and the seconds remaining.
+
+    CSRFProtect has already checked this POST's token before the view ran (every POST,
+    app-wide). The everyday save is `_quick_save`; anything else takes the full path
+    below (the user loaded by Flask-Login, the form's messages, the service's refusals)."""
+    now = utcnow()
+    quick_response = _quick_save(session_id, position, now)
+    if quick_response is not None:
+        return quick_response
+    if not current_user.is_authenticated:
+        return refuse_anonymous()
+    # the form's own CSRF field would only sign a fresh token nobody reads
     form = AnswerForm(meta={"csrf": False})
     if not form.validate_on_submit():
         return _json({"ok": False, "error": "invalid", "errors": form.error_messages()}, 422)
-    now, user_id, zone = utcnow(), current_user.id, current_user.timezone  # before the commit
+    user_id, zone = current_user.id, current_user.timezone  # before the commit
     try:
         result = answers.save_answer(
             user_id, session_id, position, form.answer(), now=now, **form.save_options()
@@ -280,10 +294,45 @@ def autosave(session_id: int, position: int):
     return _json(save_payload(result, zone))
 
 
+def _quick_save(session_id: int, position: int, now):
+    """The everyday autosave (`quick.save`: one read of the sign-in, user and round, the
+    UPDATE and the event's INSERT), or None for the full path."""
+    fields = quick_answer(request.form)
+    if fields is None:
+        return None
+    saved = quick.save(
+        current_sign_in_key(),
+        session_id,
+        position,
+        fields.answer,
+        base_revision=fields.base_revision,
+        client_id=fields.client_id,
+        seq=fields.seq,
+        max_chars=current_app.config["ANSWER_MAX_CHARS"],
+        max_links=current_app.config["ANSWER_MAX_LINKS"],
+        now=now,
+        limits=limits_of(current_app),
+    )
+    if saved is None:
+        return None
+    result, found = saved
+    g.signed_in_user_id = found.user_id
+    return _json(save_payload(result, found.timezone))
+
+
 @bp.get("/sessions/<int:session_id>/status")
+@checks_sign_in_itself
 def status(session_id: int):
-    """Seconds remaining and status, for re-syncing the countdown (JSON)."""
+    """Seconds remaining and status, for re-syncing the countdown (JSON). A running round
+    is one read (`quick.status`); a finished, overdue or unknown one the full path."""
     now = utcnow()
+    found = quick.status(current_sign_in_key(), session_id, now=now, limits=limits_of(current_app))
+    if found is not None:
+        g.signed_in_user_id = found.user_id
+        payload = session_status(found.clock, now, found.timezone)
+        return _json({**payload, "csrf_token": generate_csrf()})
+    if not current_user.is_authenticated:
+        return refuse_anonymous()
     session = lifecycle.get_session(current_user.id, session_id, now=now)
     # A fresh CSRF token lets a page whose sign-in was renewed elsewhere keep saving.
     payload = session_status(session, now, current_user.timezone)
@@ -429,3 +478,13 @@ def leave_loop(run_id: int):
     loops.leave_loop(current_user.id, run_id, now=utcnow())
     flash("You left the loop. Its finished rounds stay in your history.", "info")
     return redirect(url_for("practice.index"))
+
+
+UNLIMITED = frozenset({"practice.autosave", "practice.status"})
+
+
+@limiter.request_filter
+def _unlimited() -> bool:
+    """The autosave and the status poll have no rate limit (there are no default limits):
+    tell Flask-Limiter so before it resolves an empty set of limits on every request."""
+    return request.endpoint in UNLIMITED
