@@ -1,14 +1,25 @@
 """Item statistics for admins: how the bank's questions play in finished rounds.
 
-Read-only queries; the flags live in `app/domain/item_stats.py`. The statistics are
-aggregated in the database (GROUP BY question, or question and version): no attempt row
-ever reaches Python, so a question sat 100,000 times costs what one sat 10 times costs.
-A list page is four queries whatever the number of questions and rounds: the count and
-the page of questions (with their attempt counts), the pinned rubric versions of the
-page's attempts (distinct, so bounded by the bank, not by the rounds), and one
-aggregate. The per-attempt arithmetic of the domain (`question_seconds`,
-`check_estimate`, `score_question`) is written once more in SQL here, and
-tests/bank/test_item_stats_sql.py checks the two give the same figures.
+The figures are read from counters (`app/models/usage.py`), not aggregated over the
+attempts: a page costs what it costs with 300 finished attempts or 300,000 (issue 14).
+The counters are changed only here, by upserts that add a delta (`n = n + :delta`, never
+read-modify-write), inside the transaction of the write they count:
+
+- `count_round`: a round finished (`app.practice.lifecycle.finish`);
+- `count_self_scores`: its self-scoring was finished (`app.learning.scoring`); scoring
+  is final once finished, so a score is counted once;
+- `uncount_rounds_of`: an account is erased with its rounds (`app.privacy.deletion`);
+- `recount`: every counter rebuilt from the attempts (tests, the bulk seed, repair with
+  `flask bank recount-stats`).
+
+What a round adds is computed in SQL from the round's rows with the per-attempt
+arithmetic of the domain (`question_seconds`, `check_estimate`, `score_question`)
+written once more here; tests/bank/test_item_stats_sql.py checks the two agree. The
+median time comes exactly from a histogram of whole seconds per version.
+
+A list page is four queries whatever the number of questions and rounds: the count, the
+page of questions (ordered by the indexed attempt counter), the page's version counters
+and the page's medians.
 """
 
 from __future__ import annotations
@@ -20,13 +31,16 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     func,
     literal,
     null,
     or_,
     select,
+    true,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.bank.queries import clean_filter, paginate
@@ -37,6 +51,7 @@ from app.extensions import db
 from app.models.bank import Question, QuestionVersion, RubricVersion, Stage
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 from app.models.scoring import SelfAssessment, SelfScore
+from app.models.usage import QuestionTimeUsage, QuestionUsage, QuestionVersionUsage
 
 SORTS = {
     "most": "Most sat first",
@@ -58,19 +73,12 @@ def item_statistics(
     per_page: int,
 ):
     """A page of questions (any status) with their statistics, as `(page, {id: ItemStats})`."""
-    counts = (
-        select(SessionQuestion.question_id, func.count().label("attempts"))
-        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
-        .where(_finished())
-        .group_by(SessionQuestion.question_id)
-        .subquery()
-    )
-    attempts = func.coalesce(counts.c.attempts, 0)
+    attempts = func.coalesce(QuestionUsage.attempts, 0)
     query = (
         select(Question)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
         .join(Stage, Stage.key == QuestionVersion.stage_key)
-        .outerjoin(counts, counts.c.question_id == Question.id)
+        .outerjoin(QuestionUsage, QuestionUsage.question_id == Question.id)
         .options(contains_eager(Question.current_version).contains_eager(QuestionVersion.stage))
     )
     if clean_filter(stage):
@@ -84,7 +92,7 @@ def item_statistics(
     }.get(sort) or (attempts.desc(), QuestionVersion.title)
     query = query.order_by(*order, Question.id)
     result = paginate(query, page, per_page)
-    by_question = _aggregate([q.id for q in result.items], per_version=False)
+    by_question = _read([q.id for q in result.items], per_version=False)
     empty = item_stats.item_stats(())
     stats = {q.id: by_question.get((q.id,), empty) for q in result.items}
     return result, stats
@@ -92,10 +100,222 @@ def item_statistics(
 
 def question_statistics(question_id: int):
     """One question's statistics overall and per version: `(ItemStats, [(number, ItemStats)])`."""
-    overall = _aggregate([question_id], per_version=False).get((question_id,))
-    versions = _aggregate([question_id], per_version=True)
+    overall = _read([question_id], per_version=False).get((question_id,))
+    versions = _read([question_id], per_version=True)
     per_version = sorted(((key[1], stats) for key, stats in versions.items()), reverse=True)
     return overall or item_stats.item_stats(()), per_version
+
+
+# --- reading the counters -------------------------------------------------------------
+
+
+def _read(question_ids: list[int], *, per_version: bool) -> dict[tuple, item_stats.ItemStats]:
+    """The statistics of these questions by `(question_id,)` or `(question_id, version
+    number)`, from their version counters and time histograms (two queries, each bounded
+    by the versions and distinct times of these questions, not by their attempts)."""
+    if not question_ids:
+        return {}
+    usage = QuestionVersionUsage
+    rows = db.session.execute(
+        select(
+            usage.question_id,
+            QuestionVersion.number,
+            QuestionVersion.suggested_minutes,
+            usage.attempts,
+            usage.answered,
+            usage.hints,
+            usage.scored,
+            usage.score_sum,
+            usage.estimates_checked,
+            usage.estimates_within,
+        )
+        .join(QuestionVersion, QuestionVersion.id == usage.question_version_id)
+        .where(usage.question_id.in_(question_ids), usage.attempts > 0)
+    ).all()
+    if not rows:
+        return {}
+    medians = _medians(question_ids, per_version=per_version)
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        key = (row.question_id, row.number) if per_version else (row.question_id,)
+        groups.setdefault(key, []).append(row)
+    return {key: _stats(group, medians.get(key)) for key, group in groups.items()}
+
+
+def _medians(question_ids: list[int], *, per_version: bool) -> dict[tuple, float | int]:
+    """The median whole seconds by group, from the histogram: the middle one (odd count)
+    or the mean of the middle two (even count), as `statistics.median` gives."""
+    times = QuestionTimeUsage
+    keys = [times.question_id] + ([QuestionVersion.number] if per_version else [])
+    histogram = select(
+        *(k.label(f"g{i}") for i, k in enumerate(keys)),
+        times.seconds,
+        func.sum(times.attempts).label("n"),
+    ).where(times.question_id.in_(question_ids), times.attempts > 0)
+    if per_version:
+        histogram = histogram.join(QuestionVersion, QuestionVersion.id == times.question_version_id)
+    histogram = histogram.group_by(*keys, times.seconds).subquery("histogram")
+    groups = [histogram.c[f"g{i}"] for i in range(len(keys))]
+    running = select(
+        histogram,
+        cast(
+            func.sum(histogram.c.n).over(partition_by=groups, order_by=histogram.c.seconds), Integer
+        ).label("upto"),
+        cast(func.sum(histogram.c.n).over(partition_by=groups), Integer).label("total"),
+    ).subquery("running")
+    groups = [running.c[f"g{i}"] for i in range(len(keys))]
+    upto, total, seconds = running.c.upto, running.c.total, running.c.seconds
+    result = db.session.execute(
+        select(
+            *groups,
+            func.max(total).label("total"),
+            func.min(case((upto >= (total + 1) // 2, seconds))).label("low"),
+            func.min(case((upto >= (total + 2) // 2, seconds))).label("high"),
+        ).group_by(*groups)
+    )
+    medians = {}
+    for row in result:
+        key = tuple(row[: len(keys)])
+        low, high = int(row.low), int(row.high)
+        medians[key] = low if row.total % 2 else (low + high) / 2
+    return medians
+
+
+def _stats(rows, median) -> item_stats.ItemStats:
+    attempts = sum(r.attempts for r in rows)
+    scored = sum(r.scored for r in rows)
+    # time is judged against the group's newest version's suggestion: what candidates see
+    newest = max(rows, key=lambda r: r.number)
+    return item_stats.totals(
+        attempts=attempts,
+        answered=sum(r.answered for r in rows),
+        scored=scored,
+        mean_score=sum(float(r.score_sum) for r in rows) / scored if scored else None,
+        median_seconds=median,
+        suggested_seconds=int(newest.suggested_minutes) * 60,
+        mean_hints=sum(r.hints for r in rows) / attempts,
+        estimates_checked=sum(r.estimates_checked for r in rows),
+        estimates_within=sum(r.estimates_within for r in rows),
+    )
+
+
+# --- keeping the counters -------------------------------------------------------------
+
+
+def count_round(session_id: int) -> None:
+    """Count a round that is finishing: its attempts, answers, times, hints and checked
+    estimates (no commit: inside the finishing transaction). A round is scored only after
+    it finished, so no self-score is counted here."""
+    _count(SessionQuestion.session_id == session_id, sign=1, scores=False)
+
+
+def count_self_scores(session_id: int) -> None:
+    """Count the completed self-scores of a finished round whose scoring was just finished
+    (no commit: inside the scoring transaction)."""
+    db.session.flush()
+    criteria = _criteria(SessionQuestion.session_id == session_id)
+    if criteria is None:
+        return
+    rows = _attempts(SessionQuestion.session_id == session_id, criteria).subquery("attempts")
+    scored = select(rows).where(rows.c.score.is_not(None)).subquery("scored")
+    _upsert(
+        QuestionVersionUsage,
+        select(
+            scored.c.version_id,
+            scored.c.question_id,
+            func.count().label("scored"),
+            func.sum(scored.c.score).label("score_sum"),
+        )
+        .group_by(scored.c.version_id, scored.c.question_id)
+        .order_by(scored.c.version_id),
+        ["question_version_id", "question_id", "scored", "score_sum"],
+        keys=["question_version_id"],
+    )
+
+
+def uncount_rounds_of(user_id: int) -> None:
+    """Take a user's finished rounds out of the counters, before they are deleted (no
+    commit: inside the erasure's transaction)."""
+    _count(PracticeSession.user_id == user_id, sign=-1, scores=True)
+
+
+def recount() -> None:
+    """Rebuild every counter from the finished attempts (no commit)."""
+    for table in (QuestionTimeUsage, QuestionVersionUsage, QuestionUsage):
+        db.session.execute(delete(table))
+    _count(true(), sign=1, scores=True)
+
+
+def _count(condition, *, sign: int, scores: bool) -> None:
+    """Add `sign` times the finished attempts matching `condition` to the counters: three
+    upserts, each ordered by key so that concurrent finishes lock rows in one order."""
+    db.session.flush()
+    criteria = _criteria(condition) if scores else None
+    rows = _attempts(condition, criteria).subquery("attempts")
+    n = literal(sign, Integer, literal_execute=True)
+    _upsert(
+        QuestionUsage,
+        select(rows.c.question_id, (func.count() * n).label("attempts"))
+        .group_by(rows.c.question_id)
+        .order_by(rows.c.question_id),
+        ["question_id", "attempts"],
+        keys=["question_id"],
+    )
+    _upsert(
+        QuestionTimeUsage,
+        select(rows.c.version_id, rows.c.seconds, rows.c.question_id, (func.count() * n).label("n"))
+        .group_by(rows.c.version_id, rows.c.seconds, rows.c.question_id)
+        .order_by(rows.c.version_id, rows.c.seconds),
+        ["question_version_id", "seconds", "question_id", "attempts"],
+        keys=["question_version_id", "seconds"],
+    )
+    _upsert(
+        QuestionVersionUsage,
+        select(
+            rows.c.version_id,
+            rows.c.question_id,
+            func.count() * n,
+            func.sum(rows.c.answered) * n,
+            func.sum(rows.c.hints) * n,
+            func.count(rows.c.score) * n,
+            func.coalesce(func.sum(rows.c.score), 0.0) * n,
+            func.count(rows.c.within) * n,
+            func.coalesce(func.sum(rows.c.within), 0) * n,
+        )
+        .group_by(rows.c.version_id, rows.c.question_id)
+        .order_by(rows.c.version_id),
+        [
+            "question_version_id",
+            "question_id",
+            "attempts",
+            "answered",
+            "hints",
+            "scored",
+            "score_sum",
+            "estimates_checked",
+            "estimates_within",
+        ],
+        keys=["question_version_id"],
+    )
+
+
+def _upsert(model, rows, columns: list[str], *, keys: list[str]) -> None:
+    """INSERT the rows; where a key exists, add each counted column to the stored one.
+    Columns left out of `columns` start at their defaults (`include_defaults`)."""
+    table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).from_select(columns, rows)
+    added = [c for c in columns if c not in keys and c != "question_id"]
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: table.c[c] + statement.excluded[c] for c in added},
+        )
+    )
+
+
+# --- the per-attempt arithmetic, in SQL -----------------------------------------------
 
 
 def _positive(value):
@@ -121,17 +341,19 @@ def _whole_seconds(later, earlier):
 
 
 def _inline(value, type_):
-    """A number of our own making written into the SQL, not bound: a page's rubrics never
+    """A number of our own making written into the SQL, not bound: a round's rubrics never
     add a parameter per criterion."""
     return literal(value, type_, literal_execute=True)
 
 
-def _criteria(question_ids: list[int]):
-    """The criteria of the rubric versions pinned by these questions' finished attempts, as
-    a selectable of (rubric_version_id, key, min, span, weight); None when there are none.
-    Bounded by the rubric versions the bank has, not by the number of rounds."""
-    rubric_ids = select(SessionQuestion.rubric_version_id).where(
-        SessionQuestion.question_id.in_(question_ids)
+def _criteria(condition):
+    """The criteria of the rubric versions pinned by the finished attempts matching
+    `condition`, as a selectable of (rubric_version_id, key, min, span, weight); None when
+    there are none. Bounded by the rubric versions the bank has, not by the rounds."""
+    rubric_ids = (
+        select(SessionQuestion.rubric_version_id)
+        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
+        .where(condition, _finished())
     )
     rows = []
     for rubric in db.session.scalars(
@@ -156,7 +378,7 @@ def _criteria(question_ids: list[int]):
     return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("criteria")
 
 
-def _self_scores(criteria, question_ids: list[int]):
+def _self_scores(criteria, condition):
     """Each completed self-scoring's 0-100 score by session question id: the weighted mean
     of the scored criteria, each normalised on its scale (`score_question`)."""
     level = SelfScore.level
@@ -173,6 +395,7 @@ def _self_scores(criteria, question_ids: list[int]):
         select(SelfScore.session_question_id.label("item_id"), score.label("score"))
         .join(SelfAssessment, SelfAssessment.id == SelfScore.assessment_id)
         .join(SessionQuestion, SessionQuestion.id == SelfScore.session_question_id)
+        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
         .join(
             criteria,
             and_(
@@ -180,22 +403,16 @@ def _self_scores(criteria, question_ids: list[int]):
                 criteria.c.key == SelfScore.criterion_key,
             ),
         )
-        .where(
-            SessionQuestion.question_id.in_(question_ids),
-            SelfAssessment.completed_at.is_not(None),
-            level.is_not(None),
-        )
+        .where(condition, SelfAssessment.completed_at.is_not(None), level.is_not(None))
         .group_by(SelfScore.session_question_id)
         .subquery("self_scores")
     )
 
 
-def _aggregate(question_ids: list[int], *, per_version: bool) -> dict[tuple, item_stats.ItemStats]:
-    """The statistics of these questions' finished attempts, by `(question_id,)` or by
-    `(question_id, version number)`, in one aggregate query (plus the rubrics')."""
-    if not question_ids:
-        return {}
-    criteria = _criteria(question_ids)
+def _attempts(condition, criteria=None):
+    """The finished attempts matching `condition`, one row each: question and version,
+    answered (0/1), whole seconds, hints revealed, estimate within (1/0, NULL when not
+    checked) and the completed self-score (NULL when none, or without `criteria`)."""
     round_items = aliased(SessionQuestion)
     size = (
         select(func.count(round_items.id))
@@ -243,75 +460,22 @@ def _aggregate(question_ids: list[int], *, per_version: bool) -> dict[tuple, ite
             ),
         ),
     )
-    group = [SessionQuestion.question_id] + ([QuestionVersion.number] if per_version else [])
-    columns = [
-        *(c.label(f"g{i}") for i, c in enumerate(group)),
-        answered.label("answered"),
-        seconds.label("seconds"),
-        SessionQuestion.hints_revealed.label("hints"),
-        within.label("within"),
-        # time is judged against the group's newest version's suggestion: what candidates see
-        func.first_value(QuestionVersion.suggested_minutes)
-        .over(
-            partition_by=group,
-            order_by=(QuestionVersion.number.desc(), QuestionVersion.suggested_minutes.desc()),
-        )
-        .label("suggested"),
-    ]
     query = (
-        select(*columns)
+        select(
+            SessionQuestion.question_id.label("question_id"),
+            SessionQuestion.question_version_id.label("version_id"),
+            answered.label("answered"),
+            seconds.label("seconds"),
+            SessionQuestion.hints_revealed.label("hints"),
+            within.label("within"),
+        )
         .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
         .join(QuestionVersion, QuestionVersion.id == SessionQuestion.question_version_id)
-        .where(SessionQuestion.question_id.in_(question_ids), _finished())
+        .where(condition, _finished())
     )
     if criteria is not None:
-        scores = _self_scores(criteria, question_ids)
-        query = query.outerjoin(scores, scores.c.item_id == SessionQuestion.id).add_columns(
+        scores = _self_scores(criteria, condition)
+        return query.outerjoin(scores, scores.c.item_id == SessionQuestion.id).add_columns(
             scores.c.score.label("score")
         )
-    else:
-        query = query.add_columns(cast(null(), Float).label("score"))
-    rows = query.subquery("attempts")
-    keys = [rows.c[f"g{i}"] for i in range(len(group))]
-    ranked = select(
-        rows,
-        func.row_number().over(partition_by=keys, order_by=rows.c.seconds).label("rn"),
-        func.count().over(partition_by=keys).label("n"),
-    ).subquery("ranked")
-    keys = [ranked.c[f"g{i}"] for i in range(len(group))]
-    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-    result = db.session.execute(
-        select(
-            *keys,
-            func.count().label("attempts"),
-            func.sum(ranked.c.answered).label("answered"),
-            func.count(ranked.c.score).label("scored"),
-            func.avg(ranked.c.score).label("mean_score"),
-            func.avg(case((middle, ranked.c.seconds))).label("median"),
-            func.max(ranked.c.suggested).label("suggested"),
-            func.avg(ranked.c.hints).label("mean_hints"),
-            func.count(ranked.c.within).label("checked"),
-            func.coalesce(func.sum(ranked.c.within), 0).label("within"),
-        ).group_by(*keys)
-    )
-    return {tuple(row[: len(group)]): _stats(row) for row in result}
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _stats(row) -> item_stats.ItemStats:
-    median = _float(row.median)
-    return item_stats.totals(
-        attempts=int(row.attempts),
-        answered=int(row.answered),
-        scored=int(row.scored),
-        mean_score=_float(row.mean_score),
-        # an odd count's median is one attempt's whole seconds, as `statistics.median` gives
-        median_seconds=int(median) if median is not None and row.attempts % 2 else median,
-        suggested_seconds=int(row.suggested) * 60,
-        mean_hints=_float(row.mean_hints),
-        estimates_checked=int(row.checked),
-        estimates_within=int(row.within),
-    )
+    return query.add_columns(cast(null(), Float).label("score"))
