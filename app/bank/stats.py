@@ -24,6 +24,8 @@ and the page's medians.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import (
     Float,
     Integer,
@@ -33,6 +35,7 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    insert,
     literal,
     null,
     or_,
@@ -43,7 +46,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, contains_eager
 
-from app.bank.queries import clean_filter, paginate
+from app import pagination
+from app.bank.queries import clean_filter
 from app.domain import item_stats
 from app.domain.estimates import BOUNDARY_SLACK, ESTIMATE_KIND
 from app.domain.scoring import criteria_from_json
@@ -64,6 +68,38 @@ def _finished():
     return PracticeSession.status != SessionStatus.IN_PROGRESS.value
 
 
+@dataclass(frozen=True)
+class OffsetPage:
+    """A page read by LIMIT/OFFSET along an index, shaped like `db.paginate`'s result for
+    the list templates, with a total from a count of the questions alone (not of the page
+    query's joins). Local to this list; to be unified with `app.pagination` later."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return pagination.total_pages(self.total, self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
 def item_statistics(
     *,
     stage: str | None = None,
@@ -72,29 +108,45 @@ def item_statistics(
     page: int,
     per_page: int,
 ):
-    """A page of questions (any status) with their statistics, as `(page, {id: ItemStats})`."""
-    attempts = func.coalesce(QuestionUsage.attempts, 0)
+    """A page of questions (any status) with their statistics, as `(page, {id: ItemStats})`.
+
+    Every order follows an index: attempts then question id (most sat: highest first,
+    newest question first among equals; least sat: lowest first, oldest first), or title
+    then id; so a page reads its rows, not the whole bank, and its cost does not grow
+    with the number of rounds."""
     query = (
         select(Question)
+        .join(QuestionUsage, QuestionUsage.question_id == Question.id)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
         .join(Stage, Stage.key == QuestionVersion.stage_key)
-        .outerjoin(QuestionUsage, QuestionUsage.question_id == Question.id)
         .options(contains_eager(Question.current_version).contains_eager(QuestionVersion.stage))
     )
-    if clean_filter(stage):
+    count = select(func.count(Question.id))
+    stage, status = clean_filter(stage), clean_filter(status)
+    if stage:
         query = query.where(QuestionVersion.stage_key == stage)
-    if clean_filter(status):
+        count = count.join(
+            QuestionVersion, Question.current_version_id == QuestionVersion.id
+        ).where(QuestionVersion.stage_key == stage)
+    if status:
         query = query.where(Question.status == status)
+        count = count.where(Question.status == status)
+    attempts, question_id = QuestionUsage.attempts, QuestionUsage.question_id
     order = {
-        "most": (attempts.desc(), QuestionVersion.title),
-        "least": (attempts.asc(), QuestionVersion.title),
-        "title": (QuestionVersion.title,),
-    }.get(sort) or (attempts.desc(), QuestionVersion.title)
-    query = query.order_by(*order, Question.id)
-    result = paginate(query, page, per_page)
-    by_question = _read([q.id for q in result.items], per_version=False)
+        "least": (attempts.asc(), question_id.asc()),
+        "title": (QuestionVersion.title, QuestionVersion.id),
+    }.get(sort) or (attempts.desc(), question_id.desc())
+    number, size = pagination.page_number(page), pagination.limit(per_page)
+    total = db.session.scalar(count) or 0
+    items = list(
+        db.session.scalars(
+            query.order_by(*order).limit(size).offset(pagination.offset(number, size))
+        ).unique()
+    )
+    result = OffsetPage(items=items, page=number, per_page=size, total=total)
+    by_question = _read([q.id for q in items], per_version=False)
     empty = item_stats.item_stats(())
-    stats = {q.id: by_question.get((q.id,), empty) for q in result.items}
+    stats = {q.id: by_question.get((q.id,), empty) for q in items}
     return result, stats
 
 
@@ -241,8 +293,14 @@ def uncount_rounds_of(user_id: int) -> None:
 
 def recount() -> None:
     """Rebuild every counter from the finished attempts (no commit)."""
+    db.session.flush()
     for table in (QuestionTimeUsage, QuestionVersionUsage, QuestionUsage):
         db.session.execute(delete(table))
+    db.session.execute(
+        insert(QuestionUsage).from_select(
+            ["question_id", "attempts"], select(Question.id, literal(0, Integer))
+        )
+    )
     _count(true(), sign=1, scores=True)
 
 

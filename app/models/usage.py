@@ -7,8 +7,8 @@ a page costs the same with 300 attempts or 300,000. Each row is changed only by
 write it counts: a round finishing (`app.practice.lifecycle.finish`), self-scoring being
 finished (`app.learning.scoring`), an account being erased (`app.privacy.deletion`).
 
-- `question_usage`: one row per question ever sat, its finished attempts (the list's
-  "most sat" / "least sat" order, indexed);
+- `question_usage`: one row per question (made with the question, at 0), its finished
+  attempts: the list's "most sat" / "least sat" order is a walk of its index;
 - `question_version_usage`: per version, the sums behind every figure but the median;
 - `question_time_usage`: per version, how many attempts took each whole number of
   seconds: a histogram from which the median is exact, bounded by the distinct times
@@ -17,10 +17,11 @@ finished (`app.learning.scoring`), an account being erased (`app.privacy.deletio
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Index, Integer
+from sqlalchemy import Float, ForeignKey, Index, Integer, event, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models.bank import Question, QuestionVersion
 
 
 class QuestionUsage(db.Model):
@@ -57,3 +58,15 @@ class QuestionTimeUsage(db.Model):
     seconds: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(Question, "after_insert")
+def _zero_usage(mapper, connection, question) -> None:
+    """Every question has its counter row from the start (at 0 attempts), so that the
+    list's order by attempts needs no outer join and can follow the index."""
+    connection.execute(insert(QuestionUsage).values(question_id=question.id, attempts=0))
+
+
+# the list's "title" order, walked by index, and its join from version to question
+Index("ix_question_versions_title", QuestionVersion.title, QuestionVersion.id)
+Index("ix_questions_current_version_id", Question.current_version_id)

@@ -3,7 +3,8 @@
 The admin's item statistics aggregated every finished attempt on each page load (one
 GROUP BY over ~300,000 rows at 100k rounds, so it could sort by "most sat"). These tables
 hold counters instead, kept by the writes that change them (app.bank.stats): per
-question its finished attempts (indexed for the "most/least sat" order), per version
+question (every question, sat or not) its finished attempts, indexed for the "most/least
+sat" order, with two indexes for the title order and its join; per version
 the sums behind every figure, and per version a histogram of whole seconds for the
 exact median.
 
@@ -83,6 +84,9 @@ def upgrade():
     op.create_index(
         "ix_question_time_usage_question", "question_time_usage", ["question_id", "seconds"]
     )
+    # the list's title order walked by index, and the join from a version to its question
+    op.create_index("ix_question_versions_title", "question_versions", ["title", "id"])
+    op.create_index("ix_questions_current_version_id", "questions", ["current_version_id"])
     _backfill(op.get_bind())
 
 
@@ -271,10 +275,14 @@ def _backfill(connection):
     )
     a = attempts.c
     usage = sa.table("question_usage", sa.column("question_id"), sa.column("attempts"))
-    connection.execute(
+    questions = sa.table("questions", sa.column("id"))
+    sat = sa.select(a.question_id, sa.func.count().label("n")).group_by(a.question_id).subquery()
+    connection.execute(  # every question, sat or not
         usage.insert().from_select(
             ["question_id", "attempts"],
-            sa.select(a.question_id, sa.func.count()).group_by(a.question_id),
+            sa.select(questions.c.id, sa.func.coalesce(sat.c.n, 0)).outerjoin(
+                sat, sat.c.question_id == questions.c.id
+            ),
         )
     )
     times = sa.table(
@@ -321,6 +329,8 @@ def _backfill(connection):
 
 
 def downgrade():
+    op.drop_index("ix_questions_current_version_id", table_name="questions")
+    op.drop_index("ix_question_versions_title", table_name="question_versions")
     op.drop_index("ix_question_time_usage_question", table_name="question_time_usage")
     op.drop_table("question_time_usage")
     op.drop_index("ix_question_version_usage_question_id", table_name="question_version_usage")

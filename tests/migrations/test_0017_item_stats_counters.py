@@ -106,6 +106,7 @@ def test_0017_backfills_counters_equal_to_the_attempts_arithmetic(database_url, 
             question_ids = db.session.scalars(select(Question.id)).all()
             counted = {u.question_id: u.attempts for u in db.session.scalars(select(QuestionUsage))}
             assert sum(counted.values()) == 4  # the seed's, the blank, the pair; not the open
+            assert set(counted) == set(question_ids)  # a row for every question
             for question_id in question_ids:
                 overall, per_version = stats.question_statistics(question_id)
                 old_overall, old_per_version = reference(question_id)
