@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from app.bank import stats
 from app.clock import utcnow
@@ -123,3 +123,19 @@ def test_the_list_costs_the_same_statements_with_many_more_rounds(app, client, l
         assert client.get(URL).status_code == 200
         assert client.get(f"{URL}?sort=least&page=2").status_code == 200
     assert len(many) == 2 * len(few)
+
+
+def test_the_recount_command_repairs_the_counters(app, make_user):
+    with app.app_context():
+        questions = [factories.question(title=f"Question {i}").id for i in range(3)]
+        _rounds(make_user, 6, questions)
+        kept = _counters()
+        db.session.execute(update(QuestionVersionUsage).values(attempts=99, answered=0))
+        db.session.execute(delete(QuestionTimeUsage))
+        db.session.commit()
+        assert _counters() != kept
+    result = app.test_cli_runner().invoke(args=["bank", "recount-stats"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert _counters() == kept
+        _all_match(questions)
