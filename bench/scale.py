@@ -338,6 +338,7 @@ def fill_audit_log(conn, metadata, actor_id: int, rows: int) -> None:
 def seed(app, scale: str, *, recreate: bool = True) -> dict:
     """Wipe the app's database and seed `scale`; ids the bench needs, and seconds taken.
     `recreate`: drop and create the schema (the bench); else empty the tables (tests)."""
+    from app.bank import stats
     from app.extensions import db
     from bench.__main__ import finish_and_score, import_bank, start_round
     from tests import factories
@@ -371,6 +372,9 @@ def seed(app, scale: str, *, recreate: bool = True) -> dict:
         clones = sizes["sessions"] // TEMPLATE_SESSIONS - 1
         grow_candidates(conn, db.metadata, candidate, clones, bank)
         fill_audit_log(conn, db.metadata, admin, sizes["sessions"])
+    with app.app_context():  # the bulk copies bypassed the item-statistics counters
+        stats.recount()
+        db.session.commit()
     running = start_round(app, candidate)
     return {
         "candidate": candidate,

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.bank import queries, reference_runner, transfer
+from app.bank import queries, reference_runner, stats, transfer
 from app.bank.files import reading
 from app.clock import utcnow
 
@@ -92,3 +92,11 @@ def export_command(directory: str, prune: bool, canonical: bool) -> None:
         click.echo(f"removed {reading.display_path(path)}")
     for path in report.stale:
         click.echo(f"not in the database (kept; --prune removes it): {reading.display_path(path)}")
+
+
+@bank.command("recount-stats")
+def recount_stats_command() -> None:
+    """Rebuild the item-statistics counters from every finished attempt (a repair: the
+    writes that finish, score and erase rounds keep them current). Best run when quiet."""
+    stats.rebuild_counters()
+    click.echo("Recounted the item statistics from every finished attempt.")

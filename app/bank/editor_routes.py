@@ -429,7 +429,11 @@ def item_statistics():
         "sort": request.args.get("sort") if request.args.get("sort") in stats.SORTS else "most",
     }
     page, by_question = stats.item_statistics(
-        **filters, page=_page(), per_page=current_app.config["ITEM_STATS_PER_PAGE"]
+        **filters,
+        page=_page(),
+        per_page=current_app.config["ITEM_STATS_PER_PAGE"],
+        after=pagination.row_id(request.args.get("after")),
+        before=pagination.row_id(request.args.get("before")),
     )
     return render_template(
         "bank/editor/stats.html",

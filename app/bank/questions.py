@@ -28,6 +28,7 @@ from app.models.bank import (
     question_version_skills,
 )
 from app.models.practice import SessionQuestion
+from app.models.usage import QuestionTimeUsage, QuestionUsage, QuestionVersionUsage
 
 
 def _refs() -> tuple[dict[str, int], dict[str, SkillArea], set[str]]:
@@ -243,6 +244,8 @@ def delete_question(question_id: int, *, actor_id: int | None) -> str:
             question_version_skills.c.question_version_id.in_(version_ids)
         )
     )
+    for counters in (QuestionTimeUsage, QuestionVersionUsage, QuestionUsage):  # all zero
+        db.session.execute(delete(counters).where(counters.question_id == question.id))
     db.session.execute(delete(QuestionVersion).where(QuestionVersion.id.in_(version_ids)))
     db.session.delete(question)
     audit.record("question.delete", actor_id=actor_id, target_type="question", target_id=key)

@@ -1,14 +1,26 @@
 """Item statistics for admins: how the bank's questions play in finished rounds.
 
-Read-only queries; the flags live in `app/domain/item_stats.py`. The statistics are
-aggregated in the database (GROUP BY question, or question and version): no attempt row
-ever reaches Python, so a question sat 100,000 times costs what one sat 10 times costs.
-A list page is four queries whatever the number of questions and rounds: the count and
-the page of questions (with their attempt counts), the pinned rubric versions of the
-page's attempts (distinct, so bounded by the bank, not by the rounds), and one
-aggregate. The per-attempt arithmetic of the domain (`question_seconds`,
-`check_estimate`, `score_question`) is written once more in SQL here, and
-tests/bank/test_item_stats_sql.py checks the two give the same figures.
+The figures are read from counters (`app/models/usage.py`), not aggregated over the
+attempts: a page costs what it costs with 300 finished attempts or 300,000 (issue 14).
+The counters are changed only here, by upserts that add a delta (`n = n + :delta`, never
+read-modify-write), inside the transaction of the write they count:
+
+- `count_round`: a round finished (`app.practice.lifecycle.finish`);
+- `count_self_scores`: its self-scoring was finished (`app.learning.scoring`); scoring
+  is final once finished, so a score is counted once;
+- `uncount_rounds_of`: an account is erased with its rounds (`app.privacy.deletion`);
+- `recount`: every counter rebuilt from the attempts (tests, the bulk seed, repair with
+  `flask bank recount-stats`).
+
+What a round adds is computed in SQL from the round's rows with the per-attempt
+arithmetic of the domain (`question_seconds`, `check_estimate`, `score_question`)
+written once more here; tests/bank/test_item_stats_sql.py checks the two agree. The
+median time comes exactly from a histogram of whole seconds per version.
+
+A list page is four queries whatever the number of questions and rounds (five when read
+by key: the cursor's sort key): the count (of questions alone, or with the position of
+a keyed page), the page of questions along an index (attempt counter, or title), the
+page's version counters and the page's medians. No query reads every attempt.
 """
 
 from __future__ import annotations
@@ -20,16 +32,22 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     func,
+    insert,
     literal,
     null,
     or_,
     select,
+    true,
+    tuple_,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, contains_eager
 
-from app.bank.queries import clean_filter, paginate
+from app import pagination
+from app.bank.queries import clean_filter
 from app.domain import item_stats
 from app.domain.estimates import BOUNDARY_SLACK, ESTIMATE_KIND
 from app.domain.scoring import criteria_from_json
@@ -37,6 +55,7 @@ from app.extensions import db
 from app.models.bank import Question, QuestionVersion, RubricVersion, Stage
 from app.models.practice import PracticeSession, SessionQuestion, SessionStatus
 from app.models.scoring import SelfAssessment, SelfScore
+from app.models.usage import QuestionTimeUsage, QuestionUsage, QuestionVersionUsage
 
 SORTS = {
     "most": "Most sat first",
@@ -56,46 +75,341 @@ def item_statistics(
     sort: str = "most",
     page: int,
     per_page: int,
-):
-    """A page of questions (any status) with their statistics, as `(page, {id: ItemStats})`."""
-    counts = (
-        select(SessionQuestion.question_id, func.count().label("attempts"))
-        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
-        .where(_finished())
-        .group_by(SessionQuestion.question_id)
-        .subquery()
-    )
-    attempts = func.coalesce(counts.c.attempts, 0)
+    after: int | None = None,
+    before: int | None = None,
+) -> tuple[pagination.KeysetPage, dict[int, item_stats.ItemStats]]:
+    """A page of questions (any status) with their statistics, as `(page, {id: ItemStats})`.
+
+    Every order follows an index: attempts then question id (most sat: highest first,
+    newest question first among equals; least sat: lowest first, oldest first), or title
+    then version id; so a page reads its rows, not the whole bank, and its cost does not
+    grow with the number of rounds. Next carries `after` (the page's last question id),
+    Previous `before` (its first): such a page is read past that question's sort key,
+    never by skipping rows, and numbered from one count; an id not on the filtered list
+    reads `?page=` (which skips rows along the index)."""
+    stage, status = clean_filter(stage), clean_filter(status)
+    attempts, question_id = QuestionUsage.attempts, QuestionUsage.question_id
+    columns, descending = {
+        "least": ((attempts, question_id), False),
+        "title": ((QuestionVersion.title, QuestionVersion.id), False),
+    }.get(sort) or ((attempts, question_id), True)
+    by_version = bool(stage) or sort == "title"
+    narrow = select(Question.id).join(QuestionUsage, QuestionUsage.question_id == Question.id)
+    if by_version:
+        narrow = narrow.join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+    if stage:
+        narrow = narrow.where(QuestionVersion.stage_key == stage)
+    if status:
+        narrow = narrow.where(Question.status == status)
     query = (
         select(Question)
+        .join(QuestionUsage, QuestionUsage.question_id == Question.id)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
         .join(Stage, Stage.key == QuestionVersion.stage_key)
-        .outerjoin(counts, counts.c.question_id == Question.id)
         .options(contains_eager(Question.current_version).contains_eager(QuestionVersion.stage))
     )
-    if clean_filter(stage):
+    if stage:
         query = query.where(QuestionVersion.stage_key == stage)
-    if clean_filter(status):
+    if status:
         query = query.where(Question.status == status)
-    order = {
-        "most": (attempts.desc(), QuestionVersion.title),
-        "least": (attempts.asc(), QuestionVersion.title),
-        "title": (QuestionVersion.title,),
-    }.get(sort) or (attempts.desc(), QuestionVersion.title)
-    query = query.order_by(*order, Question.id)
-    result = paginate(query, page, per_page)
-    by_question = _aggregate([q.id for q in result.items], per_version=False)
+    size = pagination.limit(per_page)
+    sort_key = tuple_(*columns)
+    forwards = [c.desc() if descending else c.asc() for c in columns]
+    backwards = [c.asc() if descending else c.desc() for c in columns]
+
+    def key_of(question):
+        if question is None:
+            return None
+        row = db.session.execute(
+            narrow.with_only_columns(*columns).where(Question.id == question)
+        ).one_or_none()
+        return None if row is None else tuple_(*row)
+
+    def beyond(key):  # strictly after `key` in the list's order
+        return sort_key < key if descending else sort_key > key
+
+    def ahead_of(key):  # strictly before `key` in the list's order
+        return sort_key > key if descending else sort_key < key
+
+    def rows(where, order, limit):
+        return list(db.session.scalars(query.where(where).order_by(*order).limit(limit)))
+
+    key, reading_back = key_of(after), False
+    if key is None:
+        key = key_of(before)
+        reading_back = key is not None
+    total = ahead = None
+    if key is not None:
+        position = ahead_of(key) if reading_back else or_(ahead_of(key), sort_key == key)
+        total, ahead = (
+            int(n or 0)
+            for n in db.session.execute(
+                narrow.with_only_columns(
+                    func.count(Question.id), func.sum(case((position, 1), else_=0))
+                )
+            ).one()
+        )
+        if reading_back and ahead <= size:  # Previous reaches the start: the first page
+            key, reading_back, page = None, False, 1
+    if key is None:
+        if total is None:
+            total = db.session.scalar(narrow.with_only_columns(func.count(Question.id))) or 0
+        number = pagination.page_number(page)
+        start = pagination.offset(number, size)
+        found = list(db.session.scalars(query.order_by(*forwards).limit(size + 1).offset(start)))
+        items, more_before, more_after = found[:size], start > 0, len(found) > size
+    elif not reading_back:
+        found = rows(beyond(key), forwards, size + 1)
+        number = ahead // size + 1
+        items, more_before, more_after = found[:size], True, len(found) > size
+    else:
+        found = rows(ahead_of(key), backwards, size + 1)
+        number = max(ahead - size, 0) // size + 1
+        items, more_before, more_after = list(reversed(found[:size])), len(found) > size, True
+    result = pagination.KeysetPage(
+        items=items,
+        page=number,
+        per_page=size,
+        total=total,
+        next_after=str(items[-1].id) if items and more_after else None,
+        prev_before=str(items[0].id) if items and more_before else None,
+    )
+    by_question = _read([q.id for q in items], per_version=False)
     empty = item_stats.item_stats(())
-    stats = {q.id: by_question.get((q.id,), empty) for q in result.items}
+    stats = {q.id: by_question.get((q.id,), empty) for q in items}
     return result, stats
 
 
 def question_statistics(question_id: int):
     """One question's statistics overall and per version: `(ItemStats, [(number, ItemStats)])`."""
-    overall = _aggregate([question_id], per_version=False).get((question_id,))
-    versions = _aggregate([question_id], per_version=True)
+    overall = _read([question_id], per_version=False).get((question_id,))
+    versions = _read([question_id], per_version=True)
     per_version = sorted(((key[1], stats) for key, stats in versions.items()), reverse=True)
     return overall or item_stats.item_stats(()), per_version
+
+
+# --- reading the counters -------------------------------------------------------------
+
+
+def _read(question_ids: list[int], *, per_version: bool) -> dict[tuple, item_stats.ItemStats]:
+    """The statistics of these questions by `(question_id,)` or `(question_id, version
+    number)`, from their version counters and time histograms (two queries, each bounded
+    by the versions and distinct times of these questions, not by their attempts)."""
+    if not question_ids:
+        return {}
+    usage = QuestionVersionUsage
+    rows = db.session.execute(
+        select(
+            usage.question_id,
+            QuestionVersion.number,
+            QuestionVersion.suggested_minutes,
+            usage.attempts,
+            usage.answered,
+            usage.hints,
+            usage.scored,
+            usage.score_sum,
+            usage.estimates_checked,
+            usage.estimates_within,
+        )
+        .join(QuestionVersion, QuestionVersion.id == usage.question_version_id)
+        .where(usage.question_id.in_(question_ids), usage.attempts > 0)
+    ).all()
+    if not rows:
+        return {}
+    medians = _medians(question_ids, per_version=per_version)
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        key = (row.question_id, row.number) if per_version else (row.question_id,)
+        groups.setdefault(key, []).append(row)
+    return {key: _stats(group, medians.get(key)) for key, group in groups.items()}
+
+
+def _medians(question_ids: list[int], *, per_version: bool) -> dict[tuple, float | int]:
+    """The median whole seconds by group, from the histogram: the middle one (odd count)
+    or the mean of the middle two (even count), as `statistics.median` gives."""
+    times = QuestionTimeUsage
+    keys = [times.question_id] + ([QuestionVersion.number] if per_version else [])
+    histogram = select(
+        *(k.label(f"g{i}") for i, k in enumerate(keys)),
+        times.seconds,
+        func.sum(times.attempts).label("n"),
+    ).where(times.question_id.in_(question_ids), times.attempts > 0)
+    if per_version:
+        histogram = histogram.join(QuestionVersion, QuestionVersion.id == times.question_version_id)
+    histogram = histogram.group_by(*keys, times.seconds).subquery("histogram")
+    groups = [histogram.c[f"g{i}"] for i in range(len(keys))]
+    running = select(
+        histogram,
+        cast(
+            func.sum(histogram.c.n).over(partition_by=groups, order_by=histogram.c.seconds), Integer
+        ).label("upto"),
+        cast(func.sum(histogram.c.n).over(partition_by=groups), Integer).label("total"),
+    ).subquery("running")
+    groups = [running.c[f"g{i}"] for i in range(len(keys))]
+    upto, total, seconds = running.c.upto, running.c.total, running.c.seconds
+    result = db.session.execute(
+        select(
+            *groups,
+            func.max(total).label("total"),
+            func.min(case((upto >= (total + 1) // 2, seconds))).label("low"),
+            func.min(case((upto >= (total + 2) // 2, seconds))).label("high"),
+        ).group_by(*groups)
+    )
+    medians = {}
+    for row in result:
+        key = tuple(row[: len(keys)])
+        low, high = int(row.low), int(row.high)
+        medians[key] = low if row.total % 2 else (low + high) / 2
+    return medians
+
+
+def _stats(rows, median) -> item_stats.ItemStats:
+    attempts = sum(r.attempts for r in rows)
+    scored = sum(r.scored for r in rows)
+    # time is judged against the group's newest version's suggestion: what candidates see
+    newest = max(rows, key=lambda r: r.number)
+    return item_stats.totals(
+        attempts=attempts,
+        answered=sum(r.answered for r in rows),
+        scored=scored,
+        mean_score=sum(float(r.score_sum) for r in rows) / scored if scored else None,
+        median_seconds=median,
+        suggested_seconds=int(newest.suggested_minutes) * 60,
+        mean_hints=sum(r.hints for r in rows) / attempts,
+        estimates_checked=sum(r.estimates_checked for r in rows),
+        estimates_within=sum(r.estimates_within for r in rows),
+    )
+
+
+# --- keeping the counters -------------------------------------------------------------
+
+
+def count_round(session_id: int) -> None:
+    """Count a round that is finishing: its attempts, answers, times, hints and checked
+    estimates (no commit: inside the finishing transaction). A round is scored only after
+    it finished, so no self-score is counted here."""
+    _count(SessionQuestion.session_id == session_id, sign=1, scores=False)
+
+
+def count_self_scores(session_id: int) -> None:
+    """Count the completed self-scores of a finished round whose scoring was just finished
+    (no commit: inside the scoring transaction)."""
+    db.session.flush()
+    criteria = _criteria(SessionQuestion.session_id == session_id)
+    if criteria is None:
+        return
+    rows = _attempts(SessionQuestion.session_id == session_id, criteria).subquery("attempts")
+    scored = select(rows).where(rows.c.score.is_not(None)).subquery("scored")
+    _upsert(
+        QuestionVersionUsage,
+        select(
+            scored.c.version_id,
+            scored.c.question_id,
+            func.count().label("scored"),
+            func.sum(scored.c.score).label("score_sum"),
+        )
+        .group_by(scored.c.version_id, scored.c.question_id)
+        .order_by(scored.c.version_id),
+        ["question_version_id", "question_id", "scored", "score_sum"],
+        keys=["question_version_id"],
+    )
+
+
+def uncount_rounds_of(user_id: int) -> None:
+    """Take a user's finished rounds out of the counters, before they are deleted (no
+    commit: inside the erasure's transaction)."""
+    _count(PracticeSession.user_id == user_id, sign=-1, scores=True)
+
+
+def recount() -> None:
+    """Rebuild every counter from the finished attempts (no commit)."""
+    db.session.flush()
+    for table in (QuestionTimeUsage, QuestionVersionUsage, QuestionUsage):
+        db.session.execute(delete(table))
+    db.session.execute(
+        insert(QuestionUsage).from_select(
+            ["question_id", "attempts"], select(Question.id, literal(0, Integer))
+        )
+    )
+    _count(true(), sign=1, scores=True)
+
+
+def rebuild_counters() -> None:
+    """`recount` as one transaction (`flask bank recount-stats`)."""
+    recount()
+    db.session.commit()
+
+
+def _count(condition, *, sign: int, scores: bool) -> None:
+    """Add `sign` times the finished attempts matching `condition` to the counters: three
+    upserts, each ordered by key so that concurrent finishes lock rows in one order."""
+    db.session.flush()
+    criteria = _criteria(condition) if scores else None
+    rows = _attempts(condition, criteria).subquery("attempts")
+    n = literal(sign, Integer, literal_execute=True)
+    _upsert(
+        QuestionUsage,
+        select(rows.c.question_id, (func.count() * n).label("attempts"))
+        .group_by(rows.c.question_id)
+        .order_by(rows.c.question_id),
+        ["question_id", "attempts"],
+        keys=["question_id"],
+    )
+    _upsert(
+        QuestionTimeUsage,
+        select(rows.c.version_id, rows.c.seconds, rows.c.question_id, (func.count() * n).label("n"))
+        .group_by(rows.c.version_id, rows.c.seconds, rows.c.question_id)
+        .order_by(rows.c.version_id, rows.c.seconds),
+        ["question_version_id", "seconds", "question_id", "attempts"],
+        keys=["question_version_id", "seconds"],
+    )
+    _upsert(
+        QuestionVersionUsage,
+        select(
+            rows.c.version_id,
+            rows.c.question_id,
+            func.count() * n,
+            func.sum(rows.c.answered) * n,
+            func.sum(rows.c.hints) * n,
+            func.count(rows.c.score) * n,
+            func.coalesce(func.sum(rows.c.score), 0.0) * n,
+            func.count(rows.c.within) * n,
+            func.coalesce(func.sum(rows.c.within), 0) * n,
+        )
+        .group_by(rows.c.version_id, rows.c.question_id)
+        .order_by(rows.c.version_id),
+        [
+            "question_version_id",
+            "question_id",
+            "attempts",
+            "answered",
+            "hints",
+            "scored",
+            "score_sum",
+            "estimates_checked",
+            "estimates_within",
+        ],
+        keys=["question_version_id"],
+    )
+
+
+def _upsert(model, rows, columns: list[str], *, keys: list[str]) -> None:
+    """INSERT the rows; where a key exists, add each counted column to the stored one.
+    Columns left out of `columns` start at their defaults (`include_defaults`)."""
+    table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).from_select(columns, rows)
+    added = [c for c in columns if c not in keys and c != "question_id"]
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: table.c[c] + statement.excluded[c] for c in added},
+        )
+    )
+
+
+# --- the per-attempt arithmetic, in SQL -----------------------------------------------
 
 
 def _positive(value):
@@ -121,17 +435,19 @@ def _whole_seconds(later, earlier):
 
 
 def _inline(value, type_):
-    """A number of our own making written into the SQL, not bound: a page's rubrics never
+    """A number of our own making written into the SQL, not bound: a round's rubrics never
     add a parameter per criterion."""
     return literal(value, type_, literal_execute=True)
 
 
-def _criteria(question_ids: list[int]):
-    """The criteria of the rubric versions pinned by these questions' finished attempts, as
-    a selectable of (rubric_version_id, key, min, span, weight); None when there are none.
-    Bounded by the rubric versions the bank has, not by the number of rounds."""
-    rubric_ids = select(SessionQuestion.rubric_version_id).where(
-        SessionQuestion.question_id.in_(question_ids)
+def _criteria(condition):
+    """The criteria of the rubric versions pinned by the finished attempts matching
+    `condition`, as a selectable of (rubric_version_id, key, min, span, weight); None when
+    there are none. Bounded by the rubric versions the bank has, not by the rounds."""
+    rubric_ids = (
+        select(SessionQuestion.rubric_version_id)
+        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
+        .where(condition, _finished())
     )
     rows = []
     for rubric in db.session.scalars(
@@ -156,7 +472,7 @@ def _criteria(question_ids: list[int]):
     return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("criteria")
 
 
-def _self_scores(criteria, question_ids: list[int]):
+def _self_scores(criteria, condition):
     """Each completed self-scoring's 0-100 score by session question id: the weighted mean
     of the scored criteria, each normalised on its scale (`score_question`)."""
     level = SelfScore.level
@@ -173,6 +489,7 @@ def _self_scores(criteria, question_ids: list[int]):
         select(SelfScore.session_question_id.label("item_id"), score.label("score"))
         .join(SelfAssessment, SelfAssessment.id == SelfScore.assessment_id)
         .join(SessionQuestion, SessionQuestion.id == SelfScore.session_question_id)
+        .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
         .join(
             criteria,
             and_(
@@ -180,22 +497,16 @@ def _self_scores(criteria, question_ids: list[int]):
                 criteria.c.key == SelfScore.criterion_key,
             ),
         )
-        .where(
-            SessionQuestion.question_id.in_(question_ids),
-            SelfAssessment.completed_at.is_not(None),
-            level.is_not(None),
-        )
+        .where(condition, SelfAssessment.completed_at.is_not(None), level.is_not(None))
         .group_by(SelfScore.session_question_id)
         .subquery("self_scores")
     )
 
 
-def _aggregate(question_ids: list[int], *, per_version: bool) -> dict[tuple, item_stats.ItemStats]:
-    """The statistics of these questions' finished attempts, by `(question_id,)` or by
-    `(question_id, version number)`, in one aggregate query (plus the rubrics')."""
-    if not question_ids:
-        return {}
-    criteria = _criteria(question_ids)
+def _attempts(condition, criteria=None):
+    """The finished attempts matching `condition`, one row each: question and version,
+    answered (0/1), whole seconds, hints revealed, estimate within (1/0, NULL when not
+    checked) and the completed self-score (NULL when none, or without `criteria`)."""
     round_items = aliased(SessionQuestion)
     size = (
         select(func.count(round_items.id))
@@ -243,75 +554,22 @@ def _aggregate(question_ids: list[int], *, per_version: bool) -> dict[tuple, ite
             ),
         ),
     )
-    group = [SessionQuestion.question_id] + ([QuestionVersion.number] if per_version else [])
-    columns = [
-        *(c.label(f"g{i}") for i, c in enumerate(group)),
-        answered.label("answered"),
-        seconds.label("seconds"),
-        SessionQuestion.hints_revealed.label("hints"),
-        within.label("within"),
-        # time is judged against the group's newest version's suggestion: what candidates see
-        func.first_value(QuestionVersion.suggested_minutes)
-        .over(
-            partition_by=group,
-            order_by=(QuestionVersion.number.desc(), QuestionVersion.suggested_minutes.desc()),
-        )
-        .label("suggested"),
-    ]
     query = (
-        select(*columns)
+        select(
+            SessionQuestion.question_id.label("question_id"),
+            SessionQuestion.question_version_id.label("version_id"),
+            answered.label("answered"),
+            seconds.label("seconds"),
+            SessionQuestion.hints_revealed.label("hints"),
+            within.label("within"),
+        )
         .join(PracticeSession, PracticeSession.id == SessionQuestion.session_id)
         .join(QuestionVersion, QuestionVersion.id == SessionQuestion.question_version_id)
-        .where(SessionQuestion.question_id.in_(question_ids), _finished())
+        .where(condition, _finished())
     )
     if criteria is not None:
-        scores = _self_scores(criteria, question_ids)
-        query = query.outerjoin(scores, scores.c.item_id == SessionQuestion.id).add_columns(
+        scores = _self_scores(criteria, condition)
+        return query.outerjoin(scores, scores.c.item_id == SessionQuestion.id).add_columns(
             scores.c.score.label("score")
         )
-    else:
-        query = query.add_columns(cast(null(), Float).label("score"))
-    rows = query.subquery("attempts")
-    keys = [rows.c[f"g{i}"] for i in range(len(group))]
-    ranked = select(
-        rows,
-        func.row_number().over(partition_by=keys, order_by=rows.c.seconds).label("rn"),
-        func.count().over(partition_by=keys).label("n"),
-    ).subquery("ranked")
-    keys = [ranked.c[f"g{i}"] for i in range(len(group))]
-    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-    result = db.session.execute(
-        select(
-            *keys,
-            func.count().label("attempts"),
-            func.sum(ranked.c.answered).label("answered"),
-            func.count(ranked.c.score).label("scored"),
-            func.avg(ranked.c.score).label("mean_score"),
-            func.avg(case((middle, ranked.c.seconds))).label("median"),
-            func.max(ranked.c.suggested).label("suggested"),
-            func.avg(ranked.c.hints).label("mean_hints"),
-            func.count(ranked.c.within).label("checked"),
-            func.coalesce(func.sum(ranked.c.within), 0).label("within"),
-        ).group_by(*keys)
-    )
-    return {tuple(row[: len(group)]): _stats(row) for row in result}
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _stats(row) -> item_stats.ItemStats:
-    median = _float(row.median)
-    return item_stats.totals(
-        attempts=int(row.attempts),
-        answered=int(row.answered),
-        scored=int(row.scored),
-        mean_score=_float(row.mean_score),
-        # an odd count's median is one attempt's whole seconds, as `statistics.median` gives
-        median_seconds=int(median) if median is not None and row.attempts % 2 else median,
-        suggested_seconds=int(row.suggested) * 60,
-        mean_hints=_float(row.mean_hints),
-        estimates_checked=int(row.checked),
-        estimates_within=int(row.within),
-    )
+    return query.add_columns(cast(null(), Float).label("score"))

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from app.bank import stats as item_stats
 from app.domain import report as report_domain
 from app.extensions import db
 from app.learning.loading import ScoringView, scoring_view
@@ -160,6 +161,7 @@ def _finish_scoring(
     assessment.completed_at = now
     update_schedule(user_id, report, now)
     db.session.flush()
+    item_stats.count_self_scores(view.session.id)  # scoring is final: counted once
     assessment.practise_next = practise_next(user_id, now).snapshot(now)
     log_event(
         view.session,

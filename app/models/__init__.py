@@ -16,5 +16,6 @@ from app.models import (  # noqa: F401
     search,
     signins,
     signups,
+    usage,
     users,
 )

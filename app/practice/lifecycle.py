@@ -8,7 +8,8 @@ column catches the same race on SQLite. So a save either lands before the round 
 finalised or is refused; it is never accepted and then lost.
 
 Every round that finishes goes through `finish`, which sends
-`app.practice.signals.round_finished` inside the transaction of the finish.
+`app.practice.signals.round_finished` inside the transaction of the finish, and counts
+the round in the bank's item statistics (`app.bank.stats.count_round`) in it too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.bank import stats as item_stats
 from app.domain import timing
 from app.extensions import db
 from app.models.bank import LoopStep
@@ -106,6 +108,7 @@ def finish(
         if run.status == "active" and session.loop_position == step_count - 1:
             run.status = "finished"
             run.finished_at = finished_at
+    item_stats.count_round(session.id)  # the bank's counters, in this transaction
     round_finished.send(current_app._get_current_object(), session=session, now=now, by=by)
 
 

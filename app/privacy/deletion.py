@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, or_, select
 
 from app.accounts.passwords import verify_password
 from app.accounts.services import AccountError
+from app.bank import stats as item_stats
 from app.clock import utcnow
 from app.extensions import db
 from app.learning.grading import KIND as GRADING_KIND
@@ -121,6 +122,7 @@ def _erase(user: User) -> dict[str, int]:
         delete(SignIn).where(SignIn.user_id == uid),  # its sign-ins (devices, addresses) too
         delete(SignUpRequest).where(SignUpRequest.email == user.email),  # a try since
     ]
+    item_stats.uncount_rounds_of(uid)  # the bank's counters lose these rounds, in this transaction
     for statement in steps:
         db.session.execute(statement.execution_options(synchronize_session=False))
     _scrub_audit(user)

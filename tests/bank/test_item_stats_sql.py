@@ -226,6 +226,9 @@ def round_of(user_id, items, *, status="submitted", minutes=60, ran=None):
         )
     db.session.add(session)
     db.session.commit()
+    if status != "in_progress":  # made finished here: counted as `lifecycle.finish` counts
+        stats.count_round(session.id)
+        db.session.commit()
     return session
 
 
