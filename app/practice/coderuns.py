@@ -45,9 +45,12 @@ def tests_for(item: SessionQuestion) -> codetests.CodeTests | None:
     return codetests.load_tests(version.code_tests)
 
 
-def round_spec(item: SessionQuestion) -> dict | None:
-    """What the round page sends for a code question: its examples, never the hidden cases."""
-    tests = tests_for(item)
+def round_spec(answer_kind: str, code_tests: dict | None) -> dict | None:
+    """What the round page sends for a code question (its pinned version's `answer_kind`
+    and `code_tests`): its examples, never the hidden cases."""
+    if answer_kind != "code":
+        return None
+    tests = codetests.load_tests(code_tests)
     return None if tests is None else codetests.candidate_view(tests)
 
 

@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import timing
 from app.extensions import db
-from app.models.bank import LoopPlan, LoopStep, QuestionVersion, RoundFormat, Stage
-from app.models.practice import LoopRun, PracticeSession, SessionQuestion, SessionStatus
+from app.models.bank import (
+    LoopPlan,
+    LoopStep,
+    QuestionVersion,
+    RoundFormat,
+    SkillArea,
+    Stage,
+    question_version_skills,
+)
+from app.models.practice import (
+    FollowUpAnswer,
+    LoopRun,
+    PracticeSession,
+    SessionEvent,
+    SessionQuestion,
+    SessionStatus,
+)
+from app.models.users import User
+from app.practice import events
 from app.practice.errors import NotFound
 from app.practice.lifecycle import finalise_overdue, finalise_users_overdue
 from app.practice.loops import active_loop
@@ -44,6 +62,152 @@ def round_view(user_id: int, session_id: int, *, now: datetime) -> PracticeSessi
         finalise_overdue(session.id, now=now, by="request")
         session = db.session.scalars(stmt).unique().one()
     return session
+
+
+# --- the round page: plain rows, no ORM objects ----------------------------------------
+# The page a candidate reloads most reads only what it shows, as Core rows (attribute
+# access like the models; no identity map, no relationship loading), in two prebuilt
+# statements with bound parameters (compiled once per process).
+_sessions = PracticeSession.__table__
+_items = SessionQuestion.__table__
+_versions = QuestionVersion.__table__
+_events = SessionEvent.__table__
+_formats = RoundFormat.__table__
+_stages = Stage.__table__
+_users = User.__table__
+_skills = SkillArea.__table__
+_follow_ups = FollowUpAnswer.__table__
+
+# the session, its format's and stage's names, its owner's "My projects", and one row
+# per time warning already shown (one row with event_data None when there is none)
+_SESSION_PAGE = (
+    select(
+        _sessions,
+        _formats.c.name.label("format_name"),
+        _stages.c.name.label("stage_name"),
+        _users.c.my_projects,
+        _events.c.data.label("event_data"),
+    )
+    .join(_formats, _formats.c.id == _sessions.c.round_format_id)
+    .join(_stages, _stages.c.key == _sessions.c.stage_key)
+    .join(_users, _users.c.id == _sessions.c.user_id)
+    .outerjoin(
+        _events,
+        and_(_events.c.session_id == _sessions.c.id, _events.c.kind == events.WARNING_SHOWN),
+    )
+    .where(_sessions.c.id == bindparam("session_id"))
+)
+# every question with its pinned version's fields, in order; the question at `shown`
+# once per skill of its version x follow-up revealed (the others once each)
+_shown = _items.c.position == bindparam("shown")
+_ITEMS_PAGE = (
+    select(
+        _items,
+        _versions.c.title,
+        _versions.c.prompt_md,
+        _versions.c.prompt_html,
+        _versions.c.hints_html,
+        _versions.c.hints,
+        _versions.c.follow_ups.label("version_follow_ups"),
+        _versions.c.answer_kind,
+        _versions.c.code_language,
+        _versions.c.estimate_unit,
+        _versions.c.suggested_minutes,
+        _versions.c.tags,
+        _versions.c.code_tests,
+        _skills.c.key.label("skill_key"),
+        _skills.c.name.label("skill_name"),
+        _follow_ups.c.number.label("fu_number"),
+        _follow_ups.c.prompt.label("fu_prompt"),
+        _follow_ups.c.answer_text.label("fu_answer_text"),
+        _follow_ups.c.revision.label("fu_revision"),
+        _follow_ups.c.saved_at.label("fu_saved_at"),
+    )
+    .join(_versions, _versions.c.id == _items.c.question_version_id)
+    .outerjoin(
+        question_version_skills,
+        and_(_shown, question_version_skills.c.question_version_id == _versions.c.id),
+    )
+    .outerjoin(_skills, _skills.c.key == question_version_skills.c.skill_key)
+    .outerjoin(_follow_ups, and_(_shown, _follow_ups.c.session_question_id == _items.c.id))
+    .where(_items.c.session_id == bindparam("session_id"))
+    .order_by(_items.c.position, _skills.c.position, _skills.c.key, _follow_ups.c.number)
+)
+
+
+class FollowUpRow(NamedTuple):
+    """A follow-up revealed for the question on screen, as the round page shows it."""
+
+    number: int
+    prompt: str
+    answer_text: str
+    revision: int
+    saved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RoundPage:
+    """What the round page shows, read as rows: `session` (with `format_name`,
+    `stage_name`, `my_projects`), every question with its pinned version's fields in
+    order (`items`), the time warnings already shown, and for the question at
+    `position`, its version's skill names and its revealed follow-ups."""
+
+    session: Row
+    items: list[Row]
+    warned: list[int]
+    position: int
+    skills: list[str]
+    follow_ups: list[FollowUpRow]
+
+    @property
+    def finished(self) -> bool:
+        return self.session.status != SessionStatus.IN_PROGRESS
+
+
+def round_page(
+    user_id: int, session_id: int, position: int | None = None, *, now: datetime
+) -> RoundPage:
+    """The round page's reads, for question `position` (None: the one on screen last;
+    clamped into the round): two statements, the session (one join) and its questions
+    with their versions (one join); finalised first if its time ran out (404 if
+    `user_id` does not own it). Read from the database, so after a save in the same
+    request the page shows what was written."""
+    db.session.flush()  # whatever this request changed and has not committed yet
+    conn = db.session.connection()
+    rows = conn.execute(_SESSION_PAGE, {"session_id": session_id}).all()
+    if not rows or rows[0].user_id != user_id:
+        raise NotFound("There is no such round.")
+    if timing.is_overdue(rows[0], now):
+        finalise_overdue(session_id, now=now, by="request")
+        conn = db.session.connection()
+        rows = conn.execute(_SESSION_PAGE, {"session_id": session_id}).all()
+    session = rows[0]
+    warned = {(row.event_data or {}).get("seconds_left") for row in rows if row.event_data}
+    shown = max(0, session.current_position if position is None else position)
+    found = conn.execute(_ITEMS_PAGE, {"session_id": session_id, "shown": shown}).all()
+    if found and shown > found[-1].position:  # past the last question: show the last
+        shown = found[-1].position
+        found = conn.execute(_ITEMS_PAGE, {"session_id": session_id, "shown": shown}).all()
+    items, skills, follow_ups = [], {}, {}
+    for row in found:
+        if not items or items[-1].position != row.position:
+            items.append(row)
+        if row.position == shown:
+            if row.skill_key is not None:
+                skills[row.skill_key] = row.skill_name
+            if row.fu_number is not None:
+                follow_ups[row.fu_number] = FollowUpRow(
+                    row.fu_number, row.fu_prompt, row.fu_answer_text, row.fu_revision,
+                    row.fu_saved_at,
+                )  # fmt: skip
+    return RoundPage(
+        session=session,
+        items=items,
+        warned=sorted(warned - {None}),
+        position=shown,
+        skills=list(skills.values()),
+        follow_ups=[follow_ups[number] for number in sorted(follow_ups)],
+    )
 
 
 def unanswered(session: PracticeSession) -> list[SessionQuestion]:
