@@ -14,6 +14,8 @@ only fool themselves, and the pages say so.
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import datetime
 from typing import Any
 
@@ -45,9 +47,19 @@ def tests_for(item: SessionQuestion) -> codetests.CodeTests | None:
     return codetests.load_tests(version.code_tests)
 
 
-def round_spec(item: SessionQuestion) -> dict | None:
-    """What the round page sends for a code question: its examples, never the hidden cases."""
-    tests = tests_for(item)
+def round_spec(answer_kind: str, code_tests: dict | None) -> dict | None:
+    """What the round page sends for a code question (its pinned version's `answer_kind`
+    and `code_tests`): its examples, never the hidden cases. Checking a tests block
+    costs more than the rest of the page's Python, and a version's never changes, so
+    the answer is memoised by the block's JSON text (read only: do not change it)."""
+    if answer_kind != "code" or code_tests is None:
+        return None
+    return _round_spec(json.dumps(code_tests))
+
+
+@functools.lru_cache(maxsize=256)
+def _round_spec(doc: str) -> dict | None:
+    tests = codetests.load_tests(json.loads(doc))
     return None if tests is None else codetests.candidate_view(tests)
 
 

@@ -45,11 +45,11 @@ def not_found(error: NotFound):
 
 def _page(session_id: int, position: int, status: int, now, **context):
     """The round page (or, for htmx, its follow-ups block) with a problem or fresh state."""
-    session = queries.round_view(current_user.id, session_id, now=now)
-    page = round_context(session, position, now, current_user.timezone, **context)
+    page = queries.round_page(current_user.id, session_id, position, now=now)
+    shown = round_context(page, now, current_user.timezone, **context)
     fragment = wants_fragment()
     template = "practice/_follow_ups.html" if fragment else "practice/round.html"
-    body = render_template(template, follow_up_fragment=fragment, **page)
+    body = render_template(template, follow_up_fragment=fragment, **shown)
     return no_store(make_response(body, status))
 
 

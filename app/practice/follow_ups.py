@@ -66,15 +66,17 @@ def shown_for(session: PracticeSession, item: SessionQuestion) -> int:
     return rules.limit(session.follow_up_limit or 0, len(item.question_version.follow_ups or []))
 
 
-def state(session: PracticeSession, item: SessionQuestion, now: datetime, share: float):
-    """The follow-ups of `item` as the round page shows them (read only)."""
-    shown = shown_for(session, item)
-    answers = list(item.follow_up_answers)
+def state(
+    session, item, version_follow_ups: list | None, answers: list, now: datetime, share: float
+):
+    """The follow-ups of `item` as the round page shows them (read only), from rows:
+    the session, the question (with its version's `suggested_minutes`), its version's
+    follow-ups and the ones revealed so far (`answers`, in order)."""
+    shown = rules.limit(session.follow_up_limit or 0, len(version_follow_ups or []))
     revealed = len(answers)
     due_in = rules.seconds_until_due(
-        revealed, shown, seconds_on(session, item, now), item.question_version.suggested_minutes,
-        share,
-    )  # fmt: skip
+        revealed, shown, seconds_on(session, item, now), item.suggested_minutes, share
+    )
     return FollowUpState(
         shown=shown,
         answers=answers,

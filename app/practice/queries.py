@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Row, and_, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import timing
 from app.extensions import db
-from app.models.bank import LoopPlan, LoopStep, QuestionVersion, RoundFormat, Stage
-from app.models.practice import LoopRun, PracticeSession, SessionQuestion, SessionStatus
+from app.models.bank import (
+    LoopPlan,
+    LoopStep,
+    QuestionVersion,
+    RoundFormat,
+    SkillArea,
+    Stage,
+    question_version_skills,
+)
+from app.models.practice import (
+    FollowUpAnswer,
+    LoopRun,
+    PracticeSession,
+    SessionEvent,
+    SessionQuestion,
+    SessionStatus,
+)
+from app.models.users import User
+from app.practice import events
+from app.practice.answers import WARNING_THRESHOLDS
 from app.practice.errors import NotFound
 from app.practice.lifecycle import finalise_overdue, finalise_users_overdue
 from app.practice.loops import active_loop
@@ -44,6 +63,191 @@ def round_view(user_id: int, session_id: int, *, now: datetime) -> PracticeSessi
         finalise_overdue(session.id, now=now, by="request")
         session = db.session.scalars(stmt).unique().one()
     return session
+
+
+# --- the round page: plain rows, no ORM objects ----------------------------------------
+# The page a candidate reloads most reads only what it shows, as Core rows (attribute
+# access like the models; no identity map, no relationship loading), in one prebuilt
+# statement with bound parameters (compiled once per process).
+_sessions = PracticeSession.__table__
+_items = SessionQuestion.__table__
+_versions = QuestionVersion.__table__
+_events = SessionEvent.__table__
+_formats = RoundFormat.__table__
+_stages = Stage.__table__
+_users = User.__table__
+_skills = SkillArea.__table__
+_follow_ups = FollowUpAnswer.__table__
+
+# the question shown: the one asked for, else the one the candidate was on
+_shown = _items.c.position == func.coalesce(
+    bindparam("shown", type_=Integer), _sessions.c.current_position
+)
+
+
+def _warned(threshold: int):
+    """Whether the page already showed (and logged) the warning at `threshold` seconds."""
+    return (
+        select(_events.c.id)
+        .where(
+            _events.c.session_id == _sessions.c.id,
+            _events.c.kind == events.WARNING_SHOWN,
+            _events.c.data["seconds_left"].as_integer() == threshold,
+        )
+        .exists()
+        .label(f"warned_{threshold}")
+    )
+
+
+# One row per question of the round, in order, with the session's columns (its format's
+# and stage's names, its owner's "My projects", the warnings shown) and its pinned
+# version's; the shown question's row once per skill of its version x follow-up revealed.
+# Item columns that would clash with the session's (id, hint_penalty_seconds) and those
+# the page never shows (code results, client ids) are left out.
+_ROUND_PAGE = (
+    select(
+        _sessions.c.id,
+        _sessions.c.user_id,
+        _sessions.c.status,
+        _sessions.c.started_at,
+        _sessions.c.deadline_at,
+        _sessions.c.grace_seconds,
+        _sessions.c.expiry_policy,
+        _sessions.c.is_take_home,
+        _sessions.c.time_multiplier,
+        _sessions.c.untimed,
+        _sessions.c.current_position,
+        _sessions.c.position_since,
+        _sessions.c.follow_up_limit,
+        _sessions.c.hint_cost_seconds,
+        _sessions.c.hint_penalty_seconds,
+        _formats.c.name.label("format_name"),
+        _stages.c.name.label("stage_name"),
+        _users.c.my_projects,
+        *(_warned(threshold) for threshold in WARNING_THRESHOLDS),
+        _items.c.position,
+        _items.c.question_id,
+        _items.c.answer_text,
+        _items.c.answer_number,
+        _items.c.answer_unit,
+        _items.c.answer_links,
+        _items.c.revision,
+        _items.c.hints_revealed,
+        _items.c.saved_at,
+        _items.c.time_spent_seconds,
+        _versions.c.title,
+        _versions.c.prompt_md,
+        _versions.c.prompt_html,
+        _versions.c.hints_html,
+        _versions.c.hints,
+        _versions.c.follow_ups.label("version_follow_ups"),
+        _versions.c.answer_kind,
+        _versions.c.code_language,
+        _versions.c.estimate_unit,
+        _versions.c.suggested_minutes,
+        _versions.c.tags,
+        _versions.c.code_tests,
+        _skills.c.key.label("skill_key"),
+        _skills.c.name.label("skill_name"),
+        _follow_ups.c.number.label("fu_number"),
+        _follow_ups.c.prompt.label("fu_prompt"),
+        _follow_ups.c.answer_text.label("fu_answer_text"),
+        _follow_ups.c.revision.label("fu_revision"),
+        _follow_ups.c.saved_at.label("fu_saved_at"),
+    )
+    .join(_formats, _formats.c.id == _sessions.c.round_format_id)
+    .join(_stages, _stages.c.key == _sessions.c.stage_key)
+    .join(_users, _users.c.id == _sessions.c.user_id)
+    .join(_items, _items.c.session_id == _sessions.c.id)
+    .join(_versions, _versions.c.id == _items.c.question_version_id)
+    .outerjoin(
+        question_version_skills,
+        and_(_shown, question_version_skills.c.question_version_id == _versions.c.id),
+    )
+    .outerjoin(_skills, _skills.c.key == question_version_skills.c.skill_key)
+    .outerjoin(_follow_ups, and_(_shown, _follow_ups.c.session_question_id == _items.c.id))
+    .where(_sessions.c.id == bindparam("session_id"), _sessions.c.user_id == bindparam("user_id"))
+    .order_by(_items.c.position, _skills.c.position, _skills.c.key, _follow_ups.c.number)
+)
+
+
+class FollowUpRow(NamedTuple):
+    """A follow-up revealed for the question on screen, as the round page shows it."""
+
+    number: int
+    prompt: str
+    answer_text: str
+    revision: int
+    saved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RoundPage:
+    """What the round page shows, read as rows: every question of the round in order
+    with its pinned version's fields (`items`; each also carries the session's columns,
+    so `session` is the first), the question at `position`, its version's skill names
+    and its revealed follow-ups, and the time warnings already shown."""
+
+    items: list[Row]
+    position: int
+    skills: list[str]
+    follow_ups: list[FollowUpRow]
+    warned: list[int]
+
+    @property
+    def session(self) -> Row:
+        return self.items[0]
+
+    @property
+    def finished(self) -> bool:
+        return self.session.status != SessionStatus.IN_PROGRESS
+
+
+def _page_rows(user_id: int, session_id: int, shown: int | None) -> list[Row]:
+    params = {"session_id": session_id, "user_id": user_id, "shown": shown}
+    return db.session.connection().execute(_ROUND_PAGE, params).all()
+
+
+def round_page(
+    user_id: int, session_id: int, position: int | None = None, *, now: datetime
+) -> RoundPage:
+    """The round page's read, for question `position` (None: the one on screen last;
+    clamped into the round): one statement; finalised first if its time ran out (404 if
+    `user_id` does not own it). Read from the database, so after a save in the same
+    request the page shows what was written."""
+    db.session.flush()  # whatever this request changed and has not committed yet
+    shown = None if position is None else max(0, position)
+    rows = _page_rows(user_id, session_id, shown)
+    if not rows:
+        raise NotFound("There is no such round.")
+    if timing.is_overdue(rows[0], now):
+        finalise_overdue(session_id, now=now, by="request")
+        rows = _page_rows(user_id, session_id, shown)
+    if shown is None:
+        shown = rows[0].current_position
+    if shown > rows[-1].position:  # past the last question: the last one
+        shown = rows[-1].position
+        rows = _page_rows(user_id, session_id, shown)
+    items, skills, follow_ups = [], {}, {}
+    for row in rows:
+        if not items or items[-1].position != row.position:
+            items.append(row)
+        if row.position == shown:
+            if row.skill_key is not None:
+                skills[row.skill_key] = row.skill_name
+            if row.fu_number is not None:
+                follow_ups[row.fu_number] = FollowUpRow(
+                    row.fu_number, row.fu_prompt, row.fu_answer_text, row.fu_revision,
+                    row.fu_saved_at,
+                )  # fmt: skip
+    first = rows[0]
+    return RoundPage(
+        items=items,
+        position=shown,
+        skills=list(skills.values()),
+        follow_ups=[follow_ups[number] for number in sorted(follow_ups)],
+        warned=[t for t in sorted(WARNING_THRESHOLDS) if first._mapping[f"warned_{t}"]],
+    )
 
 
 def unanswered(session: PracticeSession) -> list[SessionQuestion]:

@@ -93,15 +93,13 @@ def _answer_again(session_id: int, position: int):
     """The round page for `position` with the posted (unsaved) answer, or None if closed."""
     now = utcnow()
     try:
-        session = queries.round_view(current_user.id, session_id, now=now)
+        page = queries.round_page(current_user.id, session_id, position, now=now)
     except NotFound:
         return None
-    if not timing.editable_in_browser(session, now) or position >= len(session.items):
+    if not timing.editable_in_browser(page.session, now) or position >= len(page.items):
         return None
     form = AnswerForm()  # the posted fields, unvalidated; the page renders a fresh token
-    context = round_context(
-        session, position, now, current_user.timezone, form=form, problem=ANSWER_EXPIRED
-    )
+    context = round_context(page, now, current_user.timezone, form=form, problem=ANSWER_EXPIRED)
     return _page(render_template("practice/round.html", **context), 400)
 
 
@@ -209,11 +207,13 @@ def history():
 def round_page(session_id: int):
     """The round: one question at a time, its answer field, countdown and progress."""
     now = utcnow()
-    session = queries.round_view(current_user.id, session_id, now=now)
-    if session.is_finished:
+    # no (or no whole number) q: the question the candidate was on
+    position = request.args.get("q", type=int)
+    page = queries.round_page(current_user.id, session_id, position, now=now)
+    if page.finished:
+        session = queries.round_view(current_user.id, session_id, now=now)
         return _page(render_template("practice/finished.html", session=session))
-    position = request.args.get("q", type=int, default=session.current_position)
-    context = round_context(session, position, now, current_user.timezone)
+    context = round_context(page, now, current_user.timezone)
     return _page(render_template("practice/round.html", **context))
 
 
@@ -238,10 +238,8 @@ def answer(session_id: int, position: int):
             problem, status = str(refusal), refusal.status
         else:
             return _after_save(session_id, position, form, now)
-    session = queries.round_view(current_user.id, session_id, now=now)
-    context = round_context(
-        session, position, now, current_user.timezone, form=form, problem=problem
-    )
+    page = queries.round_page(current_user.id, session_id, position, now=now)
+    context = round_context(page, now, current_user.timezone, form=form, problem=problem)
     return _page(render_template("practice/round.html", **context), status)
 
 

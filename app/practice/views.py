@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app, url_for
+from markupsafe import Markup
 
 from app.domain import resume, timing
 from app.markdown import render_markdown
-from app.models.bank import AnswerKind
 from app.models.practice import PracticeSession
 from app.practice import coderuns, follow_ups
-from app.practice.answers import HintResult, warned_thresholds
+from app.practice.answers import HintResult
 from app.practice.errors import RoundOver, SaveRefused, SaveResult, StaleRevision
 from app.practice.forms import AnswerForm
+from app.practice.queries import RoundPage
 
 STATUS_LABELS = {
     "in_progress": "In progress",
@@ -94,24 +96,80 @@ def save_payload(result: SaveResult, zone: str) -> dict:
     }
 
 
-def answer_form_for(item) -> AnswerForm:
-    """An answer form filled from the saved answer (for a GET)."""
-    return AnswerForm(
-        formdata=None,
-        data={
-            "revision": item.revision,
-            "answer_text": item.answer_text,
-            "answer_number": item.answer_number,
-            "answer_unit": item.answer_unit or "",
-            "answer_links": "\n".join(item.answer_links or []),
-            "seq": 0,
-        },
+class AnswerFields(NamedTuple):
+    """The answer form's values as the round page writes them into its inputs."""
+
+    revision: int
+    client_id: str
+    seq: int
+    answer_text: str
+    answer_number: object  # what the estimate box shows: the typed text, a float or ""
+    answer_unit: str
+    answer_links: str
+
+
+class AnswerErrors(NamedTuple):
+    """A refused plain-form post's messages per field (empty on a GET)."""
+
+    answer_text: list
+    answer_number: list
+    answer_unit: list
+    answer_links: list
+
+
+NO_ERRORS = AnswerErrors((), (), (), ())
+
+
+def saved_fields(item) -> AnswerFields:
+    """The answer inputs filled from the saved answer (a GET: no form object needed, the
+    page only renders it; the POST routes validate with AnswerForm)."""
+    return AnswerFields(
+        revision=item.revision,
+        client_id="",
+        seq=0,
+        answer_text=item.answer_text or "",
+        answer_number=item.answer_number if item.answer_number is not None else "",
+        answer_unit=(item.answer_unit or "").strip(),
+        answer_links="\n".join(item.answer_links or []),
     )
 
 
+def posted_fields(form: AnswerForm, item) -> tuple[AnswerFields, AnswerErrors]:
+    """The answer inputs as posted (a refused plain-form save keeps the typed text)."""
+    number = form.answer_number
+    fields = AnswerFields(
+        revision=form.revision.data if form.revision.data is not None else item.revision,
+        client_id=form.client_id.data or "",
+        seq=form.seq.data or 0,
+        answer_text=form.answer_text.data or "",
+        answer_number=number.raw_data[0]
+        if number.raw_data
+        else (number.data if number.data is not None else ""),
+        answer_unit=form.answer_unit.data or "",
+        answer_links=form.answer_links.data or "",
+    )
+    errors = AnswerErrors(
+        answer_text=form.answer_text.errors,
+        answer_number=number.errors,
+        answer_unit=form.answer_unit.errors,
+        answer_links=form.answer_links.errors,
+    )
+    return fields, errors
+
+
+class NavEntry(NamedTuple):
+    title: str
+    answered: bool
+
+
+def is_answered(item) -> bool:
+    """Something is saved for `item` (a row or a SessionQuestion)."""
+    text, number, links = item.answer_text, item.answer_number, item.answer_links
+    return bool(text.strip()) or number is not None or bool(links)
+
+
 def round_context(
-    session: PracticeSession,
-    position: int,
+    page: RoundPage,
     now: datetime,
     zone: str,
     *,
@@ -119,48 +177,64 @@ def round_context(
     problem: str | None = None,
     posted: dict[int, str] | None = None,
 ) -> dict:
-    """Everything the round page shows for question `position` at `now`."""
-    position = max(0, min(position, len(session.items) - 1))
-    item = session.items[position]
-    version = item.question_version
+    """Everything the round page shows of `page` (its question at `page.position`) at
+    `now`; each clock figure computed once."""
+    session, items, position = page.session, page.items, page.position
+    item = items[position]
+    if form is None:
+        fields, errors = saved_fields(item), NO_ERRORS
+    else:
+        fields, errors = posted_fields(form, item)
+    seconds_remaining = timing.seconds_remaining(session, now)
+    grace_remaining = timing.grace_remaining(session, now)
+    duration = timing.duration_seconds(session)
+    phase = timing.phase(session, now)
+    editable = timing.editable_in_browser(session, now)
+    hints = item.hints_html or []
     return {
         "session": session,
         "item": item,
-        "version": version,
-        "kind": version.answer_kind,
-        "kinds": AnswerKind,
+        "kind": item.answer_kind,
         "position": position,
-        "form": form or answer_form_for(item),
+        "nav": [NavEntry(it.title, is_answered(it)) for it in items] if len(items) > 1 else [],
+        "count": len(items),
+        "skills": page.skills,
+        "fields": fields,
+        "errors": errors,
         "problem": problem,
-        "seconds_remaining": timing.seconds_remaining(session, now),
-        "grace_remaining": timing.grace_remaining(session, now),
-        "duration": timing.duration_seconds(session),
-        "used": timing.seconds_used(session, now),
-        "phase": timing.phase(session, now),
-        "editable": timing.editable_in_browser(session, now),
+        "seconds_remaining": seconds_remaining,
+        "grace_remaining": grace_remaining,
+        "duration": duration,
+        "used": duration - seconds_remaining,
+        "phase": phase,
+        "editable": editable,
         "clock": timing.format_clock(
-            timing.grace_remaining(session, now)
-            if timing.phase(session, now) == timing.GRACE
-            and timing.editable_in_browser(session, now)
-            else timing.seconds_remaining(session, now)
+            grace_remaining if phase == timing.GRACE and editable else seconds_remaining
         ),
         "deadline_label": timing.format_local(session.deadline_at, zone),
         "extra_time": timing.extra_time_label(session),
         # the candidate's "My projects" above a question about their résumé (issue 18)
-        "my_projects": (session.user.my_projects or "")
-        if resume.asks_about_resume(version.prompt_md, version.tags)
+        "my_projects": (session.my_projects or "")
+        if resume.asks_about_resume(item.prompt_md, item.tags)
         else "",
-        "warned": warned_thresholds(session.id),
+        "warned": page.warned,
         "saved_label": f"{timing.local_time(item.saved_at, zone):%H:%M:%S}"
         if item.saved_at
         else "",
-        "hints": version.hints_markup[: item.hints_revealed],
-        "hints_left": max(0, len(version.hints or []) - item.hints_revealed),
+        # stored HTML, sanitised when the version was saved (app/markdown.py)
+        "prompt": Markup(item.prompt_html or ""),  # noqa: S704
+        "hints": [Markup(hint) for hint in hints[: item.hints_revealed]],  # noqa: S704
+        "hints_left": max(0, len(item.hints or []) - item.hints_revealed),
         "hint_cost": timing.hint_cost_label(session, now),
-        "code_spec": coderuns.round_spec(item),
+        "code_spec": coderuns.round_spec(item.answer_kind, item.code_tests),
         # issue 13: the question's follow-ups, and a refused follow-up save's text to keep
         "follow_ups": follow_ups.state(
-            session, item, now, current_app.config["FOLLOW_UP_REVEAL_SHARE"]
+            session,
+            item,
+            item.version_follow_ups,
+            page.follow_ups,
+            now,
+            current_app.config["FOLLOW_UP_REVEAL_SHARE"],
         ),
         "follow_up_posted": posted or {},
     }

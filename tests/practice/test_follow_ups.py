@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models.bank import QuestionVersion
 from app.models.practice import FollowUpAnswer, PracticeSession, SessionEvent
 from tests import factories
+from tests.learning.query_count import count_queries
 from tests.practice.conftest import START, at, only_session_id
 
 FOLLOW_UPS = ["How would you cut its cost by half?", "What breaks at ten times the load?"]
@@ -248,3 +249,27 @@ def test_someone_elses_round_is_404(app, client, round_with_follow_ups, login_as
     login_as()  # another candidate on the same client
     assert save(client, session_id, answer_text="mine now").status_code == 404
     assert reveal(client, session_id, number=2).status_code == 404
+
+
+@freeze_time(at(minutes=3))
+def test_the_round_page_reads_the_round_in_one_statement_whatever_it_shows(
+    app, client, round_with_follow_ups
+):
+    """Skills, revealed follow-ups, hints and time warnings come with the questions in one
+    read; the page's statements do not grow with what the round holds."""
+    session_id = round_with_follow_ups()
+    page_url = f"/practice/sessions/{session_id}"
+    client.get(page_url)  # warm: first-request work is not the steady state
+    with count_queries(app) as bare:
+        assert client.get(page_url).status_code == 200
+    reveal(client, session_id, answer_text="Shard by tenant.")
+    reveal(client, session_id, 2, revision=1, answer_text="Shard by tenant.")
+    save(client, session_id, answer_text="Halve the replicas.")
+    client.post(f"{page_url}/questions/0/hints", data={})
+    client.post(f"{page_url}/warnings", data={"seconds_left": 300})
+    with count_queries(app) as full:
+        html = client.get(page_url).get_data(as_text=True)
+    assert FOLLOW_UPS[0] in html and FOLLOW_UPS[1] in html and "Halve the replicas." in html
+    assert 'data-warned="300"' in html and '<span class="tag">Ml System Design</span>' in html
+    assert len(full) == len(bare), (bare, full)
+    assert [s for s in full if "session_questions" in s and "practice_sessions" in s] == full[-1:]
