@@ -14,34 +14,46 @@ answers to the same question embeds its points once.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-_root = logging.getLogger()
-_ROOT_STATE = (list(_root.handlers), _root.level)
-
-import functools  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import wordllama  # noqa: E402
-from wordllama import WordLlama, WordLlamaInference  # noqa: E402
-
-# `import wordllama` calls logging.basicConfig(level=INFO): undo it so the app's logging
-# is what the app (or gunicorn) configured, not a stderr handler added by a library.
-_root.handlers[:], _root.level = _ROOT_STATE[0], _ROOT_STATE[1]
+if TYPE_CHECKING:
+    import numpy as np
+    from wordllama import WordLlamaInference
 
 TOKENIZER_CONFIG = "l2_supercat_tokenizer_config.json"
-PACKAGE_DIR = Path(wordllama.__file__).parent
 EMBED_CACHE_MAX = 20_000
+
+
+@functools.cache
+def _libraries():
+    """numpy and wordllama, imported at the first load of the model, not with the app:
+    every process the app starts (each `flask` command, each gunicorn worker) would pay
+    about half a second of CPU for them, and most never compute an embedding.
+
+    `import wordllama` calls logging.basicConfig(level=INFO): that is undone, so the
+    app's logging is what the app (or gunicorn) configured, not a stderr handler added
+    by a library."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    numpy = importlib.import_module("numpy")
+    wordllama = importlib.import_module("wordllama")
+    root.handlers[:], root.level = handlers, level
+    return numpy, wordllama
 
 
 def load_wordllama(cache_dir: Path) -> WordLlamaInference:
     """The 256-dimension WordLlama model from the wheel's own files, downloads disabled."""
+    wordllama = _libraries()[1]
+    package_dir = Path(wordllama.__file__).parent
     target = Path(cache_dir) / "tokenizers"
     target.mkdir(parents=True, exist_ok=True)
     if not (target / TOKENIZER_CONFIG).exists():
@@ -49,9 +61,9 @@ def load_wordllama(cache_dir: Path) -> WordLlamaInference:
         # moment sees the whole file or none (a half-copied one failed to parse: HTTP 500).
         handle, temporary = tempfile.mkstemp(dir=target, prefix=".config-")
         os.close(handle)
-        shutil.copyfile(PACKAGE_DIR / "tokenizers" / TOKENIZER_CONFIG, temporary)
+        shutil.copyfile(package_dir / "tokenizers" / TOKENIZER_CONFIG, temporary)
         os.replace(temporary, target / TOKENIZER_CONFIG)
-    return WordLlama.load(cache_dir=Path(cache_dir), dim=256, disable_download=True)
+    return wordllama.WordLlama.load(cache_dir=Path(cache_dir), dim=256, disable_download=True)
 
 
 class WordLlamaMatcher:
@@ -62,6 +74,7 @@ class WordLlamaMatcher:
         self._cache: dict[str, np.ndarray] = {}
 
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        np = _libraries()[0]
         todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if todo:
             if len(self._cache) + len(todo) > EMBED_CACHE_MAX:
