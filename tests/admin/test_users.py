@@ -9,6 +9,7 @@ import pytest
 from flask import Blueprint
 from sqlalchemy import event, select
 
+from app.admin import services
 from app.extensions import db
 from app.models import audit
 from app.models.audit import AuditEvent
@@ -341,3 +342,13 @@ def test_audit_log_total_is_capped_and_typed_pages_skip_at_most_the_cap(app, cli
     assert skipped(statements) == [20]
     counts = [s for s, _ in statements if "count(" in s.lower() and "audit_events" in s]
     assert counts and all("LIMIT" in s for s in counts)
+
+
+def test_audit_actions_are_the_distinct_actions_in_order(app):
+    with app.app_context():
+        for action in ("b.two", "a.one", "b.two", "c.three", "a.one"):
+            audit.record(action)
+        db.session.commit()
+        expected = sorted(set(db.session.scalars(select(AuditEvent.action))))
+        assert services.audit_actions() == expected
+        assert services.audit_actions(limit=2) == expected[:2]
