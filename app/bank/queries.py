@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import false, func, or_, select, tuple_, union_all
+from sqlalchemy import false, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app import keyset, pagination
@@ -266,17 +266,20 @@ def browse_published(
 
 
 def _by_stage(stages: list[tuple[str, int]], skill: str | None) -> keyset.Narrow:
-    """For `keyset.read`: the browse page's rows come from the first `limit` published
-    questions of each stage past the key, read in (title, question id) order; their ids
-    in one UNION ALL, one index range read per stage (stages before the key's skipped)."""
+    """For `keyset.read`: the browse page's rows are among the first `limit` published
+    questions of each stage past the key, in (title, question id) order, one index range
+    read per stage (stages before the key's skipped); of those, in one UNION ALL, the
+    first `limit` by the whole sort key (a sort of at most stages x `limit` narrow rows),
+    so only the page's own rows are then loaded whole."""
 
     def narrow(key, ascending: bool, limit: int):
         arms = []
         for stage_key, position in stages:
             if key is not None and (position < key[0] if ascending else position > key[0]):
                 continue
+            by = (QuestionVersion.title, QuestionVersion.question_id)
             arm = (
-                select(QuestionVersion.question_id)
+                select(literal(position).label("position"), *by)
                 .join(Question, Question.current_version_id == QuestionVersion.id)
                 .where(
                     QuestionVersion.stage_key == stage_key,
@@ -284,7 +287,6 @@ def _by_stage(stages: list[tuple[str, int]], skill: str | None) -> keyset.Narrow
                 )
             )
             arm = _filtered(arm, None, skill, None)
-            by = (QuestionVersion.title, QuestionVersion.question_id)
             if key is not None and position == key[0]:
                 past = tuple_(*key[1:])
                 arm = arm.where(tuple_(*by) > past if ascending else tuple_(*by) < past)
@@ -292,7 +294,15 @@ def _by_stage(stages: list[tuple[str, int]], skill: str | None) -> keyset.Narrow
             arms.append(arm.subquery())
         if not arms:
             return false()
-        return Question.id.in_(union_all(*[select(arm.c.question_id) for arm in arms]))
+        merged = union_all(*[select(a.c.position, a.c.title, a.c.question_id) for a in arms])
+        merged = merged.subquery()
+        order = (merged.c.position, merged.c.title, merged.c.question_id)
+        first = (
+            select(merged.c.question_id)
+            .order_by(*[c.asc() if ascending else c.desc() for c in order])
+            .limit(limit)
+        )
+        return Question.id.in_(first)
 
     return narrow
 
