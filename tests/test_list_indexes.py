@@ -1,4 +1,4 @@
-"""Every list page's query reads its rows in index order (revision 0006's indexes).
+"""Every list page's query reads its rows in index order (revisions 0006 and 0016).
 
 Each list read runs for real; its statements are captured and SQLite's EXPLAIN QUERY
 PLAN must name the index that serves the filter and the order, with no sort of the rows
@@ -8,13 +8,15 @@ PLAN must name the index that serves the filter and the order, with no sort of t
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from app.admin import services as admin
 from app.bank import queries as bank
 from app.clock import utcnow
 from app.extensions import db
 from app.learning import progress
+from app.models import audit
+from app.models.audit import AuditEvent
 from app.practice import queries as practice
 from tests import factories
 
@@ -48,6 +50,14 @@ def sqlite_only(app):
     return app
 
 
+def _newest_event() -> int:
+    """The id of the newest of three fresh audit events (a page after it has rows)."""
+    for n in range(3):
+        audit.record("test.bulk", target_id=n)
+    db.session.commit()
+    return db.session.scalar(select(func.max(AuditEvent.id)))
+
+
 CASES = {
     "practice history": (
         lambda uid: db.session.scalars(practice.history_query(uid).limit(20)).all(),
@@ -78,6 +88,14 @@ CASES = {
     "admin questions": (
         lambda uid: bank.search_questions(page=1, per_page=20),
         "ix_questions_updated",
+    ),
+    "admin questions by status": (
+        lambda uid: bank.search_questions(status="draft", page=1, per_page=20),
+        "ix_questions_status_updated",
+    ),
+    "audit log by key": (
+        lambda uid: admin.audit_page(None, None, 2, after=_newest_event()),
+        ("ix_audit_events_at_id", "ix_audit_events_at "),
     ),
 }
 

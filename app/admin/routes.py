@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from app import keyset
 from app.access import home_endpoint, require_role, safe_next
 from app.accounts import extra_time
 from app.accounts.forms import EXTRA_TIME_CHOICES, EmptyForm, ExtraTimeForm
@@ -22,7 +23,7 @@ from app.admin.forms import RoleForm, UserSearchForm
 from app.clock import utcnow
 from app.learning import grading
 from app.models.users import Role
-from app.pagination import page_number, row_id
+from app.pagination import page_given, page_number, row_id
 from app.security import no_store
 
 bp = Blueprint("admin", __name__)
@@ -175,10 +176,11 @@ def audit_log():
     action = request.args.get("action", "").strip() or None
     page = services.audit_page(
         action,
-        page_number(request.args.get("page")),
+        page_given(request.args.get("page")),
         current_app.config["PER_PAGE"],
         after=row_id(request.args.get("after")),
         before=row_id(request.args.get("before")),
+        count_cap=current_app.config.get("LIST_COUNT_CAP", keyset.COUNT_CAP),
     )
     actor_ids = {event.actor_id for event in page.items if event.actor_id}
     return render_template(

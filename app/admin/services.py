@@ -11,9 +11,9 @@ import io
 import json
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select, tuple_
+from sqlalchemy import func, or_, select
 
-from app import pagination
+from app import keyset, pagination
 from app.accounts import signins
 from app.accounts.services import AccountError, user_by_email, user_or_error
 from app.extensions import db
@@ -122,82 +122,37 @@ def set_role_by_email(email: str, role: str) -> User:
     return change_role(user.id, role)
 
 
+AUDIT_ORDER = keyset.Order((AuditEvent.at, AuditEvent.id), cursor=AuditEvent.id, descending=True)
+
+
 def audit_page(
     action: str | None,
-    page: int,
+    page: int | None,
     per_page: int,
     *,
     after: int | None = None,
     before: int | None = None,
+    count_cap: int = keyset.COUNT_CAP,
 ) -> pagination.KeysetPage:
     """One page of the audit log, newest first, optionally one action only.
 
-    Next carries `after` (the page's oldest event id), Previous `before` (its newest):
-    such a page is read by the sort key `(at, id)` past that event's, never by skipping
-    rows, and numbered by the same one COUNT as the total. A typed `?page=` still skips
-    rows; an id not on the (filtered) log reads `?page=`."""
+    Read by key (`app.keyset`): Next carries `after` (the page's oldest event id),
+    Previous `before` (its newest), and either reads by `(at, id)` past that event's
+    along ix_audit_events_at_id (or ix_audit_events_action_at for one action); the total
+    is a count capped at `count_cap` ("1,000+"). An id not on the (filtered) log is
+    ignored."""
     stmt = select(AuditEvent)
     if action:
         stmt = stmt.where(AuditEvent.action == action)
-    size = pagination.limit(per_page)
-    sort_key = tuple_(AuditEvent.at, AuditEvent.id)
-    newest_first = (AuditEvent.at.desc(), AuditEvent.id.desc())
-    key, backwards = _audit_key(stmt, after), False
-    if key is None:
-        key = _audit_key(stmt, before)
-        backwards = key is not None
-    total, ahead = None, 0
-    if key is not None:
-        # rows ahead of the key on a newest-first list: those newer than it (or it, for Next)
-        newer = sort_key > tuple_(*key) if backwards else sort_key >= tuple_(*key)
-        total, ahead = db.session.execute(
-            stmt.with_only_columns(func.count(AuditEvent.id), func.sum(case((newer, 1), else_=0)))
-        ).one()
-        total, ahead = int(total or 0), int(ahead or 0)
-        if backwards and ahead <= size:  # Previous reaches the start: the first page, full
-            key, backwards, page = None, False, 1
-    if key is None:
-        if total is None:
-            total = db.session.scalar(stmt.with_only_columns(func.count(AuditEvent.id))) or 0
-        number = pagination.page_number(page)
-        start = pagination.offset(number, size)
-        rows = list(db.session.scalars(stmt.order_by(*newest_first).offset(start).limit(size + 1)))
-        items, more_before, more_after = rows[:size], start > 0, len(rows) > size
-    elif not backwards:
-        rows = list(
-            db.session.scalars(
-                stmt.where(sort_key < tuple_(*key)).order_by(*newest_first).limit(size + 1)
-            )
-        )
-        number = ahead // size + 1
-        items, more_before, more_after = rows[:size], True, len(rows) > size
-    else:
-        rows = list(
-            db.session.scalars(
-                stmt.where(sort_key > tuple_(*key))
-                .order_by(AuditEvent.at.asc(), AuditEvent.id.asc())
-                .limit(size + 1)
-            )
-        )
-        number = max(ahead - size, 0) // size + 1
-        items, more_before, more_after = list(reversed(rows[:size])), len(rows) > size, True
-    return pagination.KeysetPage(
-        items=items,
-        page=number,
-        per_page=size,
-        total=total,
-        next_after=str(items[-1].id) if items and more_after else None,
-        prev_before=str(items[0].id) if items and more_before else None,
+    return keyset.read(
+        stmt,
+        AUDIT_ORDER,
+        after=after,
+        before=before,
+        page=page,
+        per_page=per_page,
+        count_cap=count_cap,
     )
-
-
-def _audit_key(stmt, event_id: int | None):
-    """`(at, id)` of the event `event_id` names when it is on this (filtered) log."""
-    if event_id is None:
-        return None
-    return db.session.execute(
-        stmt.with_only_columns(AuditEvent.at, AuditEvent.id).where(AuditEvent.id == event_id)
-    ).one_or_none()
 
 
 AUDIT_CSV_MAX_ROWS = 50_000  # newest first; a larger export is a database dump's job
@@ -230,10 +185,29 @@ def audit_csv(action: str | None, *, limit: int = AUDIT_CSV_MAX_ROWS) -> str:
     return out.getvalue()
 
 
-def audit_actions() -> list[str]:
-    """The distinct actions in the audit log, for the filter."""
+AUDIT_ACTIONS_MAX = 500  # the filter lists at most this many actions (the code has ~40)
+
+
+def audit_actions(limit: int = AUDIT_ACTIONS_MAX) -> list[str]:
+    """The distinct actions in the audit log, for the filter, in order.
+
+    Read as a skip scan of the action index, one probe per action (the next action past
+    the last one found), not a DISTINCT over every event: the cost follows how many kinds
+    of action there are, not how long the log is."""
+    events = AuditEvent.__table__
+    later = events.alias("later")
+    found = select(func.min(events.c.action).label("action")).cte("actions", recursive=True)
+    following = select(
+        select(func.min(later.c.action)).where(later.c.action > found.c.action).scalar_subquery()
+    ).where(found.c.action.is_not(None))
+    found = found.union_all(following)
     return list(
-        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+        db.session.scalars(
+            select(found.c.action)
+            .where(found.c.action.is_not(None))
+            .order_by(found.c.action)
+            .limit(limit)
+        )
     )
 
 

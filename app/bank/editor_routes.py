@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app import pagination
+from app import keyset, pagination
 from app.access import require_role
 from app.bank import archive, documents, formats, queries, questions, rubrics, stats, versions
 from app.bank.errors import BankError, BankNotFound
@@ -119,10 +119,11 @@ def question_list():
     }
     page = queries.search_questions(
         **filters,
-        page=_page(),
+        page=pagination.page_given(request.args.get("page")),
         per_page=_per_page(),
         after=pagination.row_id(request.args.get("after")),
         before=pagination.row_id(request.args.get("before")),
+        count_cap=current_app.config.get("LIST_COUNT_CAP", keyset.COUNT_CAP),
     )
     return render_template(
         "bank/editor/questions.html",

@@ -1,18 +1,19 @@
 """Reading the bank: what rounds draw, the lists and filters of the bank pages, lookups.
 
 Read-only; nothing here changes data. Other areas draw questions with
-`published_question_versions(...)`. List pages are paginated with `db.paginate` and the
-page number rule of `app.pagination`.
+`published_question_versions(...)`. The long lists (browse, the editor's question list)
+are read by key with `app.keyset`; the short ones are paginated with `db.paginate` and
+the page number rule of `app.pagination`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, or_, select, tuple_
+from sqlalchemy import false, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import contains_eager, selectinload
 
-from app import pagination
+from app import keyset, pagination
 from app.bank.files import checks
 from app.extensions import db
 from app.models.bank import (
@@ -79,6 +80,16 @@ def published_question_versions(
 def question_count() -> int:
     """How many questions the bank holds (any status)."""
     return db.session.scalar(select(func.count(Question.id))) or 0
+
+
+def browse_choices() -> dict[str, list]:
+    """Stages (in funnel order) and skills for the browse page's filters."""
+    return {
+        "stages": list(db.session.scalars(select(Stage).order_by(Stage.position, Stage.key))),
+        "skills": list(
+            db.session.scalars(select(SkillArea).order_by(SkillArea.position, SkillArea.key))
+        ),
+    }
 
 
 def bank_choices() -> dict[str, list]:
@@ -162,23 +173,31 @@ def _filtered(query, stage: str | None, skill: str | None, text: str | None):
     return query
 
 
+ADMIN_ORDER = keyset.Order((Question.updated_at, Question.id), cursor=Question.id, descending=True)
+BROWSE_ORDER = keyset.Order(
+    (Stage.position, QuestionVersion.title, Question.id), cursor=Question.key
+)
+
+
 def search_questions(
     *,
     stage: str | None = None,
     skill: str | None = None,
     status: str | None = None,
     text: str | None = None,
-    page: int,
+    page: int | None,
     per_page: int,
     after: int | None = None,
     before: int | None = None,
+    count_cap: int = keyset.COUNT_CAP,
 ) -> pagination.KeysetPage:
     """Admin list: questions (any status) filtered and paginated, newest change first.
 
-    Next carries `after` (the page's last question id), Previous `before` (its first):
-    such a page is read by `(updated_at, id)` past that question's, never by skipping
-    rows, numbered from one COUNT that also gives the total; an id not on the filtered
-    list reads `?page=` (which still skips rows)."""
+    Read by key (`app.keyset`): Next carries `after` (the page's last question id),
+    Previous `before` (its first), and either reads by `(updated_at, id)` past that
+    question's along ix_questions_updated (ix_questions_status_updated for one status);
+    the total is a count capped at `count_cap`. An id not on the filtered list is
+    ignored."""
     query = select(Question).join(
         QuestionVersion, Question.current_version_id == QuestionVersion.id
     )
@@ -186,49 +205,15 @@ def search_questions(
     status = clean_filter(status)
     if status:
         query = query.where(Question.status == status)
-    size = pagination.limit(per_page)
-    order = (Question.updated_at, Question.id)
-    sort_key = tuple_(*order)
-    newest_first = [c.desc() for c in order]
-
-    def key_of(question_id):
-        if question_id is None:
-            return None
-        return db.session.execute(
-            query.with_only_columns(*order).where(Question.id == question_id)
-        ).one_or_none()
-
-    key, backwards, total = key_of(after), False, None
-    if key is None:
-        key = key_of(before)
-        backwards = key is not None
-    if key is not None:
-        newer = sort_key > tuple_(*key) if backwards else sort_key >= tuple_(*key)
-        total, ahead = _count_and_position(query, newer)
-        if backwards and ahead <= size:  # Previous reaches the start: the first page, full
-            key, backwards, page = None, False, 1
-    if key is None:
-        if total is None:
-            total = db.session.scalar(query.with_only_columns(func.count(Question.id))) or 0
-        number = pagination.page_number(page)
-        start = pagination.offset(number, size)
-        rows = _browse_rows(query.offset(start), newest_first, size + 1)
-        items, more_before, more_after = rows[:size], start > 0, len(rows) > size
-    elif not backwards:
-        rows = _browse_rows(query.where(sort_key < tuple_(*key)), newest_first, size + 1)
-        number = ahead // size + 1
-        items, more_before, more_after = rows[:size], True, len(rows) > size
-    else:
-        rows = _browse_rows(query.where(sort_key > tuple_(*key)), order, size + 1)
-        number = max(ahead - size, 0) // size + 1
-        items, more_before, more_after = list(reversed(rows[:size])), len(rows) > size, True
-    return pagination.KeysetPage(
-        items=items,
-        page=number,
-        per_page=size,
-        total=total,
-        next_after=str(items[-1].id) if items and more_after else None,
-        prev_before=str(items[0].id) if items and more_before else None,
+    return keyset.read(
+        query,
+        ADMIN_ORDER,
+        after=after,
+        before=before,
+        page=page,
+        per_page=per_page,
+        count_cap=count_cap,
+        options=_page_options(),
     )
 
 
@@ -236,20 +221,24 @@ def browse_published(
     *,
     stage: str | None = None,
     skill: str | None = None,
-    page: int,
+    page: int | None,
     per_page: int,
     after: str | None = None,
     before: str | None = None,
+    funnel: Iterable[Stage] | None = None,
+    count_cap: int = keyset.COUNT_CAP,
 ) -> pagination.KeysetPage:
     """Candidate list: published questions by stage and skill, in funnel order.
 
-    Next carries `after` (the last question's key) and Previous `before` (the first
-    question's key): such a page is read by its sort key, `(stage position, title, id)`
-    greater than (or, for Previous, less than, read backwards) the key's, never by
-    skipping rows, and its number comes from the same one COUNT as the total. A typed-in
-    `?page=` alone still skips rows; an unknown `after` or `before` reads `?page=` (or
-    the first page).
-    """
+    Read by key (`app.keyset`): Next carries `after` (the last question's key), Previous
+    `before` (the first question's key); a page is read by its sort key `(stage
+    position, title, id)` past that question's, and the total is a count capped at
+    `count_cap`. An unknown or unlisted key is ignored. `funnel` is the stages in order
+    (the page has them already for its filter; None: read here).
+
+    The sort key spans three tables, so no one index serves it: the page is cut from at
+    most `per_page` + 1 questions of each stage, each stage's read along
+    ix_question_versions_stage_title in (title, question id) order (`_by_stage`)."""
     query = (
         select(Question)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
@@ -257,68 +246,65 @@ def browse_published(
         .where(Question.status == QuestionStatus.PUBLISHED.value)
     )
     query = _filtered(query, stage, skill, None)
-    order = (Stage.position, QuestionVersion.title, Question.id)
-    size = pagination.limit(per_page)
-    key, backwards, total = _browse_key(query, order, after), False, None
-    sort_key = tuple_(*order)
-    if key is None:
-        key = _browse_key(query, order, before)
-        backwards = key is not None
-    if backwards:
-        total, ahead = _count_and_position(query, sort_key < tuple_(*key))
-        if ahead <= size:  # Previous reaches the start: the first page, full
-            key, backwards, page = None, False, 1
-    if key is None:
-        if total is None:
-            total = db.session.scalar(query.with_only_columns(func.count(Question.id))) or 0
-        number = pagination.page_number(page)
-        start = pagination.offset(number, size)
-        rows = _browse_rows(query.offset(start), order, size + 1)
-        items, has_more_before = list(rows[:size]), start > 0
-        has_more_after = len(rows) > size
-    elif not backwards:
-        key_values = tuple_(*key)
-        total, start = _count_and_position(query, sort_key <= key_values)
-        number = start // size + 1
-        rows = _browse_rows(query.where(sort_key > key_values), order, size + 1)
-        items, has_more_before, has_more_after = list(rows[:size]), True, len(rows) > size
-    else:
-        key_values = tuple_(*key)
-        rows = _browse_rows(query.where(sort_key < key_values), [c.desc() for c in order], size + 1)
-        items = list(reversed(rows[:size]))
-        number = max(ahead - size, 0) // size + 1
-        has_more_before, has_more_after = len(rows) > size, True
-    return pagination.KeysetPage(
-        items=items,
-        page=number,
-        per_page=size,
-        total=total,
-        next_after=items[-1].key if items and has_more_after else None,
-        prev_before=items[0].key if items and has_more_before else None,
+    if funnel is None:
+        funnel = db.session.scalars(select(Stage).order_by(Stage.position, Stage.key))
+    stages = [(s.key, s.position) for s in funnel]
+    stage = clean_filter(stage)
+    if stage:
+        stages = [s for s in stages if s[0] == stage]
+    return keyset.read(
+        query,
+        BROWSE_ORDER,
+        after=clean_filter(after),
+        before=clean_filter(before),
+        page=page,
+        per_page=per_page,
+        count_cap=count_cap,
+        options=_page_options(),
+        narrow=_by_stage(stages, clean_filter(skill)),
     )
 
 
-def _count_and_position(query, ahead) -> tuple[int, int]:
-    """The list's total and how many of its rows satisfy `ahead`, in one scan."""
-    total, count = db.session.execute(
-        query.with_only_columns(func.count(Question.id), func.sum(case((ahead, 1), else_=0)))
-    ).one()
-    return int(total or 0), int(count or 0)
+def _by_stage(stages: list[tuple[str, int]], skill: str | None) -> keyset.Narrow:
+    """For `keyset.read`: the browse page's rows are among the first `limit` published
+    questions of each stage past the key, in (title, question id) order, one index range
+    read per stage (stages before the key's skipped); of those, in one UNION ALL, the
+    first `limit` by the whole sort key (a sort of at most stages x `limit` narrow rows),
+    so only the page's own rows are then loaded whole."""
 
+    def narrow(key, ascending: bool, limit: int):
+        arms = []
+        for stage_key, position in stages:
+            if key is not None and (position < key[0] if ascending else position > key[0]):
+                continue
+            by = (QuestionVersion.title, QuestionVersion.question_id)
+            arm = (
+                select(literal(position).label("position"), *by)
+                .join(Question, Question.current_version_id == QuestionVersion.id)
+                .where(
+                    QuestionVersion.stage_key == stage_key,
+                    Question.status == QuestionStatus.PUBLISHED.value,
+                )
+            )
+            arm = _filtered(arm, None, skill, None)
+            if key is not None and position == key[0]:
+                past = tuple_(*key[1:])
+                arm = arm.where(tuple_(*by) > past if ascending else tuple_(*by) < past)
+            arm = arm.order_by(*[c.asc() if ascending else c.desc() for c in by]).limit(limit)
+            arms.append(arm.subquery())
+        if not arms:
+            return false()
+        merged = union_all(*[select(a.c.position, a.c.title, a.c.question_id) for a in arms])
+        merged = merged.subquery()
+        order = (merged.c.position, merged.c.title, merged.c.question_id)
+        first = (
+            select(merged.c.question_id)
+            .order_by(*[c.asc() if ascending else c.desc() for c in order])
+            .limit(limit)
+        )
+        return Question.id.in_(first)
 
-def _browse_rows(query, order, limit: int) -> list:
-    return list(db.session.scalars(query.options(*_page_options()).order_by(*order).limit(limit)))
-
-
-def _browse_key(query, order, after: str | None):
-    """The sort key `(stage position, title, id)` of the question `after` names when it is
-    on this (filtered) list, else None."""
-    after = clean_filter(after)
-    if not after:
-        return None
-    return db.session.execute(
-        query.with_only_columns(*order).where(Question.key == after)
-    ).one_or_none()
+    return narrow
 
 
 def has_attempted(user_id: int, question_id: int) -> bool:

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from app import pagination
+from app import keyset, pagination
 from app.bank import queries
 from app.bank import search as bank_search
 
@@ -17,14 +17,16 @@ def index():
         "stage": request.args.get("stage") or None,
         "skill": request.args.get("skill") or None,
     }
+    choices = queries.browse_choices()
     page = queries.browse_published(
         **filters,
-        page=pagination.page_number(request.args.get("page")),
+        page=pagination.page_given(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
         after=request.args.get("after"),
         before=request.args.get("before"),
+        funnel=choices["stages"],
+        count_cap=current_app.config.get("LIST_COUNT_CAP", keyset.COUNT_CAP),
     )
-    choices = queries.bank_choices()
     return render_template(
         "bank/index.html",
         page=page,
@@ -46,10 +48,16 @@ def search():
         pagination.page_number(request.args.get("page")),
         current_app.config["PER_PAGE"],
     )
+    choices = queries.browse_choices()
     page = bank_search.search_published(query, **filters, page=number, per_page=per_page)
     if page is None:  # nothing to search for: the plain list
-        page = queries.browse_published(**filters, page=number, per_page=per_page)
-    choices = queries.bank_choices()
+        page = queries.browse_published(
+            **filters,
+            page=number,
+            per_page=per_page,
+            funnel=choices["stages"],
+            count_cap=current_app.config.get("LIST_COUNT_CAP", keyset.COUNT_CAP),
+        )
     return render_template(
         "bank/index.html",
         page=page,

@@ -165,8 +165,11 @@ question_version_skills = Table(
 class Question(db.Model):
     __tablename__ = "questions"
     __table_args__ = (
-        # the admin question list: newest change first
+        # the admin question list: newest change first, overall and for one status
         Index("ix_questions_updated", "updated_at", "id"),
+        Index("ix_questions_status_updated", "status", "updated_at", "id"),
+        # from a version to the question it is current for (the browse page's reads by stage)
+        Index("ix_questions_current_version", "current_version_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,7 +209,11 @@ class QuestionVersion(db.Model):
     """An immutable snapshot of a question's content."""
 
     __tablename__ = "question_versions"
-    __table_args__ = (UniqueConstraint("question_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("question_id", "number"),
+        # the bank browse page: each stage's questions by title (then question id)
+        Index("ix_question_versions_stage_title", "stage_key", "title", "question_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)

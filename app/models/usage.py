@@ -67,6 +67,6 @@ def _zero_usage(mapper, connection, question) -> None:
     connection.execute(insert(QuestionUsage).values(question_id=question.id, attempts=0))
 
 
-# the list's "title" order, walked by index, and its join from version to question
+# the list's "title" order, walked by index (the join from version to question uses
+# ix_questions_current_version, on the Question model)
 Index("ix_question_versions_title", QuestionVersion.title, QuestionVersion.id)
-Index("ix_questions_current_version_id", Question.current_version_id)

@@ -17,7 +17,7 @@ bounded by the bank, not by the rounds. tests/migrations/test_0017_*.py checks t
 against the Python arithmetic over the attempts.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-02 16:00:00
 
 """
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
@@ -84,9 +84,9 @@ def upgrade():
     op.create_index(
         "ix_question_time_usage_question", "question_time_usage", ["question_id", "seconds"]
     )
-    # the list's title order walked by index, and the join from a version to its question
+    # the list's title order walked by index (0016 indexes the join from a version to its
+    # question: ix_questions_current_version)
     op.create_index("ix_question_versions_title", "question_versions", ["title", "id"])
-    op.create_index("ix_questions_current_version_id", "questions", ["current_version_id"])
     _backfill(op.get_bind())
 
 
@@ -329,7 +329,6 @@ def _backfill(connection):
 
 
 def downgrade():
-    op.drop_index("ix_questions_current_version_id", table_name="questions")
     op.drop_index("ix_question_versions_title", table_name="question_versions")
     op.drop_index("ix_question_time_usage_question", table_name="question_time_usage")
     op.drop_table("question_time_usage")

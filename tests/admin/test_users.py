@@ -9,6 +9,7 @@ import pytest
 from flask import Blueprint
 from sqlalchemy import event, select
 
+from app.admin import services
 from app.extensions import db
 from app.models import audit
 from app.models.audit import AuditEvent
@@ -232,7 +233,7 @@ def test_audit_log_is_paginated(app, client, login_as):
         oldest = db.session.scalars(
             select(AuditEvent.id).where(AuditEvent.action == "test.bulk").order_by(AuditEvent.id)
         ).all()[15]
-    assert f'href="/admin/audit?after={oldest}&amp;action=test.bulk"' in first
+    assert f'href="/admin/audit?after={oldest}&amp;page=2&amp;action=test.bulk"' in first
 
 
 def _link(html: str, rel: str) -> str | None:
@@ -324,3 +325,30 @@ def test_audit_log_ignores_bad_cursors(app, client, login_as, query):
     login_as("admin")
     response = client.get(f"/admin/audit?{query}")
     assert response.status_code == 200
+
+
+def test_audit_log_total_is_capped_and_typed_pages_skip_at_most_the_cap(app, client, login_as):
+    app.config.update(PER_PAGE=10, LIST_COUNT_CAP=25)
+    login_as("admin")
+    with app.app_context():
+        for n in range(40):
+            audit.record("test.bulk", target_type="n", target_id=n)
+        db.session.commit()
+    first = client.get("/admin/audit?action=test.bulk").get_data(as_text=True)
+    assert "Page 1 of 3+" in first
+    with count_statements(app) as statements:
+        deep = client.get("/admin/audit?action=test.bulk&page=50").get_data(as_text=True)
+    assert "Page 3 of 3+" in deep and deep.count("<td>test.bulk</td>") == 10
+    assert skipped(statements) == [20]
+    counts = [s for s, _ in statements if "count(" in s.lower() and "audit_events" in s]
+    assert counts and all("LIMIT" in s for s in counts)
+
+
+def test_audit_actions_are_the_distinct_actions_in_order(app):
+    with app.app_context():
+        for action in ("b.two", "a.one", "b.two", "c.three", "a.one"):
+            audit.record(action)
+        db.session.commit()
+        expected = sorted(set(db.session.scalars(select(AuditEvent.action))))
+        assert services.audit_actions() == expected
+        assert services.audit_actions(limit=2) == expected[:2]

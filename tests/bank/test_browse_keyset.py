@@ -1,5 +1,7 @@
-"""Bank browse pages by key: Next carries `?after=<last question's key>`, and that page
-is read by its sort key, never by skipping rows (no OFFSET), at a constant query count."""
+"""Bank browse pages by key: Next carries `?after=<last question's key>` (and the number
+of the page it leads to, a label), and that page is read by its sort key, never by
+skipping rows (no OFFSET) nor counting them, at a constant query count; the total is a
+capped count."""
 
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ def test_following_next_reads_every_question_once_in_the_offset_order(app, clien
         number += 1
         assert f"Page {number} of {pages}" in html
         if number > 1:
-            assert "after=" in url and "page=" not in url
+            assert "after=" in url and skipped_rows(app, client, url) == []
         by_key += titles(html)
         url = next_link(html)
     assert number == pages
@@ -72,7 +74,7 @@ def test_a_page_after_a_key_does_not_offset_and_its_query_count_is_constant(app,
     with count_queries(app) as many:
         html = client.get(url).get_data(as_text=True)
     assert titles(html)[0] == titles(before)[0]  # the page still starts after the same key
-    assert f"Page {(20 + 60) // 20 + 1} of 5" in html
+    assert "Page 2 of 5" in html  # the number its link carried: no row before it is counted
     assert len(many) == len(few)
     assert skipped_rows(app, client, url) == []  # the page is read skipping nothing
 
@@ -151,7 +153,7 @@ def test_following_previous_back_from_the_last_page_reads_every_page_by_key(app,
         assert f"Page {number} of {pages}" in html
         assert titles(html) == by_offset[number]
         if number < pages:
-            assert "before=" in url and "page=" not in url
+            assert "before=" in url
             assert skipped_rows(app, client, url) == []  # read by key, skipping nothing
         url = prev_link(html)
         if url is None:
@@ -181,3 +183,52 @@ def test_an_unknown_or_unlisted_before_key_reads_the_first_page(client, candidat
     response = client.get(f"/questions/?before={before}")
     assert response.status_code == 200
     assert "2 questions" in response.get_data(as_text=True)
+
+
+def count_statements_of(app, client, url) -> list[str]:
+    with count_queries(app) as seen:
+        assert client.get(url).status_code == 200
+    return [" ".join(str(s).split()) for s in seen]
+
+
+@pytest.fixture
+def capped(app):
+    """A count cap of 25 and pages of 10: 37 questions are "25+", more than two pages."""
+    app.config.update(LIST_COUNT_CAP=25, PER_PAGE=10)
+    return app
+
+
+def test_the_total_is_a_capped_count_and_no_page_counts_the_rows_before_it(
+    app, client, candidate, capped
+):
+    add(app, 35)
+    first = client.get("/questions/").get_data(as_text=True)
+    assert "25+ questions" in first and "Page 1 of 3+" in first
+    url = next_link(first)
+    assert "after=" in url and "page=2" in url
+    html = client.get(url).get_data(as_text=True)
+    assert "Page 2 of 3+" in html and not set(titles(html)) & set(titles(first))
+    for statement in count_statements_of(app, client, url):
+        if "count(" in statement.lower():  # the one count: of at most cap + 1 rows
+            assert "LIMIT" in statement and "CASE" not in statement, statement
+
+
+def test_a_typed_page_number_skips_at_most_the_cap(app, client, candidate, capped):
+    add(app, 45)
+    html = client.get("/questions/?page=99").get_data(as_text=True)
+    assert "Page 3 of 3+" in html  # 25 // 10 + 1: the page just past the cap
+    assert skipped_rows(app, client, "/questions/?page=99") == [20]
+    assert len(titles(html)) == 10
+
+
+def test_a_page_reached_by_key_without_a_number_still_pages_both_ways(app, client, candidate):
+    add(app, 45)
+    url = next_link(client.get("/questions/").get_data(as_text=True))
+    bare = re.sub(r"&?page=\d+", "", url)
+    assert "after=" in bare and "page=" not in bare
+    html = client.get(bare).get_data(as_text=True)
+    assert titles(html) == titles(client.get(url).get_data(as_text=True))
+    assert "Page " not in html  # no number: nothing counts the rows before this page
+    assert next_link(html) and prev_link(html)
+    back = client.get(prev_link(html)).get_data(as_text=True)
+    assert "Page 1 of 3" in back and prev_link(back) is None

@@ -95,7 +95,7 @@ def test_0017_backfills_counters_equal_to_the_attempts_arithmetic(database_url, 
     with harness.scratch_database(database_url, tmp_path) as url:
         harness.upgrade(url, "0001")
         seed_baseline(url)
-        harness.upgrade(url, "0015")
+        harness.upgrade(url, "0016")
         _more_rounds(url)
         before = harness.snapshot(url)
         harness.upgrade(url, "0017")
@@ -117,6 +117,6 @@ def test_0017_backfills_counters_equal_to_the_attempts_arithmetic(database_url, 
             scored = stats.question_statistics(next(iter(counted)))[0]
             assert scored.scored == 1 and scored.answered == 3
             db.session.remove()
-        harness.flask_db(url, "downgrade", "0015")
+        harness.flask_db(url, "downgrade", "0016")
         assert not NEW & harness.table_names(url)
         harness.assert_rows_kept(before, harness.snapshot(url))
