@@ -108,8 +108,8 @@ def finish(
         if run.status == "active" and session.loop_position == step_count - 1:
             run.status = "finished"
             run.finished_at = finished_at
-    item_stats.count_round(session.id)  # the bank's counters, in this transaction
     round_finished.send(current_app._get_current_object(), session=session, now=now, by=by)
+    item_stats.count_round(session.id)  # the bank's counters, in this transaction (it flushes)
 
 
 def finalise_overdue(session_id: int, *, now: datetime, by: str = "sweep") -> bool:
