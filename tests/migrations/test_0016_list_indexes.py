@@ -1,6 +1,7 @@
 """Revision 0016: the list indexes (bank browse by stage and title, a version's question,
-the admin list by status) are created on a filled database without touching a row, the
-schema then matches the models, and the downgrade drops exactly those indexes."""
+the admin list by status) are created on a filled database without touching a row, and
+the downgrade drops exactly those indexes (the models are checked at head by
+test_empty_database)."""
 
 from __future__ import annotations
 
