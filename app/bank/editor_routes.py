@@ -431,10 +431,11 @@ def item_statistics():
     }
     page, by_question = stats.item_statistics(
         **filters,
-        page=_page(),
+        page=pagination.page_given(request.args.get("page")),
         per_page=current_app.config["ITEM_STATS_PER_PAGE"],
         after=pagination.row_id(request.args.get("after")),
         before=pagination.row_id(request.args.get("before")),
+        count_cap=current_app.config.get("LIST_COUNT_CAP", keyset.COUNT_CAP),
     )
     return render_template(
         "bank/editor/stats.html",

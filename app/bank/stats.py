@@ -18,9 +18,9 @@ written once more here; tests/bank/test_item_stats_sql.py checks the two agree. 
 median time comes exactly from a histogram of whole seconds per version.
 
 A list page is four queries whatever the number of questions and rounds (five when read
-by key: the cursor's sort key): the count (of questions alone, or with the position of
-a keyed page), the page of questions along an index (attempt counter, or title), the
-page's version counters and the page's medians. No query reads every attempt.
+by key: the cursor's sort key), paged by `app.keyset`: the count (capped at 1,001
+rows), the page of questions along an index (attempt counter, or title), the page's
+version counters and the page's medians. No query reads every attempt.
 """
 
 from __future__ import annotations
@@ -40,13 +40,12 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    tuple_,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, contains_eager
 
-from app import pagination
+from app import keyset, pagination
 from app.bank.queries import clean_filter
 from app.domain import item_stats
 from app.domain.estimates import BOUNDARY_SLACK, ESTIMATE_KIND
@@ -64,6 +63,15 @@ SORTS = {
 }
 
 
+ORDERS = {
+    "most": keyset.Order(
+        (QuestionUsage.attempts, QuestionUsage.question_id), cursor=Question.id, descending=True
+    ),
+    "least": keyset.Order((QuestionUsage.attempts, QuestionUsage.question_id), cursor=Question.id),
+    "title": keyset.Order((QuestionVersion.title, QuestionVersion.id), cursor=Question.id),
+}
+
+
 def _finished():
     return PracticeSession.status != SessionStatus.IN_PROGRESS.value
 
@@ -73,107 +81,42 @@ def item_statistics(
     stage: str | None = None,
     status: str | None = None,
     sort: str = "most",
-    page: int,
+    page: int | None,
     per_page: int,
     after: int | None = None,
     before: int | None = None,
+    count_cap: int = keyset.COUNT_CAP,
 ) -> tuple[pagination.KeysetPage, dict[int, item_stats.ItemStats]]:
     """A page of questions (any status) with their statistics, as `(page, {id: ItemStats})`.
 
-    Every order follows an index: attempts then question id (most sat: highest first,
-    newest question first among equals; least sat: lowest first, oldest first), or title
-    then version id; so a page reads its rows, not the whole bank, and its cost does not
-    grow with the number of rounds. Next carries `after` (the page's last question id),
-    Previous `before` (its first): such a page is read past that question's sort key,
-    never by skipping rows, and numbered from one count; an id not on the filtered list
-    reads `?page=` (which skips rows along the index)."""
+    Read by key (`app.keyset`), in an order that follows an index: attempts then question
+    id (most sat: highest first, newest question first among equals; least sat: lowest
+    first, oldest first), or title then version id; so a page reads its rows, not the
+    whole bank, and its cost does not grow with the number of rounds. Next carries
+    `after` (the page's last question id), Previous `before` (its first); the total is a
+    count capped at `count_cap`. An id not on the filtered list is ignored."""
     stage, status = clean_filter(stage), clean_filter(status)
-    attempts, question_id = QuestionUsage.attempts, QuestionUsage.question_id
-    columns, descending = {
-        "least": ((attempts, question_id), False),
-        "title": ((QuestionVersion.title, QuestionVersion.id), False),
-    }.get(sort) or ((attempts, question_id), True)
-    by_version = bool(stage) or sort == "title"
-    narrow = select(Question.id).join(QuestionUsage, QuestionUsage.question_id == Question.id)
-    if by_version:
-        narrow = narrow.join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
-    if stage:
-        narrow = narrow.where(QuestionVersion.stage_key == stage)
-    if status:
-        narrow = narrow.where(Question.status == status)
     query = (
         select(Question)
         .join(QuestionUsage, QuestionUsage.question_id == Question.id)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
         .join(Stage, Stage.key == QuestionVersion.stage_key)
-        .options(contains_eager(Question.current_version).contains_eager(QuestionVersion.stage))
     )
     if stage:
         query = query.where(QuestionVersion.stage_key == stage)
     if status:
         query = query.where(Question.status == status)
-    size = pagination.limit(per_page)
-    sort_key = tuple_(*columns)
-    forwards = [c.desc() if descending else c.asc() for c in columns]
-    backwards = [c.asc() if descending else c.desc() for c in columns]
-
-    def key_of(question):
-        if question is None:
-            return None
-        row = db.session.execute(
-            narrow.with_only_columns(*columns).where(Question.id == question)
-        ).one_or_none()
-        return None if row is None else tuple_(*row)
-
-    def beyond(key):  # strictly after `key` in the list's order
-        return sort_key < key if descending else sort_key > key
-
-    def ahead_of(key):  # strictly before `key` in the list's order
-        return sort_key > key if descending else sort_key < key
-
-    def rows(where, order, limit):
-        return list(db.session.scalars(query.where(where).order_by(*order).limit(limit)))
-
-    key, reading_back = key_of(after), False
-    if key is None:
-        key = key_of(before)
-        reading_back = key is not None
-    total = ahead = None
-    if key is not None:
-        position = ahead_of(key) if reading_back else or_(ahead_of(key), sort_key == key)
-        total, ahead = (
-            int(n or 0)
-            for n in db.session.execute(
-                narrow.with_only_columns(
-                    func.count(Question.id), func.sum(case((position, 1), else_=0))
-                )
-            ).one()
-        )
-        if reading_back and ahead <= size:  # Previous reaches the start: the first page
-            key, reading_back, page = None, False, 1
-    if key is None:
-        if total is None:
-            total = db.session.scalar(narrow.with_only_columns(func.count(Question.id))) or 0
-        number = pagination.page_number(page)
-        start = pagination.offset(number, size)
-        found = list(db.session.scalars(query.order_by(*forwards).limit(size + 1).offset(start)))
-        items, more_before, more_after = found[:size], start > 0, len(found) > size
-    elif not reading_back:
-        found = rows(beyond(key), forwards, size + 1)
-        number = ahead // size + 1
-        items, more_before, more_after = found[:size], True, len(found) > size
-    else:
-        found = rows(ahead_of(key), backwards, size + 1)
-        number = max(ahead - size, 0) // size + 1
-        items, more_before, more_after = list(reversed(found[:size])), len(found) > size, True
-    result = pagination.KeysetPage(
-        items=items,
-        page=number,
-        per_page=size,
-        total=total,
-        next_after=str(items[-1].id) if items and more_after else None,
-        prev_before=str(items[0].id) if items and more_before else None,
+    result = keyset.read(
+        query,
+        ORDERS.get(sort, ORDERS["most"]),
+        after=after,
+        before=before,
+        page=page,
+        per_page=per_page,
+        count_cap=count_cap,
+        options=[contains_eager(Question.current_version).contains_eager(QuestionVersion.stage)],
     )
+    items = result.items
     by_question = _read([q.id for q in items], per_version=False)
     empty = item_stats.item_stats(())
     stats = {q.id: by_question.get((q.id,), empty) for q in items}
