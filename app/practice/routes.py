@@ -205,6 +205,7 @@ def history():
 
 
 @bp.get("/sessions/<int:session_id>")
+@unlimited
 def round_page(session_id: int):
     """The round: one question at a time, its answer field, countdown and progress."""
     now = utcnow()
