@@ -30,10 +30,20 @@ def init_app(app: Flask) -> None:
     """Add `v=` to static URLs; serve a versioned request with a year-long cache."""
     static_folder = Path(app.static_folder or "")
 
+    @lru_cache(maxsize=1024)
+    def version_of(filename: str) -> str | None:
+        """By the name in url_for (a page links ~6 assets): no path join per link."""
+        return file_version(str(static_folder / filename))
+
     @app.url_defaults
     def static_version(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
-            version = file_version(str(static_folder / values["filename"]))
+            filename = values["filename"]
+            version = (
+                version_of(filename)
+                if isinstance(filename, str)
+                else file_version(str(static_folder / filename))
+            )
             if version:
                 values["v"] = version
 

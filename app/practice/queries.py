@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Row, and_, bindparam, func, select
+from sqlalchemy import Integer, Row, and_, bindparam, case, distinct, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import timing
@@ -85,18 +85,36 @@ _shown = _items.c.position == func.coalesce(
 )
 
 
-def _warned(threshold: int):
-    """Whether the page already showed (and logged) the warning at `threshold` seconds."""
-    return (
-        select(_events.c.id)
-        .where(
-            _events.c.session_id == _sessions.c.id,
-            _events.c.kind == events.WARNING_SHOWN,
-            _events.c.data["seconds_left"].as_integer() == threshold,
+# The warnings already shown (and logged) as one bit mask (bit i: the i-th threshold in
+# ascending order), read in ONE pass over the round's events (a save logs one, so a long
+# round has thousands), once per statement: bound to the session id rather than
+# correlated to the session's row, so PostgreSQL runs it once (an InitPlan), where one
+# EXISTS per threshold correlated to the row ran once per threshold per row returned
+# (every question, times the shown one's skills and follow-ups).
+_THRESHOLDS = tuple(sorted(WARNING_THRESHOLDS))
+_WARNED = (
+    select(
+        func.coalesce(
+            func.sum(
+                distinct(
+                    case(
+                        *(
+                            (_events.c.data["seconds_left"].as_integer() == threshold, 1 << bit)
+                            for bit, threshold in enumerate(_THRESHOLDS)
+                        )
+                    )
+                )
+            ),
+            0,
         )
-        .exists()
-        .label(f"warned_{threshold}")
     )
+    .where(
+        _events.c.session_id == bindparam("session_id"),
+        _events.c.kind == events.WARNING_SHOWN,
+    )
+    .scalar_subquery()
+    .label("warned_mask")
+)
 
 
 # One row per question of the round, in order, with the session's columns (its format's
@@ -124,7 +142,7 @@ _ROUND_PAGE = (
         _formats.c.name.label("format_name"),
         _stages.c.name.label("stage_name"),
         _users.c.my_projects,
-        *(_warned(threshold) for threshold in WARNING_THRESHOLDS),
+        _WARNED,
         _items.c.position,
         _items.c.question_id,
         _items.c.answer_text,
@@ -246,7 +264,7 @@ def round_page(
         position=shown,
         skills=list(skills.values()),
         follow_ups=[follow_ups[number] for number in sorted(follow_ups)],
-        warned=[t for t in sorted(WARNING_THRESHOLDS) if first._mapping[f"warned_{t}"]],
+        warned=[t for bit, t in enumerate(_THRESHOLDS) if int(first.warned_mask) >> bit & 1],
     )
 
 

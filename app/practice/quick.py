@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import functools
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import JSON, Boolean, Float, Integer, String, bindparam, column, text
 
 from app.accounts import signins
@@ -84,9 +86,10 @@ def signed_in_round(
     if not key or len(key) > KEY_MAX:
         return None
     connection = db.session.connection()
-    row = connection.execute(
-        _read_statement(connection.dialect.name, lock), {"key": key, "session_id": session_id}
-    ).first()
+    with _one_statement(connection, alone=not lock):
+        row = connection.execute(
+            _read_statement(connection.dialect.name, lock), {"key": key, "session_id": session_id}
+        ).first()
     if row is None:
         return None
     (user_id, role, active, zone, sign_in_id, created_at, last_seen_at, *clock_columns) = row
@@ -96,6 +99,32 @@ def signed_in_round(
     if verdict not in (signins.LIVE, signins.STALE) or timing.is_overdue(clock, now):
         return None  # the full path ends the sign-in / finalises the round
     return SignedInRound(user_id, zone or "UTC", sign_in_id, verdict, clock)
+
+
+@contextmanager
+def _one_statement(connection, *, alone: bool):
+    """PostgreSQL, a read that is its request's only statement (the status GET) on a
+    connection with no transaction open: run it in autocommit, so psycopg sends no BEGIN
+    before it and the session's close no ROLLBACK after it (two round trips of three,
+    each costing this process and the server CPU). One statement sees one snapshot either
+    way (READ COMMITTED takes a snapshot per statement even inside a transaction), and it
+    takes no lock. A later write (the sign-in's touch) opens a transaction as usual."""
+    dbapi = connection.connection.dbapi_connection if alone else None
+    if (
+        dbapi is None
+        or connection.dialect.name != "postgresql"
+        or dbapi.info.transaction_status != TransactionStatus.IDLE
+    ):
+        yield  # a lock to hold, SQLite, or a transaction already open (tests): as it is
+        return
+    dbapi.autocommit = True
+    try:
+        yield
+    finally:
+        if dbapi.closed or dbapi.info.transaction_status != TransactionStatus.IDLE:
+            connection.invalidate()  # never give the pool back a connection in autocommit
+        else:
+            dbapi.autocommit = False
 
 
 _UPDATE = (

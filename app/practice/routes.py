@@ -25,7 +25,7 @@ from app.clock import utcnow
 from app.converters import accepts_json
 from app.domain import timing
 from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
-from app.extensions import db, limiter
+from app.extensions import db
 from app.practice import answers, coderuns, drills, lifecycle, loops, queries, quick, starting
 from app.practice.errors import (
     AlreadyInLoop,
@@ -56,6 +56,7 @@ from app.practice.views import (
     session_status,
 )
 from app.practice.wiring import weakness_for
+from app.ratelimits import unlimited
 from app.security import no_store
 from app.typed import request_is_same_origin
 
@@ -204,6 +205,7 @@ def history():
 
 
 @bp.get("/sessions/<int:session_id>")
+@unlimited
 def round_page(session_id: int):
     """The round: one question at a time, its answer field, countdown and progress."""
     now = utcnow()
@@ -266,6 +268,7 @@ def hint(session_id: int, position: int):
 
 @bp.post("/sessions/<int:session_id>/questions/<int:position>/autosave")
 @checks_sign_in_itself
+@unlimited
 def autosave(session_id: int, position: int):
     """Autosave (fetch or beacon): JSON with the new revision and the seconds remaining.
 
@@ -320,6 +323,7 @@ def _quick_save(session_id: int, position: int, now):
 
 @bp.get("/sessions/<int:session_id>/status")
 @checks_sign_in_itself
+@unlimited
 def status(session_id: int):
     """Seconds remaining and status, for re-syncing the countdown (JSON). A running round
     is one read (`quick.status`); a finished, overdue or unknown one the full path."""
@@ -476,13 +480,3 @@ def leave_loop(run_id: int):
     loops.leave_loop(current_user.id, run_id, now=utcnow())
     flash("You left the loop. Its finished rounds stay in your history.", "info")
     return redirect(url_for("practice.index"))
-
-
-UNLIMITED = frozenset({"practice.autosave", "practice.status"})
-
-
-@limiter.request_filter
-def _unlimited() -> bool:
-    """The autosave and the status poll have no rate limit (there are no default limits):
-    tell Flask-Limiter so before it resolves an empty set of limits on every request."""
-    return request.endpoint in UNLIMITED

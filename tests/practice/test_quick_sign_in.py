@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
+from psycopg.pq import TransactionStatus
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -205,3 +206,38 @@ def test_the_saved_event_records_length_and_revision(app, client, running):
             (0, {"length": 4, "revision": 1}, START),
             (0, {"length": len(links), "revision": 2}, START),
         ]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.real_commits
+def test_the_status_read_runs_outside_a_transaction_and_the_pool_gets_it_back_as_it_was(
+    app, client, running
+):
+    """On a real connection (no test transaction) the status GET's one SELECT runs in
+    autocommit: psycopg sends no BEGIN and no ROLLBACK. Its once-a-minute touch still
+    commits, and every pooled connection is handed back idle, autocommit off, so the next
+    request's statements are one transaction as before."""
+    with freeze_time(START) as frozen:
+        session_id = running()
+        sent = []
+        with app.app_context():
+            engine = db.engine
+
+        def commands(conn, cursor, statement, parameters, context, executemany):
+            sent.append((statement.split()[0], cursor.connection.autocommit))
+
+        db.event.listen(engine, "before_cursor_execute", commands)
+        try:
+            assert _status(client, session_id).status_code == 200
+            frozen.tick(timedelta(seconds=61))
+            assert _status(client, session_id).status_code == 200  # and touches
+        finally:
+            db.event.remove(engine, "before_cursor_execute", commands)
+        assert sent == [("SELECT", True), ("SELECT", True), ("UPDATE", False)], sent
+        assert _sign_in_row(app).last_seen_at == at(seconds=61)
+        assert autosave(client, session_id, answer_text="after").status_code == 200
+        assert items(app, session_id)[0].answer_text == "after"
+    for record in list(engine.pool._pool.queue):
+        connection = record.dbapi_connection
+        assert connection.autocommit is False
+        assert connection.info.transaction_status == TransactionStatus.IDLE

@@ -230,7 +230,11 @@ def test_finalise_overdue_twice_finalises_once(app, client, started):
 def test_warnings_are_logged_once_per_threshold(app, client, started):
     _, session_id = started()
     url = f"/practice/sessions/{session_id}/warnings"
+    page = client.get(f"/practice/sessions/{session_id}").get_data(as_text=True)
+    assert 'data-warned=""' in page
     assert client.post(url, data={"seconds_left": 300}).get_json() == {"ok": True, "logged": True}
+    page = client.get(f"/practice/sessions/{session_id}").get_data(as_text=True)
+    assert 'data-warned="300"' in page  # the one shown, not the other
     assert client.post(url, data={"seconds_left": 300}).get_json()["logged"] is False
     assert client.post(url, data={"seconds_left": 60}).get_json()["logged"] is True
     assert client.post(url, data={"seconds_left": 42}).status_code == 422
