@@ -12,7 +12,6 @@ from app import (
     errors,
     logs,
     models,  # noqa: F401  (registers every table before an app is built)
-    ratelimits,
     security,
     theme,
 )
@@ -85,7 +84,6 @@ def register_extensions(app: Flask) -> None:
     accounts_loader.init_app(app)  # the user loader
     csrf.init_app(app)
     limiter.init_app(app)
-    ratelimits.init_app(app)  # views marked @unlimited skip its per-request hooks
     mail.init_app(app)
     security.init_app(app)
     logs.init_app(app)

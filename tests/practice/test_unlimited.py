@@ -1,6 +1,6 @@
-"""Views marked `@unlimited` (app/ratelimits.py) skip Flask-Limiter's hooks, so none of
-them may carry a limit of its own, and they answer as before: no rate-limit headers,
-while a limited view still counts and refuses."""
+"""Views marked `@unlimited` (app/ratelimits.py) get no limit from Flask-Limiter's request
+filter, so none of them may carry a limit of its own, and they answer as before: no
+rate-limit headers, while a limited view still counts and refuses."""
 
 from __future__ import annotations
 
