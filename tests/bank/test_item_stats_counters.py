@@ -21,7 +21,12 @@ from app.privacy.deletion import delete_own_account
 from tests import factories
 from tests.bank.bankdata import count_queries
 from tests.bank.test_item_stats import new_version
-from tests.bank.test_item_stats_sql import reference, same, self_score
+from tests.bank.test_item_stats_sql import (
+    assert_matches_reference,
+    reference,
+    same,
+    self_score,
+)
 
 URL = "/admin/bank/stats"
 
@@ -71,12 +76,7 @@ def _rounds(make_user, n_rounds, questions):
 
 def _all_match(questions):
     for qid in questions:
-        overall, per_version = stats.question_statistics(qid)
-        old_overall, old_per_version = reference(qid)
-        same(overall, old_overall)
-        assert [n for n, _ in per_version] == [n for n, _ in old_per_version]
-        for (_, new), (_, old) in zip(per_version, old_per_version, strict=True):
-            same(new, old)
+        assert_matches_reference(qid)
     page, by_question = stats.item_statistics(page=1, per_page=25)
     for q in page.items:
         same(by_question[q.id], reference(q.id)[0])

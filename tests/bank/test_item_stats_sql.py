@@ -196,6 +196,16 @@ def same(new: item_stats.ItemStats, old: item_stats.ItemStats) -> None:
             assert a == b and type(a) is type(b), field.name
 
 
+def assert_matches_reference(question_id: int) -> None:
+    """The question's statistics, overall and per version, equal the Python reference."""
+    overall, per_version = stats.question_statistics(question_id)
+    old_overall, old_per_version = reference(question_id)
+    same(overall, old_overall)
+    assert [n for n, _ in per_version] == [n for n, _ in old_per_version]
+    for (_, new), (_, old) in zip(per_version, old_per_version, strict=True):
+        same(new, old)
+
+
 def round_of(user_id, items, *, status="submitted", minutes=60, ran=None):
     """A round of `items` [(question_id, version, answer fields)], started two hours ago
     (with microseconds), finished after `ran` (None: at its deadline or later)."""
@@ -308,12 +318,7 @@ def varied(app, make_user):
 def test_sql_aggregates_match_the_python_arithmetic(app, varied):
     with app.app_context():
         for qid in varied:
-            overall, per_version = stats.question_statistics(qid)
-            old_overall, old_per_version = reference(qid)
-            same(overall, old_overall)
-            assert [n for n, _ in per_version] == [n for n, _ in old_per_version]
-            for (_, new), (_, old) in zip(per_version, old_per_version, strict=True):
-                same(new, old)
+            assert_matches_reference(qid)
         page, by_question = stats.item_statistics(page=1, per_page=25)
         assert {q.id for q in page.items} == set(varied)
         for qid in varied:
