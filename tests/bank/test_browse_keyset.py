@@ -131,6 +131,31 @@ def prev_link(html: str) -> str | None:
     return found.group(1).replace("&amp;", "&") if found else None
 
 
+def walk_by_key(app, client, url: str, by_page: list[list[str]], ids) -> None:
+    """Follow Next from `url` to the last page, then Previous back to the first: each page
+    is labelled with its number, shows the rows `?page=N` shows (`by_page`, as `ids`
+    reads them off the HTML), and every keyed page skips no rows."""
+    pages, number, last = len(by_page), 0, None
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        number += 1
+        assert f"Page {number} of {pages}" in html
+        assert ids(html) == by_page[number - 1]
+        if number > 1:
+            assert "after=" in url and skipped_rows(app, client, url) == []
+        url, last = next_link(html), html
+    assert number == pages
+    back = prev_link(last)
+    for number in range(pages - 1, 0, -1):
+        assert "before=" in back
+        html = client.get(back).get_data(as_text=True)
+        assert f"Page {number} of {pages}" in html and ids(html) == by_page[number - 1]
+        if number > 1:
+            assert skipped_rows(app, client, back) == []
+        back = prev_link(html)
+    assert back is None
+
+
 def last_page_url(client, url="/questions/") -> tuple[str, int]:
     number = 1
     while following := next_link(client.get(url).get_data(as_text=True)):
