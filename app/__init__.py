@@ -25,7 +25,7 @@ from app.learning import schedule as learning_schedule
 from app.learning import wiring as learning_wiring
 from app.markdown import render_answer, render_markdown
 from app.models.bank import Question, Rubric
-from app.models.base import check_on_checkout, configure_sqlite
+from app.models.base import check_on_checkout, configure_sqlite, keep_prepared_statements
 from app.models.practice import PracticeSession
 from app.models.users import User
 from app.practice import wiring as practice_wiring
@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         check_on_checkout(db.engine)
+        keep_prepared_statements(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     access.init_app(app)  # deny by default; before CSRF so anonymous POSTs go to sign-in

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, select, text
 from app.extensions import db
 from app.models.base import connection_is_closed
 from app.models.users import User
+from tests import factories
 from tests.conftest import make_app
 
 
@@ -85,3 +86,36 @@ def test_a_connection_the_server_closed_is_replaced_not_a_500(database_url, _sch
         assert db.session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
         db.session.remove()
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.postgres_only
+def test_a_read_only_transaction_keeps_its_prepared_statements_and_a_write_still_rolls_back(
+    database_url, _schema
+):
+    """psycopg forgets its prepared statements on every ROLLBACK; the pool's connections
+    end a transaction that wrote nothing with COMMIT instead, so a page's statements stay
+    prepared (planned once) across requests, while a transaction that wrote is rolled
+    back as always."""
+    app = make_app(database_url)
+    prepared = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%users%'"
+    with app.app_context():
+        for _ in range(6):  # psycopg prepares a statement on its 5th run
+            db.session.execute(select(User.id).where(User.id == -1)).all()
+        assert db.session.execute(text(prepared)).scalar() == 1
+        db.session.rollback()  # a read-only transaction: kept
+        assert db.session.execute(text(prepared)).scalar() == 1
+        db.session.remove()
+    with app.app_context():  # the next request on the same pooled connection
+        assert db.session.execute(text(prepared)).scalar() == 1
+        user_id = factories.user(email="kept@example.com", display_name="Before").id
+        db.session.get(User, user_id).display_name = "After"
+        db.session.flush()
+        db.session.rollback()  # it wrote: a real ROLLBACK
+        assert db.session.get(User, user_id).display_name == "Before"
+        locked = db.session.execute(select(User.id).with_for_update().limit(1)).all()
+        assert locked is not None
+        db.session.rollback()  # a row lock assigns a transaction id too: a real ROLLBACK
+        assert db.session.execute(text("SELECT pg_current_xact_id_if_assigned()")).scalar() is None
+        db.session.delete(db.session.get(User, user_id))
+        db.session.commit()
+        db.session.remove()

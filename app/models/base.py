@@ -5,6 +5,8 @@ from __future__ import annotations
 import select
 from datetime import UTC, datetime
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import DateTime, event, exc
 from sqlalchemy.types import TypeDecorator
 
@@ -71,6 +73,43 @@ def check_on_checkout(engine) -> None:
     def _refuse_closed(dbapi_connection, _record, _proxy):
         if connection_is_closed(dbapi_connection):
             raise exc.DisconnectionError("the database closed this pooled connection")
+
+
+class PlanKeepingConnection(psycopg.Connection):
+    """A psycopg connection whose prepared statements outlive a read-only request.
+
+    psycopg forgets every prepared statement on ROLLBACK (and sends DEALLOCATE ALL), to
+    stay safe after a rolled-back transaction that dropped or altered what they name.
+    Every request that only reads ends that way (the session's close rolls its
+    transaction back), so on the pages that matter most each statement was planned
+    afresh every time: 1.8 ms of planning on the round page's read against 0.5 ms to
+    run it, and one more round trip. Here a transaction that wrote nothing - no
+    transaction id was ever assigned, which PostgreSQL does for any row written or
+    locked and any DDL - ends with COMMIT instead, which for it is the same as
+    ROLLBACK; anything else rolls back as before. The check and the COMMIT are two
+    round trips, as ROLLBACK and DEALLOCATE ALL were.
+    """
+
+    def rollback(self) -> None:
+        if self.info.transaction_status == TransactionStatus.INTRANS and not self._wrote():
+            self.commit()
+        else:
+            super().rollback()
+
+    def _wrote(self) -> bool:
+        with self.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NOT NULL", prepare=True)
+            return bool(cursor.fetchone()[0])
+
+
+def keep_prepared_statements(engine) -> None:
+    """PostgreSQL: open the pool's connections as `PlanKeepingConnection`s."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect, _record, cargs, cparams):
+        return PlanKeepingConnection.connect(*cargs, **cparams)
 
 
 def connection_is_closed(dbapi_connection) -> bool:
