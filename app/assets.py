@@ -11,7 +11,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 YEAR = 365 * 24 * 3600
 
@@ -47,6 +47,8 @@ def init_app(app: Flask) -> None:
             if version:
                 values["v"] = version
 
+    app.jinja_env.globals["url_for"] = fixed_urls_cached(app)
+
     @app.after_request
     def cache_versioned_static(response):
         if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
@@ -54,3 +56,45 @@ def init_app(app: Flask) -> None:
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True
         return response
+
+
+FIXED_URLS_MAX = 512
+
+
+def fixed_urls_cached(app: Flask):
+    """The templates' `url_for`, remembering the URLs that are the same on every page.
+
+    Each page links the same dozen places (the navigation, twice: inline and in the
+    Menu) and half a dozen static files, each a full `url_for` (~6-9 us: URL map build,
+    defaults, quoting). A call naming only an absolute endpoint, or `static` and a
+    `filename`, depends on nothing but the app's URL map, the `v=` default above and the
+    request's script root, so its URL is kept per script root; any other call (ids,
+    query arguments, `_external`, a relative `.endpoint`, outside a request) is built as
+    before. The URL map is fixed once the app serves; should any other url_defaults
+    function ever be registered, nothing is cached (it could change such URLs)."""
+    build = app.url_for
+    cache: dict[tuple, str] = {}
+    ours = None  # whether the url_defaults are only static_version (checked at first use)
+
+    def url_for(endpoint: str, **values) -> str:
+        nonlocal ours
+        fixed = (
+            (not values or (endpoint == "static" and isinstance(values.get("filename"), str)
+                            and len(values) == 1))
+            and not endpoint.startswith(".")
+            and has_request_context()
+        )  # fmt: skip
+        if fixed and ours is None:
+            names = [fn.__name__ for fns in app.url_default_functions.values() for fn in fns]
+            ours = names == ["static_version"]
+        if not (fixed and ours):
+            return build(endpoint, **values)
+        key = (endpoint, values.get("filename"), request.script_root)
+        url = cache.get(key)
+        if url is None:
+            url = build(endpoint, **values)
+            if len(cache) < FIXED_URLS_MAX:
+                cache[key] = url
+        return url
+
+    return url_for

@@ -130,6 +130,33 @@ def test_static_urls_are_versioned_and_cached_for_a_year(app, client):
         assert "max-age=31536000" not in unversioned.headers.get("Cache-Control", "")
 
 
+def test_templates_url_for_gives_what_flask_builds_under_any_script_root(app):
+    """The templates' url_for keeps the URLs that are the same on every page (endpoints
+    without arguments, static files) per script root; each equals Flask's own url_for,
+    and calls with arguments are built every time."""
+    from flask import url_for as flask_url_for
+
+    templates_url_for = app.jinja_env.globals["url_for"]
+    fixed = [rule.endpoint for rule in app.url_map.iter_rules() if not rule.arguments]
+    assert len(fixed) > 20
+    for script_root in ("", "/mockloop"):
+        for _ in range(2):  # built, then remembered
+            with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
+                for endpoint in fixed:
+                    assert templates_url_for(endpoint) == flask_url_for(endpoint)
+                    assert templates_url_for(endpoint).startswith(script_root + "/")
+                for name in ("css/app.css", "js/core.js", "no-such-file.js"):
+                    url = templates_url_for("static", filename=name)
+                    assert url == flask_url_for("static", filename=name)
+                assert templates_url_for("practice.round_page", session_id=7) == flask_url_for(
+                    "practice.round_page", session_id=7
+                )
+                assert (
+                    templates_url_for("bank.index", stage="x")
+                    == f"{script_root}/questions/?stage=x"
+                )
+
+
 def _flask(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOCKLOOP_", "DATABASE"))}
     env.pop("REDIS_URL", None)
