@@ -8,6 +8,7 @@ the page number rule of `app.pagination`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from sqlalchemy import false, func, literal, or_, select, tuple_, union_all
@@ -277,21 +278,14 @@ def _by_stage(stages: list[tuple[str, int]], skill: str | None) -> keyset.Narrow
         for stage_key, position in stages:
             if key is not None and (position < key[0] if ascending else position > key[0]):
                 continue
-            by = (QuestionVersion.title, QuestionVersion.question_id)
-            arm = (
-                select(literal(position).label("position"), *by)
-                .join(Question, Question.current_version_id == QuestionVersion.id)
-                .where(
-                    QuestionVersion.stage_key == stage_key,
-                    Question.status == QuestionStatus.PUBLISHED.value,
-                )
-            )
-            arm = _filtered(arm, None, skill, None)
             if key is not None and position == key[0]:
+                arm = _stage_arm_query(stage_key, position, skill, ascending)
+                by = (QuestionVersion.title, QuestionVersion.question_id)
                 past = tuple_(*key[1:])
                 arm = arm.where(tuple_(*by) > past if ascending else tuple_(*by) < past)
-            arm = arm.order_by(*[c.asc() if ascending else c.desc() for c in by]).limit(limit)
-            arms.append(arm.subquery())
+                arms.append(arm.limit(limit).subquery())
+            else:
+                arms.append(_stage_arm(stage_key, position, skill, ascending, limit))
         if not arms:
             return false()
         merged = union_all(*[select(a.c.position, a.c.title, a.c.question_id) for a in arms])
@@ -305,6 +299,32 @@ def _by_stage(stages: list[tuple[str, int]], skill: str | None) -> keyset.Narrow
         return Question.id.in_(first)
 
     return narrow
+
+
+def _stage_arm_query(stage_key: str, position: int, skill: str | None, ascending: bool):
+    """One stage's published questions (position, title, question id) in (title, question
+    id) order, for `_by_stage`, without its LIMIT."""
+    by = (QuestionVersion.title, QuestionVersion.question_id)
+    arm = (
+        select(literal(position).label("position"), *by)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(
+            QuestionVersion.stage_key == stage_key,
+            Question.status == QuestionStatus.PUBLISHED.value,
+        )
+    )
+    arm = _filtered(arm, None, skill, None)
+    return arm.order_by(*[c.asc() if ascending else c.desc() for c in by])
+
+
+@functools.lru_cache(maxsize=1024)
+def _stage_arm(stage_key: str, position: int, skill: str | None, ascending: bool, limit: int):
+    """`_stage_arm_query` as a LIMITed subquery, built once per stage and filter: the
+    page reads every stage's arm (one per stage, ~20), and building them anew on each
+    request was a third of bank browse's CPU (SQL statements are immutable values, so
+    one may appear in any number of statements). Only the arm of the stage the page
+    key falls in is built per request, with the key's values in it."""
+    return _stage_arm_query(stage_key, position, skill, ascending).limit(limit).subquery()
 
 
 def has_attempted(user_id: int, question_id: int) -> bool:
