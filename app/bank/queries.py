@@ -280,9 +280,8 @@ def _by_stage(stages: list[tuple[str, int]], skill: str | None) -> keyset.Narrow
                 continue
             if key is not None and position == key[0]:
                 arm = _stage_arm_query(stage_key, position, skill, ascending)
-                by = (QuestionVersion.title, QuestionVersion.question_id)
-                past = tuple_(*key[1:])
-                arm = arm.where(tuple_(*by) > past if ascending else tuple_(*by) < past)
+                by, past = tuple_(*_ARM_ORDER), tuple_(*key[1:])
+                arm = arm.where(by > past if ascending else by < past)
                 arms.append(arm.limit(limit).subquery())
             else:
                 arms.append(_stage_arm(stage_key, position, skill, ascending, limit))
@@ -301,12 +300,16 @@ def _by_stage(stages: list[tuple[str, int]], skill: str | None) -> keyset.Narrow
     return narrow
 
 
+# Within a stage, browse pages go by (title, question id): each arm's ORDER BY and the
+# page key's bound in the arm it falls in.
+_ARM_ORDER = (QuestionVersion.title, QuestionVersion.question_id)
+
+
 def _stage_arm_query(stage_key: str, position: int, skill: str | None, ascending: bool):
     """One stage's published questions (position, title, question id) in (title, question
     id) order, for `_by_stage`, without its LIMIT."""
-    by = (QuestionVersion.title, QuestionVersion.question_id)
     arm = (
-        select(literal(position).label("position"), *by)
+        select(literal(position).label("position"), *_ARM_ORDER)
         .join(Question, Question.current_version_id == QuestionVersion.id)
         .where(
             QuestionVersion.stage_key == stage_key,
@@ -314,7 +317,7 @@ def _stage_arm_query(stage_key: str, position: int, skill: str | None, ascending
         )
     )
     arm = _filtered(arm, None, skill, None)
-    return arm.order_by(*[c.asc() if ascending else c.desc() for c in by])
+    return arm.order_by(*[c.asc() if ascending else c.desc() for c in _ARM_ORDER])
 
 
 @functools.lru_cache(maxsize=1024)

@@ -37,10 +37,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, inspect, make_url, select, text
 from sqlalchemy.engine import Engine
 
-from app import create_app
 from app.config import ROOT
 from app.extensions import db
 from app.models import search
+from tests.conftest import make_app
 
 
 def flask_db(database_url: str, *args: str) -> subprocess.CompletedProcess:
@@ -75,18 +75,12 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     if revision == "head":
         flask_db(database_url, "upgrade", revision)
         return
-    app = create_app(
-        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "LOG_JSON": False}
-    )
-    try:
-        with app.app_context():
-            config = app.extensions["migrate"].migrate.get_config()
-            config.attributes["configure_logger"] = False
-            command.upgrade(config, revision)
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    app = make_app(database_url, LOG_JSON=False)  # disposed when the test ends
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        config.attributes["configure_logger"] = False
+        command.upgrade(config, revision)
+        db.session.remove()
 
 
 def scripts() -> ScriptDirectory:
