@@ -139,12 +139,17 @@ def test_a_candidates_tampering_does_not_outlive_its_run(harness):
     import builtins
     import sys
 
+    # a limit just above this test's own stack (deeper under a pytest-xdist worker)
+    frame, depth = sys._getframe(), 0
+    while frame:
+        frame, depth = frame.f_back, depth + 1
+    low = depth + 20
     tamper = (
-        "import builtins, sys\nbuiltins.len = lambda x: 0\nsys.setrecursionlimit(50)\n"
+        f"import builtins, sys\nbuiltins.len = lambda x: 0\nsys.setrecursionlimit({low})\n"
         "def f():\n    return len([1])\n"
     )
     assert run(harness, tamper, {"args": [], "expected": 0})["passed"]
-    assert builtins.len([1]) == 1 and sys.getrecursionlimit() > 50
+    assert builtins.len([1]) == 1 and sys.getrecursionlimit() > low
     assert run(harness, "def f():\n    return len([1])\n", {"args": [], "expected": 1})["passed"]
 
 

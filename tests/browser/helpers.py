@@ -132,7 +132,11 @@ def nav(page, name: str) -> None:
 
 
 def answer_box(page):
-    """The round's main answer field (text, code, working or write-up)."""
+    """The round's main answer field (text, code, working or write-up). A code answer's
+    once round.js has bound it: CodeMirror takes the textarea's place and its id when
+    its bundle arrives, so a field found before then is hidden a moment later."""
+    if page.locator("textarea[data-code-editor]").count():
+        page.locator("textarea[data-code-editor][data-code-bound]").first.wait_for(state="attached")
     return page.locator("#answer_text")
 
 
