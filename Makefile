@@ -35,9 +35,12 @@ demo: install
 	MOCKLOOP_ENV=development $(BIN)/flask bank import --if-empty
 	MOCKLOOP_ENV=development $(BIN)/flask demo seed
 
-## The whole suite (browser tests skip with a reason where no Chromium is installed).
+## The whole suite (browser tests skip with a reason where no Chromium is installed), in
+## PYTEST_WORKERS pytest-xdist workers side by side (`make test PYTEST_WORKERS=0`: one
+## process, as a debugger or `-x` wants).
+PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 db: install
 	MOCKLOOP_ENV=development $(BIN)/flask db upgrade

@@ -13,14 +13,18 @@ saying why: the SQLite leg has nothing to run them on, the PostgreSQL leg runs t
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
+from xdist.scheduler import LoadScopeScheduling
 
 from app import create_app
 from app.config import normalise_database_url
@@ -55,6 +59,19 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
     config.stash[POSTGRES_ONLY_DESELECTED] = len(deselected)
+    if hasattr(config, "workeroutput"):  # an xdist worker: tell the controller
+        config.workeroutput["postgres_only_deselected"] = len(deselected)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist's controller collects nothing itself: take the workers' count (each
+    collected the whole suite, so each deselected the same tests)."""
+    count = getattr(node, "workeroutput", {}).get("postgres_only_deselected", 0)
+    config = node.config
+    config.stash[POSTGRES_ONLY_DESELECTED] = max(
+        count, config.stash.get(POSTGRES_ONLY_DESELECTED, 0)
+    )
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -64,6 +81,84 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"{count} postgres_only test{'s' if count != 1 else ''} deselected: the test "
             "database is SQLite; they run with TEST_DATABASE_URL=postgresql+psycopg://..."
         )
+
+
+# --- Two workers side by side (pytest-xdist, `make test`) ------------------------------------
+#
+# The browser tests are two groups of modules (alternating in name order), each run whole,
+# in collection order, by one worker and ended by its own vnu check (tests/browser), so
+# both workers drive a Chromium while the other tests fill the time Chromium waits. Every
+# other test is a unit of its own, as with `--dist load`. The groups are read off the node
+# ids: xdist's own `--dist loadgroup` marks them with an `@group` suffix on `_nodeid`,
+# which pytest 9 no longer reads (Node.nodeid is built from `_id`), so it groups nothing.
+
+BROWSER_DIR = Path(__file__).parent / "browser"
+BROWSER_GROUPS = ("browser-1", "browser-2")
+VNU_MODULE, VNU_TEST = "test_html_validity.py", "test_every_page_is_valid_html"
+
+
+@functools.cache
+def _browser_modules() -> dict[str, str]:
+    """Each browser test module (its path as node ids spell it) and its group."""
+    root = Path(__file__).parent.parent
+    modules = sorted(p for p in BROWSER_DIR.glob("test_*.py") if p.name != VNU_MODULE)
+    return {
+        p.relative_to(root).as_posix(): BROWSER_GROUPS[n % len(BROWSER_GROUPS)]
+        for n, p in enumerate(modules)
+    }
+
+
+def browser_group(nodeid: str) -> str | None:
+    """The group a browser test's node id belongs to (a vnu check's is its parameter);
+    None for every other test."""
+    module, _, rest = nodeid.partition("::")
+    if Path(module).name == VNU_MODULE and Path(module).parent.name == BROWSER_DIR.name:
+        return next((g for g in BROWSER_GROUPS if rest.endswith(f"[{g}]")), BROWSER_GROUPS[0])
+    return _browser_modules().get(module)
+
+
+class BrowserGroupScheduling(LoadScopeScheduling):
+    """`--dist load`, except that each browser group is one unit of work."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return browser_group(nodeid) or nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") in ("load", "loadgroup"):
+        return BrowserGroupScheduling(config, log)
+    return None
+
+
+def _services_of_this_worker() -> None:
+    """Under pytest-xdist (`make test` runs two workers), give each worker a PostgreSQL
+    database (`<TEST_DATABASE_URL's>_gw0`, created when missing) and a Redis database
+    (TEST_REDIS_URL's number minus the worker's) of its own, by rewriting the variables
+    every fixture reads: the workers' tests run side by side and each empties its tables
+    and its Redis. One process (no xdist) uses them as given."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw"))
+    redis = urlsplit(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    base = int(redis.path.strip("/") or 0)
+    os.environ["TEST_REDIS_URL"] = redis._replace(path=f"/{(base - number) % 16}").geturl()
+    if not database_is_postgresql():
+        return
+    url = make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"]))
+    own = url.set(database=f"{url.database}_{worker}")
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            ).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        server.dispose()
+    os.environ["TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
 
 
 def require_or_skip(reason: str) -> None:
@@ -187,6 +282,7 @@ REAL_COMMITS = "real_commits"
 
 
 def pytest_configure(config):
+    _services_of_this_worker()
     config.addinivalue_line(
         "markers",
         f"{REAL_COMMITS}: commit for real (fresh app, tables wiped after) instead of a "

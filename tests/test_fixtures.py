@@ -7,6 +7,7 @@ they can look at the database from outside the test's transaction.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -107,3 +108,31 @@ def test_real_commits_reach_the_database_and_are_wiped_after(app, database_url):
     with app.app_context():
         factories.user(email="real@example.com")
     assert users_seen_from_outside(database_url) == 1
+
+
+def test_every_browser_module_is_in_one_of_two_groups_and_each_vnu_check_in_its_own():
+    from tests.conftest import BROWSER_GROUPS, browser_group
+
+    modules = sorted(Path(__file__).parent.joinpath("browser").glob("test_*.py"))
+    groups = {m.name: browser_group(f"tests/browser/{m.name}::test_x") for m in modules}
+    assert groups.pop("test_html_validity.py") == BROWSER_GROUPS[0]  # no parameter: the first
+    assert set(groups.values()) == set(BROWSER_GROUPS)
+    sizes = [list(groups.values()).count(g) for g in BROWSER_GROUPS]
+    assert max(sizes) - min(sizes) <= 1, sizes
+    vnu = "tests/browser/test_html_validity.py::test_every_page_is_valid_html"
+    assert [browser_group(f"{vnu}[{g}]") for g in BROWSER_GROUPS] == list(BROWSER_GROUPS)
+    assert browser_group("tests/test_access.py::test_x") is None
+    assert browser_group("tests/browser/README.md") is None
+
+
+def test_the_template_check_compares_once_every_group_has_left_its_templates(tmp_path):
+    from tests.browser.gates import templates_seen_by_both
+    from tests.conftest import BROWSER_GROUPS
+
+    first, second = BROWSER_GROUPS
+    assert templates_seen_by_both(tmp_path, first, {"a.html"}) is None  # the other runs on
+    assert templates_seen_by_both(tmp_path, second, {"b.html"}) == {"a.html", "b.html"}
+    # a check that ends later in the same process sees both files and its own, grown, set
+    union = templates_seen_by_both(tmp_path, first, {"a.html", "c.html"})
+    assert union == {"a.html", "b.html", "c.html"}
+    assert not list(tmp_path.glob("*.partial"))

@@ -15,10 +15,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.browser.gates import DEFAULT_VIEWPORT, HtmlCollector, PageErrors, watch_page
-from tests.conftest import make_app, require_or_skip
+from tests.conftest import VNU_TEST, make_app, require_or_skip
 
 __all__ = ["PageErrors"]
-VNU_TEST = "test_every_page_is_valid_html"
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -138,18 +137,24 @@ def page(open_page):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests commit for real; the vnu check runs last.
+    """Browser tests commit for real; the vnu checks run last.
 
     The live server answers from its own thread and connections, so it cannot see a test's
-    rolled-back transaction (tests/conftest.py): every browser test is `real_commits`. The
-    vnu check validates what every other browser test collected, so it runs last.
+    rolled-back transaction (tests/conftest.py): every browser test is `real_commits`. A vnu
+    check validates what the browser tests before it collected in its process, so the
+    checks run last: in one process, both at the end; under xdist, each at the end of its
+    group (`tests.conftest.browser_group`), which one worker runs in this order.
     """
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.real_commits)
-    last = [item for item in items if item.name == VNU_TEST]
-    items[:] = [item for item in items if item.name != VNU_TEST] + last
+    last = [item for item in items if _is_vnu(item)]
+    items[:] = [item for item in items if not _is_vnu(item)] + last
+
+
+def _is_vnu(item) -> bool:
+    return getattr(item, "originalname", item.name) == VNU_TEST
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.conftest import BROWSER_GROUPS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 AXE_JS = HERE / "vendor" / "axe.min.js"
@@ -375,3 +377,29 @@ def run_vnu(jar: Path, pages: dict[str, str]) -> list[str]:
             + (f"\n      {m['extract'].strip()}" if m.get("extract") else "")
         )
     return problems
+
+
+# --- the page-template check across xdist workers (test_html_validity) ----------------
+
+
+def run_directory(tmp_path_factory) -> Path:
+    """A directory every process of this run shares (xdist workers' base directories are
+    siblings in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def templates_seen_by_both(directory: Path, group: str, seen: set[str]) -> set[str] | None:
+    """Leave this group's templates in `directory`; the union with the other groups' when
+    they have all left theirs (None while one is still running: it will compare)."""
+    mine = directory / f"templates-{group}.json"
+    partial = mine.with_suffix(".partial")
+    partial.write_text(json.dumps(sorted(seen)))
+    partial.replace(mine)  # whole or absent, never half-written, for the other to read
+    union = set()
+    for other in BROWSER_GROUPS:
+        path = directory / f"templates-{other}.json"
+        if not path.exists():
+            return None
+        union |= set(json.loads(path.read_text()))
+    return union
