@@ -159,9 +159,16 @@ def _cookie(response, current: str) -> str:
     return header.split(";", 1)[0] if header else current
 
 
-def sign_in(port: int, email: str, password: str, ip: str = "10.9.0.1") -> str:
-    """Sign in through the form like a browser; the session cookie as a Cookie header value.
-    Each candidate comes from its own address (X-Forwarded-For; the bench is the proxy)."""
+def sign_in(port: int, email: str, password: str, ip: str = "10.9.0.1") -> dict[str, str]:
+    """Sign in through the form like a browser, following the redirect home; the headers
+    its later requests carry: the session cookie as the home page left it, and the address
+    it signed in from (X-Forwarded-For; the bench is the proxy; each candidate its own).
+
+    wrk replays one cookie for a whole run, where a browser stores each cookie it is
+    given. Replaying the sign-in's own cookie (before its first page, so with no CSRF
+    token in it yet) made every page mint a token and re-sign the cookie, and replaying it
+    from another address made Flask-Login mark the session not fresh on every request:
+    costs a browser pays once, which the bench charged on every request."""
     conn = http.client.HTTPConnection("127.0.0.1", port)
     conn.request("GET", "/login", headers={"X-Forwarded-For": ip})
     response = conn.getresponse()
@@ -179,29 +186,36 @@ def sign_in(port: int, email: str, password: str, ip: str = "10.9.0.1") -> str:
     response = conn.getresponse()
     response.read()
     assert response.status == 302, f"sign-in failed: {response.status}"
-    return _cookie(response, cookie)
+    client = {"Cookie": _cookie(response, cookie), "X-Forwarded-For": ip}
+    conn.request("GET", urllib.parse.urlsplit(response.getheader("Location")).path, headers=client)
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 200, f"home after sign-in: {response.status}"
+    return {**client, "Cookie": _cookie(response, client["Cookie"])}
 
 
-def round_token(port: int, cookie: str, session_id: int) -> tuple[str, str]:
-    """Open the round page like the browser: (cookie, CSRF token the page's script uses)."""
+def round_token(port: int, client: dict, session_id: int) -> tuple[dict, str]:
+    """Open the round page like the browser: (its headers, CSRF token the page's script
+    uses)."""
     conn = http.client.HTTPConnection("127.0.0.1", port)
-    conn.request("GET", f"/practice/sessions/{session_id}", headers={"Cookie": cookie})
+    conn.request("GET", f"/practice/sessions/{session_id}", headers=client)
     response = conn.getresponse()
     page = response.read().decode()
     assert response.status == 200, f"round page: {response.status}"
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    return _cookie(response, cookie), token
+    return {**client, "Cookie": _cookie(response, client["Cookie"])}, token
 
 
 def autosave_targets(port: int, data: dict, password: str) -> list[dict]:
-    """Every (candidate, question) autosave: path, cookie and CSRF token."""
+    """Every (candidate, question) autosave: path, headers (cookie, address) and CSRF
+    token."""
     targets = []
     for n, (email, session_id) in enumerate(data["rounds"].items()):
-        cookie = sign_in(port, email, password, ip=f"10.8.{n // 200}.{n % 200 + 1}")
-        cookie, token = round_token(port, cookie, session_id)
+        client = sign_in(port, email, password, ip=f"10.8.{n // 200}.{n % 200 + 1}")
+        client, token = round_token(port, client, session_id)
         for position in range(data["sizes"][session_id]):
             path = f"/practice/sessions/{session_id}/questions/{position}/autosave"
-            targets.append({"path": path, "cookie": cookie, "token": token})
+            targets.append({"path": path, "client": client, "token": token})
     return targets
 
 
@@ -222,7 +236,8 @@ function request()
   local it = mine[(counter %% #mine) + 1]
   local body = "revision=0&client_id=bench&seq=" .. (base + counter)
     .. "&answer_text=" .. string.rep("draft+", 40) .. counter
-  return wrk.format("POST", it.p, {["Cookie"] = it.c, ["X-CSRFToken"] = it.t,
+  return wrk.format("POST", it.p, {["Cookie"] = it.c, ["X-Forwarded-For"] = it.a,
+    ["X-CSRFToken"] = it.t,
     ["Content-Type"] = "application/x-www-form-urlencoded", ["Referer"] = "%(referer)s"}, body)
 end
 """
@@ -239,11 +254,11 @@ class Seq:
         return cls.base
 
 
-def wrk(port: int, path: str, args, cookie: str = "", script: str = "") -> float:
+def wrk(port: int, path: str, args, client: dict | None = None, script: str = "") -> float:
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{max(1, round(args.seconds))}s"]
     command += ["--timeout", "10s"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+    for name, value in (client or {}).items():
+        command += ["-H", f"{name}: {value}"]
     command += ["-s", script] if script else []
     command += [f"http://127.0.0.1:{port}{path}"]
     if script:
@@ -263,7 +278,9 @@ def write_lua(tmp: Path, targets: list[dict], port: int) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     items = ",".join(
-        f"{{p={quote(t['path'])},c={quote(t['cookie'])},t={quote(t['token'])}}}" for t in targets
+        f"{{p={quote(t['path'])},c={quote(t['client']['Cookie'])},"
+        f"a={quote(t['client']['X-Forwarded-For'])},t={quote(t['token'])}}}"
+        for t in targets
     )
     path = tmp / "autosave.lua"
     referer = f"http://127.0.0.1:{port}/"
@@ -343,7 +360,9 @@ def capacity(port: int, targets: list[dict], rate: float, seconds: float) -> arr
         )
         return (
             f"POST {target['path']} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Cookie: {target['cookie']}\r\nX-CSRFToken: {target['token']}\r\n"
+            f"Cookie: {target['client']['Cookie']}\r\n"
+            f"X-Forwarded-For: {target['client']['X-Forwarded-For']}\r\n"
+            f"X-CSRFToken: {target['token']}\r\n"
             f"Referer: http://127.0.0.1:{port}/\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
             f"Content-Length: {len(body)}\r\n\r\n{body}"
@@ -410,21 +429,21 @@ def main() -> None:
 
 def run_all(args, data: dict, servers: dict, tmp: Path, password: str) -> None:
     port = servers["app"][1]
-    cookie = sign_in(port, "bench@example.com", password)
+    client = sign_in(port, "bench@example.com", password)
     targets = autosave_targets(port, data, password)
     script = write_lua(tmp, targets, port)
     running, scored = data["running"], data["scored"]
     pages = {
-        "GET /login (anonymous)": ("/login", ""),
-        "GET /dashboard": ("/dashboard", cookie),
-        "GET /questions/ (bank browse)": ("/questions/", cookie),
-        "GET round page": (f"/practice/sessions/{running}", cookie),
-        "GET round status (sync)": (f"/practice/sessions/{running}/status", cookie),
-        "GET report": (f"/feedback/sessions/{scored}/report", cookie),
+        "GET /login (anonymous)": ("/login", {}),
+        "GET /dashboard": ("/dashboard", client),
+        "GET /questions/ (bank browse)": ("/questions/", client),
+        "GET round page": (f"/practice/sessions/{running}", client),
+        "GET round status (sync)": (f"/practice/sessions/{running}/status", client),
+        "GET report": (f"/feedback/sessions/{scored}/report", client),
     }
     for path, sent in pages.values():  # warm each page once (first loads: models, caches)
         conn = http.client.HTTPConnection("127.0.0.1", port)
-        conn.request("GET", path, headers={"Cookie": sent} if sent else {})
+        conn.request("GET", path, headers=sent)
         assert conn.getresponse().status == 200, path
     idle_rss = worker_rss(servers["app"][0])
     for n in range(len(data["rounds"])):  # a burst of sign-ins (each hashes a password)
@@ -550,7 +569,7 @@ def page_statements(url: str, pages: dict, password: str) -> dict[str, tuple[int
     return counts
 
 
-def page_latencies(port: int, pages: dict, cookies: dict, args) -> dict[str, list]:
+def page_latencies(port: int, pages: dict, clients: dict, args) -> dict[str, list]:
     """Every request's latency (s) per page, pages interleaved in each repetition; pages
     answering other than 200 are recorded as ("status", code)."""
     times: dict[str, list] = {name: [] for name in pages}
@@ -567,7 +586,7 @@ def page_latencies(port: int, pages: dict, cookies: dict, args) -> dict[str, lis
                     conns[who] = conn
                     started = time.perf_counter()
                     try:
-                        conn.request("GET", path, headers={"Cookie": cookies[who]})
+                        conn.request("GET", path, headers=clients[who])
                         response = conn.getresponse()
                         response.read()
                         break
@@ -611,12 +630,12 @@ def run_scale(args) -> None:
             log = Path(tmpdir) / "server.log"
             process, port = serve("bench.http_app:app", env, log)
             try:
-                cookies = {
+                clients = {
                     "candidate": sign_in(port, "bench@example.com", factories.PASSWORD),
                     "coach": sign_in(port, "coach@example.com", factories.PASSWORD, "10.9.0.2"),
                     "admin": sign_in(port, "admin@example.com", factories.PASSWORD, "10.9.0.3"),
                 }
-                timed = page_latencies(port, pages, cookies, args)
+                timed = page_latencies(port, pages, clients, args)
             finally:
                 stop(process)
         statements = page_statements(args.database_url, pages, factories.PASSWORD)
