@@ -3,12 +3,12 @@
 Pages are collected from every browser test's responses (one per role, method, path and
 status), so the check runs last (see conftest) and validates them in ONE JVM start. Under
 pytest-xdist the browser tests are two groups (`tests.conftest.browser_group`), each run
-by one worker and ended by its own
-check (the test's two parameters), which validates what its worker collected since the
-last check. When the whole browser suite ran, the check that ends last also makes sure
-that every page template (one that extends base.html) was rendered for Chromium at least
-once, by either worker: each check leaves its worker's templates in the run's shared
-temporary directory, and whichever finds the other's there compares the union.
+by one worker and ended by its own check (the test's two parameters), which validates
+what its worker collected since the last check. When the whole browser suite ran, the
+check that ends last also makes sure that every page template (one that extends
+base.html) was rendered for Chromium at least once, by either worker: each check leaves
+its worker's templates in the run's shared temporary directory (`gates.run_directory`),
+and whichever finds the other's there compares the union.
 vnu.jar is not committed: it is fetched once with `npm pack vnu-jar@<pinned>` into
 .venv/vnu/ (or taken from $VNU_JAR).
 """
