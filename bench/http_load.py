@@ -145,12 +145,8 @@ def setup_database(url: str, candidates: int) -> dict:
                 )
             ).all()
         )
-        # Planner statistics, as autovacuum gathers them on a live database after a load
-        # (this machine's PostgreSQL runs with autovacuum off): without them the bank
-        # browse read, planned for one-row tables, took 21 ms instead of 2.
         db.session.commit()
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+        scale.as_autovacuum_would(db.engine)
     return {"app": app, "scored": scored, "running": running, "rounds": rounds, "sizes": sizes}
 
 
