@@ -155,17 +155,16 @@ def _cookie(response, current: str) -> str:
     return header.split(";", 1)[0] if header else current
 
 
-def sign_in(port: int, email: str, password: str, ip: str = "10.9.0.1") -> dict[str, str]:
-    """Sign in through the form like a browser, following the redirect home; the headers
-    its later requests carry: the session cookie as the home page left it, and the address
-    it signed in from (X-Forwarded-For; the bench is the proxy; each candidate its own).
+def _stored(client: dict, response) -> dict:
+    """`client`'s headers with the cookie `response` set, as a browser keeps it."""
+    return {**client, "Cookie": _cookie(response, client["Cookie"])}
 
-    wrk replays one cookie for a whole run, where a browser stores each cookie it is
-    given. Replaying the sign-in's own cookie (before its first page, so with no CSRF
-    token in it yet) made every page mint a token and re-sign the cookie, and replaying it
-    from another address made Flask-Login mark the session not fresh on every request:
-    costs a browser pays once, which the bench charged on every request."""
-    conn = http.client.HTTPConnection("127.0.0.1", port)
+
+def submit_sign_in(
+    conn: http.client.HTTPConnection, port: int, email: str, password: str, ip: str
+) -> tuple[dict[str, str], str]:
+    """The sign-in form, fetched and posted from `ip`: (the headers carrying the cookie
+    the POST set, the path it redirects to)."""
     conn.request("GET", "/login", headers={"X-Forwarded-For": ip})
     response = conn.getresponse()
     page = response.read().decode()
@@ -183,11 +182,26 @@ def sign_in(port: int, email: str, password: str, ip: str = "10.9.0.1") -> dict[
     response.read()
     assert response.status == 302, f"sign-in failed: {response.status}"
     client = {"Cookie": _cookie(response, cookie), "X-Forwarded-For": ip}
-    conn.request("GET", urllib.parse.urlsplit(response.getheader("Location")).path, headers=client)
+    return client, urllib.parse.urlsplit(response.getheader("Location")).path
+
+
+def sign_in(port: int, email: str, password: str, ip: str = "10.9.0.1") -> dict[str, str]:
+    """Sign in through the form like a browser, following the redirect home; the headers
+    its later requests carry: the session cookie as the home page left it, and the address
+    it signed in from (X-Forwarded-For; the bench is the proxy; each candidate its own).
+
+    wrk replays one cookie for a whole run, where a browser stores each cookie it is
+    given. Replaying the sign-in's own cookie (before its first page, so with no CSRF
+    token in it yet) made every page mint a token and re-sign the cookie, and replaying it
+    from another address made Flask-Login mark the session not fresh on every request:
+    costs a browser pays once, which the bench charged on every request."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    client, home = submit_sign_in(conn, port, email, password, ip)
+    conn.request("GET", home, headers=client)
     response = conn.getresponse()
     response.read()
     assert response.status == 200, f"home after sign-in: {response.status}"
-    return {**client, "Cookie": _cookie(response, client["Cookie"])}
+    return _stored(client, response)
 
 
 def round_token(port: int, client: dict, session_id: int) -> tuple[dict, str]:
@@ -199,7 +213,7 @@ def round_token(port: int, client: dict, session_id: int) -> tuple[dict, str]:
     page = response.read().decode()
     assert response.status == 200, f"round page: {response.status}"
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    return {**client, "Cookie": _cookie(response, client["Cookie"])}, token
+    return _stored(client, response), token
 
 
 def autosave_targets(port: int, data: dict, password: str) -> list[dict]:

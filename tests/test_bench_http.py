@@ -6,15 +6,12 @@ holds once it is signed in and home, or every request pays work no browser's doe
 cookie re-signed on every response). Served for real, from a thread, with CSRF on.
 """
 
-import re
-import threading
-import urllib.parse
 from http.client import HTTPConnection
 
 import pytest
-from werkzeug.serving import make_server
 
-from bench.http_load import sign_in
+from bench.http_load import sign_in, submit_sign_in
+from tests.browser.conftest import LiveServer
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.real_commits, pytest.mark.csrf]
@@ -22,12 +19,9 @@ pytestmark = [pytest.mark.real_commits, pytest.mark.csrf]
 
 @pytest.fixture
 def port(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_port
-    server.shutdown()
-    thread.join(5)
+    server = LiveServer(app).start()
+    yield server.server.server_port
+    server.stop()
 
 
 def get(port: int, path: str, headers: dict):
@@ -52,29 +46,8 @@ def test_the_sign_ins_own_cookie_would_be_re_signed_on_every_page(port, make_use
     """What the bench replayed before: the cookie of the sign-in's redirect (no CSRF token
     in the session yet), which every page answered with a new cookie."""
     make_user(email="old@example.com")
-    page = get(port, "/login", {})
-    token = page.getheader("Set-Cookie").split(";", 1)[0]
-    conn = HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", "/login", headers={"Cookie": token})
-    login = conn.getresponse()
-    body = login.read().decode()
-    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
-    form = urllib.parse.urlencode(
-        {"csrf_token": csrf, "email": "old@example.com", "password": PASSWORD}
+    client, _home = submit_sign_in(
+        HTTPConnection("127.0.0.1", port, timeout=10), port, "old@example.com", PASSWORD, "10.9.0.1"
     )
-    conn.request(
-        "POST",
-        "/login",
-        form,
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": token,
-            "Referer": f"http://127.0.0.1:{port}/login",
-        },
-    )
-    signed_in = conn.getresponse()
-    signed_in.read()
-    assert signed_in.status == 302
-    cookie = {"Cookie": signed_in.getheader("Set-Cookie").split(";", 1)[0]}
     for _ in range(2):
-        assert get(port, "/dashboard", cookie).getheader("Set-Cookie") is not None
+        assert get(port, "/dashboard", client).getheader("Set-Cookie") is not None
