@@ -493,16 +493,17 @@
       return el;
     }
 
-    /* On load: text typed here that never reached the server comes back into the field. */
+    /* On load: text typed here that never reached the server comes back into the field.
+     * True when there was such text (restored, or offered beside a newer save). */
     function restoreBackup() {
       var saved = readBackup(backupKey);
-      if (!saved) return;
-      if (sameValues(saved.fields)) { clearBackup(); return; }
+      if (!saved) return false;
+      if (sameValues(saved.fields)) { clearBackup(); return false; }
       if (!revisionInput || String(saved.rev) === revisionInput.value) {
         applyValues(saved.fields);
         showStatus("Restored what you typed here before the page closed; saving it now.");
         send();
-        return;
+        return true;
       }
       // The answer was saved elsewhere since this text was typed: the candidate chooses.
       showStatus("Saved elsewhere since.");
@@ -520,6 +521,7 @@
           showStatus("Kept the saved version.");
         })
       ]);
+      return true;
     }
 
     function showOver(redirect, message) {
@@ -731,7 +733,11 @@
       }
     });
 
-    restoreBackup();
+    // Text typed before this script ran (a slow connection, a boosted swap still loading
+    // it) raised no input event here: it is saved now, as if it had just been typed.
+    if (!restoreBackup() && [].some.call(fields, function (el) { return el.value !== el.defaultValue; })) {
+      onInput();
+    }
 
     return {
       unsaved: function () { return dirty; },

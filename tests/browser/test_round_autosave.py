@@ -316,6 +316,24 @@ def test_leaving_the_page_saves_what_was_typed(app, page, candidate):
     assert saved_answer(app, session_id).answer_text == "Typed just before leaving"
 
 
+def test_text_typed_before_the_script_ran_is_saved_once_it_runs(app, page, candidate):
+    """On a slow connection the answer box is on screen before round.js: what is typed
+    meanwhile raised no event the script heard, and is saved as soon as the script runs."""
+    name = make_format(app)
+    sign_in(page, "sitter@example.com")
+    session_id = start_round(page, name)
+    held = []
+    page.route(re.compile(r"/static/js/round\.js"), lambda route: held.append(route))
+    page.goto(page.url, wait_until="commit")
+    page.get_by_label("Your answer").fill("Typed while the script was on its way.")
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.get_by_text(SAVED).wait_for()
+    assert saved_answer(app, session_id).answer_text == "Typed while the script was on its way."
+    assert page.errors == []
+
+
 def test_signing_out_and_in_elsewhere_does_not_stop_autosave(app, page, candidate):
     name = make_format(app)
     sign_in(page, "sitter@example.com")
