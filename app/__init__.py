@@ -28,6 +28,7 @@ from app.models.bank import Question, Rubric
 from app.models.base import check_on_checkout, configure_sqlite, keep_prepared_statements
 from app.models.practice import PracticeSession
 from app.models.users import User
+from app.practice import hotpath as practice_hotpath
 from app.practice import wiring as practice_wiring
 
 
@@ -62,7 +63,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(overrides))
     if app.config.get("SINGLE_HOST_WARNING"):
         app.logger.warning(app.config["SINGLE_HOST_WARNING"])
-    register_extensions(app)
+    practice_hotpath.install(app)  # the round's everyday autosave and status, below Flask
+    register_extensions(app)  # (the proxy rule, in security, wraps the hot path too)
     register_blueprints(app)
     wire_packages(app)
     errors.register(app)

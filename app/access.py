@@ -9,6 +9,7 @@ Ownership checks (another candidate's session, an unlinked coach) answer 404.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
@@ -18,7 +19,6 @@ from app.clock import utcnow
 from app.extensions import login_manager
 
 PUBLIC_ATTR = "_mockloop_public"
-SELF_CHECKED_ATTR = "_mockloop_checks_sign_in"
 SIGNED_IN_AT = "_signed_in_at"  # epoch seconds of the sign-in, for the absolute lifetime
 
 
@@ -26,20 +26,6 @@ def public(view: Callable) -> Callable:
     """Mark a view as reachable without signing in."""
     setattr(view, PUBLIC_ATTR, True)
     return view
-
-
-def checks_sign_in_itself(view: Callable) -> Callable:
-    """Mark a signed-in view that verifies the browser's sign-in in its own query (the
-    autosave, the round status): deny-by-default then skips Flask-Login's user loader
-    when the session carries a sign-in key. The view must call `refuse_anonymous` (via
-    `current_user`) whenever its own check does not find a live sign-in."""
-    setattr(view, SELF_CHECKED_ATTR, True)
-    return view
-
-
-def view_checks_sign_in(app: Flask, endpoint: str | None) -> bool:
-    view = app.view_functions.get(endpoint) if endpoint else None
-    return view is not None and getattr(view, SELF_CHECKED_ATTR, False)
 
 
 def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
@@ -97,11 +83,15 @@ def sign_out() -> None:
 
 def session_expired() -> bool:
     """True when the signed-in session is older than PERMANENT_SESSION_LIFETIME."""
-    signed_in_at = session.get(SIGNED_IN_AT)
+    return sign_in_expired(session, current_app.permanent_session_lifetime, utcnow())
+
+
+def sign_in_expired(data, lifetime: timedelta, now: datetime) -> bool:
+    """True when the session `data` holds no sign-in time or one `lifetime` ago or more."""
+    signed_in_at = data.get(SIGNED_IN_AT)
     if not isinstance(signed_in_at, int):
         return True
-    lifetime = current_app.permanent_session_lifetime.total_seconds()
-    return utcnow().timestamp() - signed_in_at >= lifetime
+    return now.timestamp() - signed_in_at >= lifetime.total_seconds()
 
 
 # A role whose home is not the candidate's dashboard. Admins keep the dashboard: the admin
@@ -157,8 +147,6 @@ def init_app(app: Flask) -> None:
     def deny_by_default():
         if is_public_endpoint(current_app, request.endpoint):
             return None
-        if view_checks_sign_in(current_app, request.endpoint) and current_sign_in_key():
-            return None  # the view reads the sign-in in its own query (or refuses as below)
         if not current_user.is_authenticated:
             return refuse_anonymous()
         return None

@@ -159,6 +159,9 @@ class Config:
     LOG_REQUESTS = True
     LOG_LEVEL = "INFO"
 
+    # A running round's plain autosave and status are answered below Flask
+    # (app/practice/hotpath.py); off, Flask's views answer them, more slowly, alike.
+    ROUND_HOT_PATH = True
     ANSWER_MAX_CHARS = 50_000
     ANSWER_MAX_LINKS = 20
     # a code run result posted by the browser (issue 12): 50 tests with capped texts fit
@@ -356,6 +359,13 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
         "5",
         "seconds to wait for a PostgreSQL connection (health checks fail after this)",
+    ),
+    Setting(
+        "ROUND_HOT_PATH",
+        ("MOCKLOOP_ROUND_HOT_PATH",),
+        _flag,
+        "1",
+        "0: a running round's autosave and status go through Flask's views (slower, same answers)",
     ),
     Setting("LOG_LEVEL", ("MOCKLOOP_LOG_LEVEL",), _text, "INFO", "DEBUG, INFO, WARNING or ERROR"),
     Setting("MAIL_SERVER", ("MAIL_SERVER",), _text, "smtp.example.org", "SMTP server for email"),

@@ -109,25 +109,47 @@ def init_app(app: Flask) -> None:
     def finish_request(response):
         request_id = g.get("request_id") or request_id_from(request.environ)
         response.headers["X-Request-ID"] = request_id
-        if (
-            app.config.get("LOG_REQUESTS")
-            and request.endpoint != "static"
-            and logger.isEnabledFor(logging.INFO)
-        ):
-            started = g.get("request_started", time.perf_counter())
-            extra = {
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "user_id": signed_in_user_id(),
-                "client": request.remote_addr,
-                "request_id": request_id,
-            }
-            # logger.info() without its stack walk for the caller's file and line, which
-            # this line never shows: the same record through the same handlers.
-            record = logger.makeRecord(
-                logger.name, logging.INFO, "", 0, "request", (), None, extra=extra
+        if request.endpoint != "static" and wants_request_lines(app, logger):
+            log_request(
+                logger,
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                started=g.get("request_started", time.perf_counter()),
+                user_id=signed_in_user_id(),
+                client=request.remote_addr,
+                request_id=request_id,
             )
-            logger.handle(record)
         return response
+
+
+def wants_request_lines(app: Flask, logger: logging.Logger) -> bool:
+    """Whether this app logs a line per request (LOG_REQUESTS, and INFO enabled)."""
+    return bool(app.config.get("LOG_REQUESTS")) and logger.isEnabledFor(logging.INFO)
+
+
+def log_request(
+    logger: logging.Logger,
+    *,
+    method: str,
+    path: str,
+    status: int,
+    started: float,
+    user_id: int | None,
+    client: str | None,
+    request_id: str,
+) -> None:
+    """The request's `mockloop.request` line (`started`: its `time.perf_counter()`)."""
+    extra = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        "user_id": user_id,
+        "client": client,
+        "request_id": request_id,
+    }
+    # logger.info() without its stack walk for the caller's file and line, which this
+    # line never shows: the same record through the same handlers.
+    record = logger.makeRecord(logger.name, logging.INFO, "", 0, "request", (), None, extra=extra)
+    logger.handle(record)

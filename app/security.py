@@ -112,6 +112,21 @@ def keep_sessions_off_vendored_files(app: Flask) -> None:
     app.session_interface = VendorFreeSessions()
 
 
+def default_headers(config) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries unless it set its own (HSTS when configured)."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if config.get("HSTS"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return tuple(headers)
+
+
 def no_store(response: Response) -> Response:
     """Mark a response (answers, reports) as never cached."""
     response.headers["Cache-Control"] = "no-store"
@@ -127,18 +142,7 @@ def init_app(app: Flask) -> None:
     mimetypes.add_type("application/wasm", ".wasm")
     mimetypes.add_type("text/javascript", ".mjs")
 
-    # The headers every response carries, built once (HSTS only when configured).
-    defaults = [
-        ("Content-Security-Policy", CSP),
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "strict-origin-when-cross-origin"),
-        ("Permissions-Policy", PERMISSIONS_POLICY),
-        ("Cross-Origin-Opener-Policy", "same-origin"),
-    ]
-    if app.config.get("HSTS"):
-        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    defaults = tuple((name.lower(), name, value) for name, value in defaults)
+    defaults = tuple((name.lower(), name, value) for name, value in default_headers(app.config))
 
     @app.after_request
     def security_headers(response: Response) -> Response:

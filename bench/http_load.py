@@ -283,7 +283,7 @@ def wrk(port: int, path: str, args, client: dict | None = None, script: str = ""
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
-def write_lua(tmp: Path, targets: list[dict], port: int) -> str:
+def write_lua(tmp: Path, targets: list[dict], port: int, name: str = "autosave.lua") -> str:
     def quote(value: str) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -292,7 +292,7 @@ def write_lua(tmp: Path, targets: list[dict], port: int) -> str:
         f"a={quote(t['client']['X-Forwarded-For'])},t={quote(t['token'])}}}"
         for t in targets
     )
-    path = tmp / "autosave.lua"
+    path = tmp / name
     referer = f"http://127.0.0.1:{port}/"
     path.write_text(LUA % {"items": items, "threads": 2, "referer": referer})
     return str(path)
@@ -426,6 +426,9 @@ def main() -> None:
         log = tmp / "servers.log"
         servers = {name: serve(f"bench.http_app:{name}", env, log) for name in BASELINES}
         servers["app"] = serve("bench.http_app:app", env, log)
+        # the same app with the round hot path off: the autosave and status as Flask's views
+        # answer them, measured in the same run for the before/after
+        servers["views"] = serve("bench.http_app:app", {**env, "MOCKLOOP_ROUND_HOT_PATH": "0"}, log)
         try:
             run_all(args, data, servers, tmp, factories.PASSWORD)
         except BaseException:
@@ -442,6 +445,8 @@ def run_all(args, data: dict, servers: dict, tmp: Path, password: str) -> None:
     client = sign_in(port, "bench@example.com", password)
     targets = autosave_targets(port, data, password)
     script = write_lua(tmp, targets, port)
+    views_port = servers["views"][1]
+    views_script = write_lua(tmp, targets, views_port, name="autosave-views.lua")
     running, scored = data["running"], data["scored"]
     pages = {
         "GET /login (anonymous)": ("/login", {}),
@@ -455,6 +460,9 @@ def run_all(args, data: dict, servers: dict, tmp: Path, password: str) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         conn.request("GET", path, headers=sent)
         assert conn.getresponse().status == 200, path
+    conn = http.client.HTTPConnection("127.0.0.1", views_port)
+    conn.request("GET", pages["GET round status (sync)"][0], headers=client)
+    assert conn.getresponse().status == 200, "status, hot path off"
     idle_rss = worker_rss(servers["app"][0])
     for n in range(len(data["rounds"])):  # a burst of sign-ins (each hashes a password)
         sign_in(port, f"c{n}@example.com", password, ip=f"10.7.{n // 200}.{n % 200 + 1}")
@@ -462,12 +470,18 @@ def run_all(args, data: dict, servers: dict, tmp: Path, password: str) -> None:
     results: dict[str, list[float]] = {"hello": [], "readwrite": []}
     results.update({name: [] for name in pages})
     results["POST autosave"] = []
+    status_path, status_client = pages["GET round status (sync)"]
+    views = {"GET round status, hot path off": [], "POST autosave, hot path off": []}
+    results.update(views)
     for _ in range(args.repeat):  # baselines in every repetition, interleaved with the pages
         results["hello"].append(wrk(servers["hello"][1], "/", args))
         results["readwrite"].append(wrk(servers["readwrite"][1], "/", args))
         for name, (path, sent) in pages.items():
             results[name].append(wrk(port, path, args, sent))
         results["POST autosave"].append(wrk(port, "/", args, script=script))
+        status_off, save_off = views
+        results[status_off].append(wrk(views_port, status_path, args, status_client))
+        results[save_off].append(wrk(views_port, "/", args, script=views_script))
 
     print(
         f"HTTP through gunicorn (2 workers x 4 threads), PostgreSQL, production profile; "

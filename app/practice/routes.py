@@ -7,7 +7,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     jsonify,
     make_response,
     redirect,
@@ -19,14 +18,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from app import pagination
-from app.access import checks_sign_in_itself, current_sign_in_key, refuse_anonymous
-from app.accounts.loader import limits_of
 from app.clock import utcnow
 from app.converters import accepts_json
 from app.domain import timing
 from app.errors import audit_refusal, render_csrf_error, render_error, wants_fragment
 from app.extensions import db
-from app.practice import answers, coderuns, drills, lifecycle, loops, queries, quick, starting
+from app.practice import answers, coderuns, drills, lifecycle, loops, queries, starting
 from app.practice.errors import (
     AlreadyInLoop,
     AlreadyRunning,
@@ -45,7 +42,6 @@ from app.practice.forms import (
     StartLoopForm,
     StartRoundForm,
     WarningForm,
-    quick_answer,
 )
 from app.practice.views import (
     STATUS_LABELS,
@@ -267,20 +263,15 @@ def hint(session_id: int, position: int):
 
 
 @bp.post("/sessions/<int:session_id>/questions/<int:position>/autosave")
-@checks_sign_in_itself
 @unlimited
 def autosave(session_id: int, position: int):
     """Autosave (fetch or beacon): JSON with the new revision and the seconds remaining.
 
-    CSRFProtect has already checked this POST's token before the view ran (every POST,
-    app-wide). The everyday save is `_quick_save`; anything else takes the full path
-    below (the user loaded by Flask-Login, the form's messages, the service's refusals)."""
+    The everyday save never gets here: `app.practice.hotpath` answers it below Flask.
+    This is every other case, with the user loaded by Flask-Login, the form's messages
+    and the service's refusals. CSRFProtect has already checked the token (every POST,
+    app-wide)."""
     now = utcnow()
-    quick_response = _quick_save(session_id, position, now)
-    if quick_response is not None:
-        return quick_response
-    if not current_user.is_authenticated:
-        return refuse_anonymous()
     # the form's own CSRF field would only sign a fresh token nobody reads
     form = AnswerForm(meta={"csrf": False})
     if not form.validate_on_submit():
@@ -295,48 +286,14 @@ def autosave(session_id: int, position: int):
     return _json(save_payload(result, zone))
 
 
-def _quick_save(session_id: int, position: int, now):
-    """The everyday autosave (`quick.save`: one read of the sign-in, user and round, the
-    UPDATE and the event's INSERT), or None for the full path."""
-    fields = quick_answer(request.form)
-    if fields is None:
-        return None
-    saved = quick.save(
-        current_sign_in_key(),
-        session_id,
-        position,
-        fields.answer,
-        base_revision=fields.base_revision,
-        client_id=fields.client_id,
-        seq=fields.seq,
-        max_chars=current_app.config["ANSWER_MAX_CHARS"],
-        max_links=current_app.config["ANSWER_MAX_LINKS"],
-        now=now,
-        limits=limits_of(current_app),
-    )
-    if saved is None:
-        return None
-    result, found = saved
-    g.signed_in_user_id = found.user_id
-    return _json(save_payload(result, found.timezone))
-
-
 @bp.get("/sessions/<int:session_id>/status")
-@checks_sign_in_itself
 @unlimited
 def status(session_id: int):
-    """Seconds remaining and status, for re-syncing the countdown (JSON). A running round
-    is one read (`quick.status`); a finished, overdue or unknown one the full path."""
+    """Seconds remaining and status, for re-syncing the countdown (JSON), with a fresh CSRF
+    token: a page whose sign-in was renewed elsewhere keeps saving. A running round's is
+    answered by `app.practice.hotpath`; a finished, overdue or unknown one here."""
     now = utcnow()
-    found = quick.status(current_sign_in_key(), session_id, now=now, limits=limits_of(current_app))
-    if found is not None:
-        g.signed_in_user_id = found.user_id
-        payload = session_status(found.clock, now, found.timezone)
-        return _json({**payload, "csrf_token": generate_csrf()})
-    if not current_user.is_authenticated:
-        return refuse_anonymous()
     session = lifecycle.get_session(current_user.id, session_id, now=now)
-    # A fresh CSRF token lets a page whose sign-in was renewed elsewhere keep saving.
     payload = session_status(session, now, current_user.timezone)
     return _json({**payload, "csrf_token": generate_csrf()})
 

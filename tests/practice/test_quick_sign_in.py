@@ -219,6 +219,9 @@ def test_the_status_read_runs_outside_a_transaction_and_the_pool_gets_it_back_as
     request's statements are one transaction as before."""
     with freeze_time(START) as frozen:
         session_id = running()
+        client.get(
+            f"/practice/sessions/{session_id}"
+        )  # the page puts the CSRF secret in the session
         sent = []
         with app.app_context():
             engine = db.engine
