@@ -3,9 +3,11 @@
 The in-process bench (`python -m bench`) measures the app's own cost; this one adds what
 a deployment adds: gunicorn workers (`-w 2 -k gthread --threads 4`, the README's
 production line), sockets, the production configuration (CSP and security headers,
-signed cookies, CSRF, rate limits in Redis, PostgreSQL). Three servers run side by side
-on the same machine: mockloop, a bare Flask "hello" and a bare Flask app doing one
-indexed read and one write (and a commit) on the same PostgreSQL database. wrk
+signed cookies, CSRF, rate limits in Redis, PostgreSQL). Four servers run side by side
+on the same machine: mockloop, a bare Flask "hello", a bare Flask app doing one indexed
+read and one write (and a commit) on the same PostgreSQL database, and mockloop with its
+round hot path off (MOCKLOOP_ROUND_HOT_PATH=0: the status and autosave through Flask's
+views, for the before/after in the same run). wrk
 (`apt-get install wrk`) loads each in turn with the same connections and threads; the
 baselines are measured in every repetition, interleaved with the pages, and every
 figure is the median of the repetitions (min-max shown), printed as a ratio to the
