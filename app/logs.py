@@ -86,9 +86,6 @@ def request_id_from(environ: dict) -> str:
 def signed_in_user_id() -> int | None:
     """The id of the user Flask-Login loaded for this request, read from the identity
     map: a view that committed has expired the row, and logging must not load it again."""
-    checked = g.get("signed_in_user_id")  # set by a view that checked the sign-in itself
-    if checked is not None:
-        return checked
     user = g.get("_login_user")
     state = orm_state(user, raiseerr=False) if user is not None else None
     return state.identity[0] if state is not None and state.identity else None
