@@ -1,5 +1,6 @@
 """The two requests a running round sends all the time, without the per-request machinery:
-the autosave POST and the status GET (issue 14).
+the autosave POST and the status GET (issue 14), called by `app.practice.hotpath` ahead
+of Flask.
 
 Each reads the browser's sign-in (by the key its session cookie carries), the user and
 the round in ONE query, and decides with the same rules as everywhere else
@@ -9,8 +10,9 @@ objects are loaded and Flask-Login's user loader does not run.
 
 Whenever anything is unusual (no such sign-in or it must end now, not the user's round,
 finished or overdue, stale revision, unchanged answer, over the caps, an older save of
-this tab) these functions return None with nothing written, and the view takes the full
-path, which gives exactly the answer it always gave (401, 404, 409, 422...).
+this tab) these functions return None with nothing written, and the request goes on to
+Flask's view, the full path, which gives exactly the answer it always gave (401, 404,
+409, 422...).
 """
 
 from __future__ import annotations
