@@ -62,7 +62,12 @@ def sign_in(user, key: str) -> None:
 
 def current_sign_in_key() -> str | None:
     """The server-side sign-in key this browser's session carries, if any."""
-    key = session.get("_user_id")
+    return sign_in_key(session)
+
+
+def sign_in_key(data) -> str | None:
+    """The sign-in key the session `data` carries, if any."""
+    key = data.get("_user_id")
     return key if isinstance(key, str) else None
 
 

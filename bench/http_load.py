@@ -462,8 +462,9 @@ def run_all(args, data: dict, servers: dict, tmp: Path, password: str) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         conn.request("GET", path, headers=sent)
         assert conn.getresponse().status == 200, path
+    status_path, status_client = pages["GET round status (sync)"]
     conn = http.client.HTTPConnection("127.0.0.1", views_port)
-    conn.request("GET", pages["GET round status (sync)"][0], headers=client)
+    conn.request("GET", status_path, headers=status_client)
     assert conn.getresponse().status == 200, "status, hot path off"
     idle_rss = worker_rss(servers["app"][0])
     for n in range(len(data["rounds"])):  # a burst of sign-ins (each hashes a password)
@@ -472,16 +473,14 @@ def run_all(args, data: dict, servers: dict, tmp: Path, password: str) -> None:
     results: dict[str, list[float]] = {"hello": [], "readwrite": []}
     results.update({name: [] for name in pages})
     results["POST autosave"] = []
-    status_path, status_client = pages["GET round status (sync)"]
-    views = {"GET round status, hot path off": [], "POST autosave, hot path off": []}
-    results.update(views)
+    status_off, save_off = "GET round status, hot path off", "POST autosave, hot path off"
+    results.update({status_off: [], save_off: []})
     for _ in range(args.repeat):  # baselines in every repetition, interleaved with the pages
         results["hello"].append(wrk(servers["hello"][1], "/", args))
         results["readwrite"].append(wrk(servers["readwrite"][1], "/", args))
         for name, (path, sent) in pages.items():
             results[name].append(wrk(port, path, args, sent))
         results["POST autosave"].append(wrk(port, "/", args, script=script))
-        status_off, save_off = views
         results[status_off].append(wrk(views_port, status_path, args, status_client))
         results[save_off].append(wrk(views_port, "/", args, script=views_script))
 

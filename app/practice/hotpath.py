@@ -41,7 +41,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from app import logs
-from app.access import sign_in_expired
+from app.access import sign_in_expired, sign_in_key
 from app.accounts.loader import limits_of
 from app.clock import utcnow
 from app.converters import FORM_TYPES, has_nul
@@ -53,7 +53,6 @@ from app.security import default_headers
 
 AUTOSAVE = "practice.autosave"
 STATUS = "practice.status"
-SIGN_IN_KEY = "_user_id"  # Flask-Login's session key (our sign-in key, app.access)
 REMEMBER = "_remember"  # Flask-Login's pending remember-me cookie change
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's
 
@@ -74,6 +73,7 @@ class RoundHotPath:
         self.wsgi_app = wsgi_app
         self.request_log = logging.getLogger(logs.REQUEST_LOGGER)
         self._csrf_serializers: dict[str, URLSafeTimedSerializer] = {}
+        self.default_headers = default_headers(app.config)  # as security builds them, once
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
@@ -106,9 +106,9 @@ class RoundHotPath:
             return None
         session = app.session_interface.open_session(app, request)
         now = utcnow()
-        key = session.get(SIGN_IN_KEY) if session is not None else None
+        key = sign_in_key(session) if session is not None else None
         if (
-            not isinstance(key, str)
+            key is None
             or REMEMBER in session
             or app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST")
             or sign_in_expired(session, app.permanent_session_lifetime, now)
@@ -159,7 +159,7 @@ class RoundHotPath:
         return save_payload(result, found.timezone), found.user_id
 
     def _status(self, session, key, args, now):
-        field = self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        field = self.app.config["WTF_CSRF_FIELD_NAME"]
         if not isinstance(session.get(field), str):
             return None, None  # generate_csrf() would add a secret to the session
         found = quick.status(key, args["session_id"], now=now, limits=limits_of(self.app))
@@ -182,26 +182,24 @@ class RoundHotPath:
         """CSRFProtect's check of a POST (flask_wtf.csrf.protect), True only when it passes:
         any doubt is Flask's to decide (and to refuse with its message and audit line)."""
         config = self.app.config
-        if not (
-            config.get("WTF_CSRF_ENABLED", True) and config.get("WTF_CSRF_CHECK_DEFAULT", True)
-        ):
+        # (CSRFProtect.init_app has set every WTF_CSRF_* default before the first request)
+        if not (config["WTF_CSRF_ENABLED"] and config["WTF_CSRF_CHECK_DEFAULT"]):
             return True
         if request.method not in config["WTF_CSRF_METHODS"]:
             return True
-        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        field = config["WTF_CSRF_FIELD_NAME"]
         token = form.get(field)
         if not token and any(name.endswith(field) for name in form):
             return False  # a prefixed form's token: CSRFProtect's own search decides
         if not token:
-            for header in config.get("WTF_CSRF_HEADERS", ("X-CSRFToken", "X-CSRF-Token")):
+            for header in config["WTF_CSRF_HEADERS"]:
                 token = request.headers.get(header)
                 if token:
                     break
         if not token:
             return False
-        time_limit = config.get("WTF_CSRF_TIME_LIMIT", 3600)
         try:
-            signed = self._csrf_serializer().loads(token, max_age=time_limit)
+            signed = self._csrf_serializer().loads(token, max_age=config["WTF_CSRF_TIME_LIMIT"])
         except BadData:
             return False
         secret = session.get(field)
@@ -209,7 +207,7 @@ class RoundHotPath:
             return False
         if not hmac.compare_digest(secret, signed):
             return False
-        if request.is_secure and config.get("WTF_CSRF_SSL_STRICT", True):
+        if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
             referrer = request.referrer
             if not referrer or not same_origin(referrer, f"https://{request.host}/"):
                 return False
@@ -222,7 +220,7 @@ class RoundHotPath:
         headers["Cache-Control"] = "no-store"
         request_id = logs.request_id_from(environ)
         headers["X-Request-ID"] = request_id
-        for name, value in default_headers(app.config):
+        for name, value in self.default_headers:
             headers[name] = value
         headers["Vary"] = "HX-Request, Cookie"
         if logs.wants_request_lines(app, self.request_log):
