@@ -1,5 +1,5 @@
-"""The database layer: SQLite's pragmas, datetimes that are always aware UTC, and pooled
-PostgreSQL connections the server closed."""
+"""The database layer: SQLite's pragmas, datetimes that are always aware UTC, pooled
+PostgreSQL connections the server closed, and statements run straight on the driver."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import String, bindparam, column, create_engine, select, text
 
 from app.extensions import db
-from app.models.base import connection_is_closed
+from app.models.base import DirectStatement, UTCDateTime, connection_is_closed
 from app.models.users import User
 from tests import factories
 from tests.conftest import make_app
+from tests.learning.query_count import count_queries
 
 
 def test_sqlite_files_use_wal_busy_timeout_and_foreign_keys(tmp_path):
@@ -119,3 +120,35 @@ def test_a_read_only_transaction_keeps_its_prepared_statements_and_a_write_still
         db.session.delete(db.session.get(User, user_id))
         db.session.commit()
         db.session.remove()
+
+
+def test_a_direct_statement_binds_and_reads_as_its_types_inside_the_sessions_transaction(app):
+    berlin = datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    read = DirectStatement(
+        text(
+            "SELECT created_at, display_name FROM users"
+            " WHERE created_at = :at AND (email = :email OR display_name = :email)"
+        )
+        .bindparams(bindparam("at", type_=UTCDateTime()))
+        .columns(column("created_at", UTCDateTime()), column("display_name", String))
+    )
+    rename = DirectStatement(text("UPDATE users SET display_name = :name WHERE email = :email"))
+    with app.app_context():
+        db.session.add(
+            User(email="d@example.com", display_name="D", password_hash="x", created_at=berlin)
+        )
+        db.session.commit()
+        with count_queries(app) as statements:
+            connection = db.session.connection()
+            # bound as UTCDateTime binds it (SQLite: naive UTC), the same name twice
+            (created_at, name) = read.first(connection, {"at": berlin, "email": "d@example.com"})
+            assert (created_at, created_at.utcoffset().total_seconds(), name) == (berlin, 0, "D")
+            assert read.first(connection, {"at": berlin, "email": "x@example.com"}) is None
+            rename.run(connection, {"name": "Renamed", "email": "d@example.com"})
+            assert read.first(connection, {"at": berlin, "email": "Renamed"})[1] == "Renamed"
+            db.session.rollback()  # the session's transaction: the rename goes with it
+        assert len(statements) == 4  # each seen by the engine's statement listeners
+        db.session.expire_all()
+        assert (
+            db.session.scalar(select(User.display_name).where(User.email == "d@example.com")) == "D"
+        )

@@ -15,10 +15,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.accounts import signins
+from app.accounts.loader import limits_of
 from app.clock import utcnow
 from app.extensions import db
 from app.models.practice import PracticeSession, SessionEvent, SessionQuestion
-from app.practice import answers, errors, lifecycle, starting
+from app.practice import answers, errors, lifecycle, quick, starting
 from tests import factories
 from tests.conftest import require_or_skip
 
@@ -160,6 +162,76 @@ def test_simultaneous_saves_and_submits_lose_nothing(postgres):
         else:
             assert row.answer_text == ""
         assert all(a[3] <= session.finished_at for a in mine)
+
+
+def test_hot_path_saves_racing_submits_lose_nothing(postgres):
+    """The round hot path's save (app/practice/quick.py: read, lock, write and log in one
+    statement, judged, then committed) against two submits: a save it accepted is kept or
+    superseded, none lands after the submit, and a save it declined wrote nothing."""
+    app = postgres
+    user_id, session_id = setup_round(app)
+    with app.app_context():
+        key = signins.start(user_id, ip=None, user_agent=None, now=utcnow())
+
+    def tab(tab_no, position):
+        def job(barrier):
+            accepted, declined = [], 0
+            barrier.wait()
+            for n in range(SAVES_PER_TAB * 2):
+                text = f"tab {tab_no} quick save {n}"
+                saved = quick.save(
+                    key,
+                    session_id,
+                    position,
+                    errors.AnswerInput(text=text),
+                    base_revision=0,
+                    client_id=f"tab{tab_no}",
+                    seq=n + 1,
+                    max_chars=app.config["ANSWER_MAX_CHARS"],
+                    max_links=app.config["ANSWER_MAX_LINKS"],
+                    now=utcnow(),
+                    limits=limits_of(app),
+                )
+                if saved is None:
+                    declined += 1  # stale for this tab, or the round is over: full path
+                else:
+                    accepted.append((position, saved[0].revision, text, saved[0].saved_at))
+            return ("saves", accepted, declined)
+
+        return job
+
+    def submitter(delay):
+        def job(barrier):
+            barrier.wait()
+            threading.Event().wait(delay)
+            return ("submit", lifecycle.submit_round(user_id, session_id, now=utcnow()).status)
+
+        return job
+
+    jobs = [tab(t, t) for t in range(2)] + [submitter(0.01), submitter(0.02)]
+    results = run_together(app, jobs)
+
+    accepted = [a for kind, *rest in results if kind == "saves" for a in rest[0]]
+    assert [r[1] for r in results if r[0] == "submit"] == ["submitted", "submitted"]
+    with app.app_context():
+        session = db.session.get(PracticeSession, session_id)
+        rows = db.session.scalars(
+            select(SessionQuestion).where(SessionQuestion.session_id == session_id)
+        ).all()
+        events = db.session.scalars(
+            select(SessionEvent)
+            .where(SessionEvent.session_id == session_id)
+            .order_by(SessionEvent.id)
+        ).all()
+    (submitted,) = [e for e in events if e.kind == "submitted"]
+    saved_events = [e for e in events if e.kind == "saved"]
+    assert len(saved_events) == len(accepted), "one log entry per accepted save, none else"
+    assert all(e.id < submitted.id for e in saved_events), "no save after the submit"
+    for row in rows:
+        mine = sorted((a for a in accepted if a[0] == row.position), key=lambda a: a[1])
+        assert [a[1] for a in mine] == list(range(1, row.revision + 1))
+        assert row.answer_text == (mine[-1][2] if mine else ""), "the last accepted is kept"
+    assert all(a[3] <= session.finished_at for a in accepted)
 
 
 def test_simultaneous_starts_open_one_round(postgres):
