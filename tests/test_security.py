@@ -1,11 +1,15 @@
-"""Security headers, production cookie flags and HSTS, request size limit, CSRF everywhere."""
+"""Security headers, production cookie flags and HSTS, request size limit, CSRF everywhere,
+signed values checked once."""
 
 from __future__ import annotations
 
 import pytest
+from freezegun import freeze_time
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.errors import CSRF_MESSAGE, CSRF_TYPED_MESSAGE
 from app.extensions import db
+from app.security import CheckedOnceSerializer
 from tests.conftest import PASSWORD, csrf_token, make_app
 from tests.test_access import walk
 
@@ -198,3 +202,47 @@ def test_htmx_sign_out_everywhere_with_header_token(app, make_user):
     )
     assert response.status_code == 200
     assert "Every other device has been signed out." in response.get_data(as_text=True)
+
+
+def test_a_signed_value_checked_once_is_judged_as_itsdangerous_judges_it():
+    """CheckedOnceSerializer (the session cookie's and the hot path's CSRF serializer)
+    gives the answer URLSafeTimedSerializer gives for every value, seen before or not."""
+    plain = URLSafeTimedSerializer("k" * 32, salt="s")
+    memo = CheckedOnceSerializer("k" * 32, salt="s")
+    with freeze_time("2026-12-01 12:00:00") as clock:
+        value = plain.dumps({"user": 1, "seen": [1, 2]})
+        for _ in range(2):  # first verified, then from the memo: the same answer
+            assert memo.loads(value, max_age=60) == plain.loads(value, max_age=60)
+        first = memo.loads(value, max_age=60)
+        first["seen"].append(3)  # each caller has its own objects
+        assert memo.loads(value, max_age=60)["seen"] == [1, 2]
+        tampered = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+        for serializer in (plain, memo):
+            with pytest.raises(BadSignature):
+                serializer.loads(tampered, max_age=60)
+            with pytest.raises(BadSignature):  # another purpose's salt
+                serializer.loads(value, salt="other")
+        clock.tick(61)  # older than max_age, though remembered
+        for serializer in (plain, memo):
+            with pytest.raises(SignatureExpired):
+                serializer.loads(value, max_age=60)
+        assert memo.loads(value, max_age=120) == {"user": 1, "seen": [1, 2]}
+        clock.move_to("2026-12-01 11:00:00")  # signed "in the future"
+        for serializer in (plain, memo):
+            with pytest.raises(SignatureExpired):
+                serializer.loads(value, max_age=60)
+
+
+def test_the_memo_is_bounded_and_a_new_key_forgets_it(app, monkeypatch):
+    memo = CheckedOnceSerializer("k" * 32)
+    monkeypatch.setattr(CheckedOnceSerializer, "MEMO", 3)
+    for n in range(7):
+        memo.loads(memo.dumps(n))
+        assert len(memo._verified) <= 3
+    with app.test_request_context():
+        interface = app.session_interface
+        cookie = interface.get_signing_serializer(app).dumps({"_user_id": "1"})
+        assert interface.get_signing_serializer(app).loads(cookie) == {"_user_id": "1"}
+        monkeypatch.setitem(app.config, "SECRET_KEY", "another key entirely, 32 bytes.")
+        with pytest.raises(BadSignature):  # remembered under the old key: refused now
+            interface.get_signing_serializer(app).loads(cookie)

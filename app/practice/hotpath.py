@@ -37,7 +37,7 @@ import time
 
 from flask import Flask
 from flask_wtf.csrf import same_origin
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData
 from werkzeug.exceptions import HTTPException
 
 from app import logs
@@ -49,7 +49,7 @@ from app.extensions import db
 from app.practice import quick
 from app.practice.forms import quick_answer
 from app.practice.views import save_payload, session_status
-from app.security import default_headers
+from app.security import CheckedOnceSerializer, default_headers
 
 AUTOSAVE = "practice.autosave"
 STATUS = "practice.status"
@@ -72,7 +72,7 @@ class RoundHotPath:
         self.app = app
         self.wsgi_app = wsgi_app
         self.request_log = logging.getLogger(logs.REQUEST_LOGGER)
-        self._csrf_serializers: dict[str, URLSafeTimedSerializer] = {}
+        self._csrf_serializers: dict[str, CheckedOnceSerializer] = {}
         self.default_headers = default_headers(app.config)  # as security builds them, once
 
     def __call__(self, environ, start_response):
@@ -173,11 +173,11 @@ class RoundHotPath:
         token = self._csrf_serializer().dumps(session[field])
         return {**payload, "csrf_token": token}, found.user_id
 
-    def _csrf_serializer(self) -> URLSafeTimedSerializer:
+    def _csrf_serializer(self) -> CheckedOnceSerializer:
         secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
         serializer = self._csrf_serializers.get(secret)
         if serializer is None:
-            self._csrf_serializers = {secret: URLSafeTimedSerializer(secret, salt=CSRF_SALT)}
+            self._csrf_serializers = {secret: CheckedOnceSerializer(secret, salt=CSRF_SALT)}
             serializer = self._csrf_serializers[secret]
         return serializer
 
