@@ -34,6 +34,7 @@ import hmac
 import io
 import logging
 import time
+from urllib.parse import parse_qsl
 
 from flask import Flask
 from flask_wtf.csrf import same_origin
@@ -55,6 +56,7 @@ AUTOSAVE = "practice.autosave"
 STATUS = "practice.status"
 REMEMBER = "_remember"  # Flask-Login's pending remember-me cookie change
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's
+URLENCODED = "application/x-www-form-urlencoded"
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,7 @@ class RoundHotPath:
         body = _buffered_body(environ, self.app.config.get("MAX_CONTENT_LENGTH"))
         if body is not False:
             with self.app.app_context():
-                answer = self._answer(environ, started)
+                answer = self._answer(environ, started, body)
             if answer is not None:
                 headers, body = answer
                 start_response("200 OK", headers)
@@ -96,7 +98,7 @@ class RoundHotPath:
                 environ["wsgi.input"] = io.BytesIO(body)  # Flask reads the body afresh
         return self.wsgi_app(environ, start_response)
 
-    def _answer(self, environ, started):
+    def _answer(self, environ, started, body):
         """The 200 response to this request (its headers and body), or None for Flask to
         answer it."""
         app = self.app
@@ -119,7 +121,7 @@ class RoundHotPath:
             return None
         try:
             if endpoint == AUTOSAVE:
-                payload, user_id = self._save(request, session, key, args, now)
+                payload, user_id = self._save(request, body, session, key, args, now)
             else:
                 payload, user_id = self._status(session, key, args, now)
         except Exception:
@@ -130,12 +132,12 @@ class RoundHotPath:
             return None
         return self._respond(request, environ, payload, user_id, started)
 
-    def _save(self, request, session, key, args, now):
+    def _save(self, request, body, session, key, args, now):
         if request.mimetype not in FORM_TYPES:
             return None, None
         try:
-            form = request.form
-        except HTTPException:  # over the form limits, a body cut short: Flask refuses it
+            form = _form(request, body)
+        except (HTTPException, ValueError):  # over the form limits, cut short, not UTF-8
             return None, None
         if has_nul(form) or not self._csrf_passes(request, form, session):
             return None, None
@@ -241,6 +243,18 @@ class RoundHotPath:
                 request_id=request_id,
             )
         return headers, response.get_data()
+
+
+def _form(request, body: bytes):
+    """The request's form. An urlencoded body (what round.js sends) is parsed here as
+    werkzeug's form parser parses it (`parse_qsl` of its UTF-8 text, blank values kept,
+    into the request class's storage), from the bytes already read, without the parser's
+    stream and objects; a multipart one by the request class itself."""
+    if request.mimetype == URLENCODED:
+        text = body.decode()  # werkzeug's own decode: not UTF-8 raises, Flask answers it
+        items = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
+        return request.parameter_storage_class(items)
+    return request.form
 
 
 def _buffered_body(environ, limit: int | None):

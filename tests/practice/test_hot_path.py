@@ -115,6 +115,28 @@ def test_a_plain_save_is_the_hot_paths_and_answers_as_the_view_does(
     assert items(app, session_id)[0].answer_text == "Two towers, then a ranker"
 
 
+def test_an_urlencoded_answer_is_read_by_the_hot_path_as_werkzeug_reads_it(app, round_):
+    """The hot path parses an urlencoded body itself (round.js sends every save so):
+    escapes, '+', '&' and '=' in the text, non-ASCII, line breaks, blank fields."""
+    client, session_id, token = round_
+    text = "a+b = 100% & more\r\nnext line: caf\u00e9 \u2014 \u65e5\u672c \U0001f600"
+    with count_queries(app) as statements:
+        response = client.post(
+            f"/practice/sessions/{session_id}/questions/0/autosave",
+            data={
+                "revision": "0",
+                "client_id": "tab-1",
+                "seq": "1",
+                "answer_text": text,
+                "answer_unit": "",
+            },
+            headers={"X-CSRFToken": token},
+        )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert ONE_READ in statements[0], statements  # answered by the hot path
+    assert items(app, session_id)[0].answer_text == text.replace("\r\n", "\n")
+
+
 def test_a_running_rounds_status_is_the_hot_paths_and_answers_as_the_view_does(
     app, round_, monkeypatch
 ):
@@ -142,6 +164,13 @@ def _unusual(app, session_id, token):
         "a JSON body": dict(path=path, method="POST", json=form, headers=header),
         "a NUL in the answer": dict(
             path=path, method="POST", data={**form, "answer_text": "a\x00b"}, headers=header
+        ),
+        "a body that is not UTF-8": dict(
+            path=path,
+            method="POST",
+            data=b"revision=0&answer_text=caf\xe9",
+            content_type="application/x-www-form-urlencoded",
+            headers=header,
         ),
         "seq above 2^31": dict(
             path=path, method="POST", data={**form, "seq": str(2**31)}, headers=header
