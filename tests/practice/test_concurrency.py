@@ -73,6 +73,18 @@ def setup_round(app, count=2, minutes=60):
         return user.id, session.id
 
 
+def submitter(user_id, session_id, delay):
+    """A job that submits the round `delay` seconds after the barrier releases it."""
+
+    def job(barrier):
+        barrier.wait()
+        threading.Event().wait(delay)
+        session = lifecycle.submit_round(user_id, session_id, now=utcnow())
+        return ("submit", session.status, session.finished_at)
+
+    return job
+
+
 def test_simultaneous_saves_and_submits_lose_nothing(postgres):
     app = postgres
     user_id, session_id = setup_round(app)
@@ -115,16 +127,8 @@ def test_simultaneous_saves_and_submits_lose_nothing(postgres):
 
         return job
 
-    def submitter(delay):
-        def job(barrier):
-            barrier.wait()
-            threading.Event().wait(delay)
-            session = lifecycle.submit_round(user_id, session_id, now=utcnow())
-            return ("submit", session.status, session.finished_at)
-
-        return job
-
-    jobs = [tab(t, t % 2) for t in range(TABS)] + [submitter(0.02), submitter(0.03)]
+    jobs = [tab(t, t % 2) for t in range(TABS)]
+    jobs += [submitter(user_id, session_id, 0.02), submitter(user_id, session_id, 0.03)]
     results = run_together(app, jobs)
 
     accepted = [a for kind, *rest in results if kind == "saves" for a in rest[0]]
@@ -200,15 +204,8 @@ def test_hot_path_saves_racing_submits_lose_nothing(postgres):
 
         return job
 
-    def submitter(delay):
-        def job(barrier):
-            barrier.wait()
-            threading.Event().wait(delay)
-            return ("submit", lifecycle.submit_round(user_id, session_id, now=utcnow()).status)
-
-        return job
-
-    jobs = [tab(t, t) for t in range(2)] + [submitter(0.01), submitter(0.02)]
+    jobs = [tab(t, t) for t in range(2)]
+    jobs += [submitter(user_id, session_id, 0.01), submitter(user_id, session_id, 0.02)]
     results = run_together(app, jobs)
 
     accepted = [a for kind, *rest in results if kind == "saves" for a in rest[0]]
