@@ -57,7 +57,28 @@ def save_scoring(
     pinned rubric version of each question; nothing is stored when anything is refused.
     Finishing writes the summary, updates the practise-next schedule, snapshots the
     practise-next list and logs a "scored" event.
+
+    Another request may create the same rows at the same moment (the page's autosave
+    and "Finish scoring", two tabs): the unique constraint refuses the second, wherever
+    its flush happens. That one is then rolled back and done once more on what the first
+    stored (its levels applied over them); only if it collides again is it refused.
     """
+    arguments = (session_id, user_id, levels, notes, reflection, now, finish)
+    try:
+        return _save_once(*arguments)
+    except IntegrityError:  # another request created the same rows just now
+        db.session.rollback()
+    try:
+        return _save_once(*arguments)  # on what that request stored
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ScoringError(
+            "Your scores were being saved from another tab at the same moment; "
+            "nothing was saved here. Reload the page and try again."
+        ) from error
+
+
+def _save_once(session_id, user_id, levels, notes, reflection, now, finish) -> SelfAssessment:
     view = scoring_view(session_id, user_id, now=now)
     if view.is_complete:
         if _repeats_final(view.assessment, levels, notes, reflection):
@@ -98,14 +119,7 @@ def save_scoring(
     assessment.updated_at = now
     if finish:
         _finish_scoring(view, assessment, user_id, now)
-    try:
-        db.session.commit()
-    except IntegrityError as error:  # another tab created the same rows a moment ago
-        db.session.rollback()
-        raise ScoringError(
-            "Your scores were being saved from another tab at the same moment; "
-            "nothing was saved here. Reload the page and try again."
-        ) from error
+    db.session.commit()
     return assessment
 
 

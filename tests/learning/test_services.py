@@ -168,3 +168,30 @@ def test_a_save_racing_another_tab_is_refused_cleanly(app, monkeypatch):
         db.session.expire_all()
         view = loading.scoring_view(session.id, user.id, now=utcnow())
         assert view.items[0].levels["latency_budget"] == 2
+
+
+def test_finishing_while_the_autosave_creates_the_rows_is_done_once_more_and_kept(app, monkeypatch):
+    """The score page's last autosave and "Finish scoring" both found no assessment; the
+    autosave's insert won. Finishing collided with it (while flushing for the schedule,
+    which was a 500) and is now done again on what the autosave stored."""
+    with app.app_context():
+        user = factories.user()
+        session = helpers.practice_session(user.id)
+        score(user.id, session, (2,), utcnow(), finish=False)  # the autosave's row
+        real, reads = loading.assessment_for, []
+
+        def assessment_for(session_id):  # this request's first read missed it
+            reads.append(session_id)
+            return None if len(reads) == 1 else real(session_id)
+
+        monkeypatch.setattr(loading, "assessment_for", assessment_for)
+        finished = score(user.id, session, (3, 4), utcnow(), finish=True)
+        monkeypatch.undo()
+        assert finished.is_complete and len(reads) == 2  # refused once, then done again
+        db.session.expire_all()
+        view = loading.scoring_view(session.id, user.id, now=utcnow())
+        assert view.is_complete
+        assert (view.items[0].levels["latency_budget"], view.items[0].levels["cost_modeling"]) == (
+            3,
+            4,
+        )
