@@ -132,14 +132,14 @@ class DirectStatement:
     SQLAlchemy's own execution of a text() statement, already compiled and cached, still
     builds an execution context, a cursor result and its metadata (from the cursor's
     description) on every call: ~9 % of an autosave's CPU here (measured in-process,
-    paired with `Connection.execute`). Here the
-    statement is compiled once per dialect by SQLAlchemy itself (its SQL for that
-    driver's parameter style, with the bind and result processors of the types the
-    statement declares, e.g. UTCDateTime), and each execution is the driver's
-    `cursor.execute` with those processors applied. It runs on the given connection's
-    DBAPI connection, so inside that connection's transaction (and a test's savepoint),
-    and the transaction stays the connection's to commit or roll back; the connection's
-    before/after_cursor_execute listeners see it as they see any statement.
+    paired with `Connection.execute`). Here the statement is compiled once per dialect
+    by SQLAlchemy itself (its SQL for that driver's parameter style, with the bind and
+    result processors of the types the statement declares, e.g. UTCDateTime), and each
+    execution is the driver's `cursor.execute` with those processors applied. It runs
+    on the given connection's DBAPI connection, so inside that connection's transaction
+    (and a test's savepoint), and the transaction stays the connection's to commit or
+    roll back; the connection's before/after_cursor_execute listeners see it as they
+    see any statement.
     """
 
     def __init__(self, statement):

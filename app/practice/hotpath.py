@@ -91,9 +91,9 @@ class RoundHotPath:
             with self.app.app_context():
                 answer = self._answer(environ, started, body)
             if answer is not None:
-                headers, body = answer
+                headers, content = answer
                 start_response("200 OK", headers)
-                return [body]
+                return [content]
             if body is not None:
                 environ["wsgi.input"] = io.BytesIO(body)  # Flask reads the body afresh
         return self.wsgi_app(environ, start_response)
