@@ -1,5 +1,6 @@
 """The database layer: SQLite's pragmas, datetimes that are always aware UTC, pooled
-PostgreSQL connections the server closed, and statements run straight on the driver."""
+PostgreSQL connections the server closed, and statements run straight on the driver, in
+the session's transaction or on a pooled connection of their own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import pytest
 from sqlalchemy import String, bindparam, column, create_engine, select, text
 
 from app.extensions import db
-from app.models.base import DirectStatement, UTCDateTime, connection_is_closed
+from app.models.base import (
+    DirectConnection,
+    DirectStatement,
+    UTCDateTime,
+    connection_is_closed,
+    direct_connection,
+)
 from app.models.users import User
 from tests import factories
 from tests.conftest import make_app
@@ -139,16 +146,57 @@ def test_a_direct_statement_binds_and_reads_as_its_types_inside_the_sessions_tra
         )
         db.session.commit()
         with count_queries(app) as statements:
-            connection = db.session.connection()
+            connection = DirectConnection(db.session, db.engine)  # the test's: the session's
             # bound as UTCDateTime binds it (SQLite: naive UTC), the same name twice
             (created_at, name) = read.first(connection, {"at": berlin, "email": "d@example.com"})
             assert (created_at, created_at.utcoffset().total_seconds(), name) == (berlin, 0, "D")
             assert read.first(connection, {"at": berlin, "email": "x@example.com"}) is None
             rename.run(connection, {"name": "Renamed", "email": "d@example.com"})
             assert read.first(connection, {"at": berlin, "email": "Renamed"})[1] == "Renamed"
-            db.session.rollback()  # the session's transaction: the rename goes with it
+            connection.rollback()  # the session's transaction: the rename goes with it
+            connection.close()  # (the session's connection stays the session's)
         assert len(statements) == 4  # each seen by the engine's statement listeners
         db.session.expire_all()
         assert (
             db.session.scalar(select(User.display_name).where(User.email == "d@example.com")) == "D"
         )
+
+
+RENAME = DirectStatement(text("UPDATE users SET display_name = :name WHERE email = :email"))
+NAME = DirectStatement(text("SELECT display_name FROM users WHERE email = :email"))
+
+
+def _stored_name(email: str) -> str:
+    db.session.rollback()
+    return db.session.scalar(select(User.display_name).where(User.email == email))
+
+
+@pytest.mark.real_commits
+def test_a_direct_connection_of_an_engine_bound_session_is_the_pools_own_transaction(app):
+    """Served (the session bound to its engine), a DirectConnection is a pooled DBAPI
+    connection, not the session's: its commit and rollback are its own, it goes back to the
+    pool when closed, a block that raises rolls back, and statement listeners still see it."""
+    with app.app_context():
+        factories.user(email="p@example.com", display_name="Before")
+        pool = db.engine.pool
+        with count_queries(app) as statements:
+            with direct_connection(db.session, db.engine) as connection:
+                assert pool.checkedout() == 1  # its own checkout (the session holds none)
+                RENAME.run(connection, {"name": "Kept", "email": "p@example.com"})
+                connection.commit()
+                RENAME.run(connection, {"name": "Dropped", "email": "p@example.com"})
+                assert NAME.first(connection, {"email": "p@example.com"}) == ("Dropped",)
+                connection.rollback()
+            assert pool.checkedout() == 0
+            assert _stored_name("p@example.com") == "Kept"
+            with (
+                pytest.raises(ZeroDivisionError),
+                direct_connection(db.session, db.engine) as connection,
+            ):
+                RENAME.run(connection, {"name": "Raised", "email": "p@example.com"})
+                1 / 0  # noqa: B018
+            assert _stored_name("p@example.com") == "Kept"  # the block's write rolled back
+        direct = ("UPDATE users SET display_name", "SELECT display_name FROM users")
+        assert sum(sql.startswith(direct) for sql in statements) == 4
+        db.session.rollback()
+        assert pool.checkedout() == 0

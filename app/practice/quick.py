@@ -8,7 +8,8 @@ the round in ONE query, and decides with the same rules as everywhere else
 save adds one revision-checked UPDATE and the event's INSERT, and one commit; on
 PostgreSQL the read, the UPDATE and the INSERT are a single statement, judged before the
 commit. No ORM objects are loaded and Flask-Login's user loader does not run; the
-statements go straight to the driver (`DirectStatement`).
+statements go straight to the driver (`DirectStatement`), on a connection of the pool
+with no SQLAlchemy Connection or session around it (`DirectConnection`).
 
 Whenever anything is unusual (no such sign-in or it must end now, not the user's round,
 finished or overdue, stale revision, unchanged answer, over the caps, an older save of
@@ -30,7 +31,7 @@ from sqlalchemy import JSON, Boolean, Float, Integer, String, bindparam, column,
 from app.accounts import signins
 from app.domain import timing
 from app.extensions import db
-from app.models.base import DirectStatement, UTCDateTime
+from app.models.base import DirectStatement, UTCDateTime, direct_connection
 from app.practice import events
 from app.practice.answers import _Clock
 from app.practice.errors import AnswerInput, SaveResult
@@ -84,8 +85,8 @@ def signed_in_round(
     connection, key: str | None, session_id: int, *, now: datetime, limits
 ) -> SignedInRound | None:
     """The live sign-in of `key`, its user and their open round `session_id` (not past its
-    cutoff), from one query on the session's `connection`; None for anything else (the
-    caller's full path explains it)."""
+    cutoff), from one query on `connection` (a DirectConnection); None for anything else
+    (the caller's full path explains it)."""
     if not _plausible(key):
         return None
     with _one_statement(connection):
@@ -113,11 +114,11 @@ def _judged(row, session_id: int, *, now: datetime, limits) -> SignedInRound | N
 def _one_statement(connection):
     """PostgreSQL, a read that is its request's only statement (the status GET) on a
     connection with no transaction open: run it in autocommit, so psycopg sends no BEGIN
-    before it and the session's close no ROLLBACK after it (two round trips of three,
+    before it and nothing has to end a transaction after it (two round trips of three,
     each costing this process and the server CPU). One statement sees one snapshot either
     way (READ COMMITTED takes a snapshot per statement even inside a transaction), and it
     takes no lock. A later write (the sign-in's touch) opens a transaction as usual."""
-    dbapi = connection.connection.dbapi_connection
+    dbapi = connection.dbapi_connection
     if (
         connection.dialect.name != "postgresql"
         or dbapi.info.transaction_status != TransactionStatus.IDLE
@@ -167,6 +168,12 @@ _WRITE = DirectStatement(
             " WHERE id = :session_id AND status = 'in_progress')"
         )
     ).bindparams(*_WRITE_TYPES)
+)
+# The sign-in seen now (signins.touch_statement's UPDATE, for a DirectConnection).
+_TOUCH = DirectStatement(
+    text("UPDATE user_sessions SET last_seen_at = :now WHERE id = :id").bindparams(
+        bindparam("now", type_=UTCDateTime())
+    )
 )
 _EVENT = DirectStatement(
     text(
@@ -218,7 +225,6 @@ def save(
     answer = answer.normalised()
     if len(answer.text) > max_chars or len(answer.links) > max_links or not _plausible(key):
         return None
-    connection = db.session.connection()
     links = list(answer.links)
     values = {
         "key": key,
@@ -238,25 +244,14 @@ def save(
         "kind": events.SAVED,
         "length": answer.length(),
     }
-    if connection.dialect.name == "postgresql":
-        row = _READ_AND_WRITE.first(connection, values)
-        found = None if row is None else _judged(row[:-1], session_id, now=now, limits=limits)
-        revision = None if row is None else row[-1]
-    else:
-        found = signed_in_round(connection, key, session_id, now=now, limits=limits)
-        revision = None
-        if found is not None and timing.accepts_writes(found.clock, now):
-            written = _WRITE.first(connection, values)
-            revision = None if written is None else written[0]
-        if revision is not None:
-            data = {"length": values["length"], "revision": revision}
-            _EVENT.run(connection, {**values, "data": data})
-    if found is None or revision is None or not timing.accepts_writes(found.clock, now):
-        db.session.rollback()  # whatever was written goes: the full path answers
-        return None
-    if found.verdict == signins.STALE:  # at most once a minute: keep the sign-in alive
-        connection.execute(signins.touch_statement(found.sign_in_id, now))
-    db.session.commit()
+    with direct_connection(db.session, db.engine) as connection:
+        found, revision = _read_and_write(connection, values, now=now, limits=limits)
+        if found is None or revision is None or not timing.accepts_writes(found.clock, now):
+            connection.rollback()  # whatever was written goes: the full path answers
+            return None
+        if found.verdict == signins.STALE:  # at most once a minute: keep the sign-in alive
+            _TOUCH.run(connection, {"id": found.sign_in_id, "now": now})
+        connection.commit()
     clock = found.clock
     result = SaveResult(
         revision=revision,
@@ -269,13 +264,33 @@ def save(
     return result, found
 
 
+def _read_and_write(connection, values: dict, *, now: datetime, limits):
+    """The save's statements: (the SignedInRound or None, the new revision or None)."""
+    session_id = values["session_id"]
+    if connection.dialect.name == "postgresql":
+        row = _READ_AND_WRITE.first(connection, values)
+        if row is None:
+            return None, None
+        return _judged(row[:-1], session_id, now=now, limits=limits), row[-1]
+    found = signed_in_round(connection, values["key"], session_id, now=now, limits=limits)
+    revision = None
+    if found is not None and timing.accepts_writes(found.clock, now):
+        written = _WRITE.first(connection, values)
+        revision = None if written is None else written[0]
+    if revision is not None:
+        data = {"length": values["length"], "revision": revision}
+        _EVENT.run(connection, {**values, "data": data})
+    return found, revision
+
+
 def status(key: str | None, session_id: int, *, now: datetime, limits) -> SignedInRound | None:
     """The signed-in user's open round for the status GET, from the one read (and the
     sign-in's touch, at most once a minute); None for anything the full path handles."""
-    found = signed_in_round(db.session.connection(), key, session_id, now=now, limits=limits)
-    if found is None or found.clock.is_finished:
-        return None  # a finished round's status names how it ended: the full path
-    if found.verdict == signins.STALE:
-        db.session.connection().execute(signins.touch_statement(found.sign_in_id, now))
-        db.session.commit()
+    with direct_connection(db.session, db.engine) as connection:
+        found = signed_in_round(connection, key, session_id, now=now, limits=limits)
+        if found is None or found.clock.is_finished:
+            return None  # a finished round's status names how it ended: the full path
+        if found.verdict == signins.STALE:
+            _TOUCH.run(connection, {"id": found.sign_in_id, "now": now})
+            connection.commit()
     return found
