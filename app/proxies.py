@@ -10,6 +10,7 @@ headers are ignored, so a client reaching gunicorn directly cannot pick its own 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -22,6 +23,7 @@ def parse_networks(items: Iterable[str]) -> tuple[IPNetwork, ...]:
     return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in items)
 
 
+@functools.lru_cache(maxsize=4096)  # the same few peers and clients on every request
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # "[::1]:443"

@@ -233,6 +233,27 @@ def test_a_signed_value_checked_once_is_judged_as_itsdangerous_judges_it():
                 serializer.loads(value, max_age=60)
 
 
+def test_a_flat_value_is_decoded_once_and_each_caller_gets_its_own_copy(monkeypatch):
+    """A session cookie's flat dict is kept decoded: no second decode, and a caller that
+    changes its dict changes no one else's. A value with a list inside is decoded afresh."""
+    memo = CheckedOnceSerializer("k" * 32, salt="s")
+    flat_value = {"_user_id": "key", "_fresh": True, "signed_in_at": 5, "gone": None}
+    flat = memo.dumps(flat_value)
+    nested = memo.dumps({"seen": [1]})
+    first = memo.loads(flat, max_age=60)
+    memo.loads(nested, max_age=60)
+
+    def no_decoding(*_args, **_kwargs):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(memo, "load_payload", no_decoding)
+    first["_user_id"] = "changed by its caller"
+    assert memo.loads(flat, max_age=60) == flat_value
+    assert memo.loads(flat, max_age=60) is not memo.loads(flat, max_age=60)
+    with pytest.raises(AssertionError, match="decoded again"):
+        memo.loads(nested, max_age=60)
+
+
 def test_the_memo_is_bounded_and_a_new_key_forgets_it(app, monkeypatch):
     memo = CheckedOnceSerializer("k" * 32)
     monkeypatch.setattr(CheckedOnceSerializer, "MEMO", 3)

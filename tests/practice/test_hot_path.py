@@ -147,6 +147,7 @@ def test_a_running_rounds_status_is_the_hot_paths_and_answers_as_the_view_does(
     assert hot.status_code == view.status_code == 200
     assert _headers(hot) == _headers(view)
     assert hot.get_json() == view.get_json()  # the fresh CSRF token too (the clock is frozen)
+    assert hot.get_data() == view.get_data()  # byte for byte, as Flask's JSON response
     assert len(hot_sql) == 1 and ONE_READ in hot_sql[0], hot_sql
     assert not any(ONE_READ in statement for statement in view_sql), view_sql
 
