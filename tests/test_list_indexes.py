@@ -1,4 +1,5 @@
-"""Every list page's query reads its rows in index order (revisions 0006 and 0016).
+"""Every list page's query reads its rows in index order (revisions 0006 and 0016), and
+the round page finds a round's warnings by kind (0018).
 
 Each list read runs for real; its statements are captured and SQLite's EXPLAIN QUERY
 PLAN must name the index that serves the filter and the order, with no sort of the rows
@@ -109,3 +110,16 @@ def test_list_reads_use_an_index_for_filter_and_order(sqlite_only, name):
         found = [p for p in plans(lambda: run(uid)) if any(i in p + " " for i in indexes)]
         assert found, f"{name}: no page read uses {indexes}:\n" + "\n".join(plans(lambda: run(uid)))
         assert all("TEMP B-TREE" not in p for p in found), found
+
+
+def test_the_round_page_finds_its_warnings_by_kind_not_by_reading_the_rounds_log(sqlite_only):
+    """A round logs an event per autosave; its few `warning_shown` events are found by the
+    (session_id, kind) index, not by reading every event of the round (revision 0018)."""
+    with sqlite_only.app_context():
+        compiled = practice._ROUND_PAGE.compile(dialect=db.engine.dialect)
+        params = compiled.construct_params({"session_id": 1, "user_id": 1, "shown": 0})
+        values = [params[name] for name in compiled.positiontup]
+        connection = db.session.connection().connection.driver_connection
+        rows = connection.execute(f"EXPLAIN QUERY PLAN {compiled.string}", values).fetchall()
+        plan = " | ".join(str(row[-1]) for row in rows)
+        assert "ix_session_events_session_id_kind (session_id=? AND kind=?)" in plan, plan

@@ -203,9 +203,12 @@ class SessionEvent(db.Model):
     """The session log coaches read: started, saved, switched, warned, submitted, scored..."""
 
     __tablename__ = "session_events"
+    # a round's events by kind (its few warnings among an event per autosave), and all of
+    # them by session_id alone (migration 0018)
+    __table_args__ = (Index("ix_session_events_session_id_kind", "session_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("practice_sessions.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("practice_sessions.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(32))
     position: Mapped[int | None]  # which question, when it concerns one

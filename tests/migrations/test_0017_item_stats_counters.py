@@ -100,6 +100,7 @@ def test_0017_backfills_counters_equal_to_the_attempts_arithmetic(database_url, 
         before = harness.snapshot(url)
         harness.upgrade(url, "0017")
         harness.assert_rows_kept(before, harness.snapshot(url))
+        harness.upgrade(url)  # the later revisions too: the models are head's
         harness.assert_matches_models(url)
         app = make_app(url)
         with app.app_context():

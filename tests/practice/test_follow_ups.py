@@ -5,6 +5,7 @@ events), pinned to the question version the round started with."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -273,3 +274,38 @@ def test_the_round_page_reads_the_round_in_one_statement_whatever_it_shows(
     assert 'data-warned="300"' in html and '<span class="tag">Ml System Design</span>' in html
     assert len(full) == len(bare), (bare, full)
     assert [s for s in full if "session_questions" in s and "practice_sessions" in s] == full[-1:]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.real_commits  # a test's savepoint rollbacks make psycopg forget what it prepared
+@freeze_time(at(minutes=3))
+def test_postgresql_plans_the_round_pages_read_once_not_on_every_load(
+    app, client, round_with_follow_ups
+):
+    """The round page's prepared statement gets a generic plan, used for every later load
+    (pg_prepared_statements counts them), rather than a custom plan per load: with the
+    warnings' kind bound as a parameter the generic plan was priced ~10x the custom one,
+    so each load planned the eight-table join afresh (1.3 ms of PostgreSQL's CPU)."""
+    session_id = round_with_follow_ups()
+    client.post(f"/practice/sessions/{session_id}/warnings", data={"seconds_left": 300})
+    with app.app_context():  # a long round's log: an event per autosave, planner stats
+        db.session.execute(
+            sa.text(
+                "INSERT INTO session_events (session_id, at, kind, position, data)"
+                " SELECT :id, now(), 'saved', 0, '{}' FROM generate_series(1, 3000)"
+            ),
+            {"id": session_id},
+        )
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE session_events"))
+        db.session.commit()
+    for _ in range(16):  # psycopg prepares on the 5th run; PostgreSQL compares after 5 more
+        assert client.get(f"/practice/sessions/{session_id}").status_code == 200
+    with app.app_context():
+        generic, custom = db.session.execute(
+            sa.text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE '%AS warned_mask%'"
+            )
+        ).one()
+    assert generic >= 5 and custom <= 6, (generic, custom)
