@@ -15,9 +15,11 @@ from app.extensions import db
 from app.models.base import (
     DirectConnection,
     DirectStatement,
+    PlanKeepingConnection,
     UTCDateTime,
     connection_is_closed,
     direct_connection,
+    plain_select,
 )
 from app.models.users import User
 from tests import factories
@@ -200,3 +202,63 @@ def test_a_direct_connection_of_an_engine_bound_session_is_the_pools_own_transac
         assert sum(sql.startswith(direct) for sql in statements) == 4
         db.session.rollback()
         assert pool.checkedout() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "reads_only"),
+    [
+        ("SELECT users.id FROM users WHERE users.id = %(id)s", True),
+        ("  \n select 1", True),
+        ("(SELECT 1) UNION (SELECT 2)", True),
+        ("SELECT pg_current_xact_id_if_assigned() IS NOT NULL", True),
+        ("SELECT users.id FROM users FOR UPDATE", False),
+        ("SELECT id FROM practice_sessions WHERE id = 1 FOR SHARE OF practice_sessions", False),
+        ("SELECT id FROM t FOR NO KEY UPDATE", False),
+        ("SELECT * INTO scratch FROM users", False),
+        ("WITH x AS (SELECT 1) SELECT * FROM x", False),  # a CTE may write: not trusted
+        ("UPDATE users SET display_name = 'x'", False),
+        ("INSERT INTO users DEFAULT VALUES", False),
+        ("SAVEPOINT sa_1", False),
+        ("SET LOCAL statement_timeout = 1", False),
+        ("selected", False),
+        (b"SELECT 1", False),  # bytes or composed SQL: not inspected, so not trusted
+    ],
+)
+def test_only_a_plain_select_counts_as_reading_only(query, reads_only):
+    assert plain_select(query) is reads_only
+
+
+@pytest.mark.postgres_only
+def test_a_transaction_of_plain_selects_ends_with_commit_without_asking_the_server(
+    database_url, _schema, monkeypatch
+):
+    """The pool's connections note any statement that is not a plain SELECT; a transaction
+    that sent none is ended with COMMIT without the check's round trip, one that sent
+    anything else is checked (and rolled back if it wrote), as before."""
+    app = make_app(database_url)
+    checks = []
+    real_check = PlanKeepingConnection._wrote
+    monkeypatch.setattr(
+        PlanKeepingConnection, "_wrote", lambda self: checks.append(1) or real_check(self)
+    )
+    with app.app_context():
+        user_id = factories.user(email="noted@example.com", display_name="Before").id
+        checks.clear()
+        assert db.session.execute(select(User.display_name).where(User.id == user_id)).one()
+        db.session.rollback()
+        assert checks == []  # plain reads: COMMIT at once
+        db.session.execute(text("UPDATE users SET display_name = 'x' WHERE id = -1"))
+        db.session.rollback()
+        assert checks == [1]  # it might have written (it did not): checked, then COMMIT
+        db.session.execute(select(User.id).where(User.id == user_id)).all()
+        db.session.rollback()
+        assert checks == [1]  # the note went with the transaction it was about
+        db.session.execute(
+            text("UPDATE users SET display_name = 'After' WHERE id = :id"), {"id": user_id}
+        )
+        db.session.rollback()
+        assert checks == [1, 1]
+        assert db.session.get(User, user_id).display_name == "Before"  # rolled back
+        db.session.delete(db.session.get(User, user_id))
+        db.session.commit()
+        db.session.remove()
