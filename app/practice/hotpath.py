@@ -249,11 +249,11 @@ class RoundHotPath:
 def _json_body(app: Flask, payload: dict) -> bytes:
     """The bytes `app.json.response(payload)` would send (its dumps, compact unless debug,
     a newline), without building a Response to take them from."""
-    json = app.json
-    if (json.compact is None and app.debug) or json.compact is False:
-        text = json.dumps(payload, indent=2)
+    provider = app.json
+    if (provider.compact is None and app.debug) or provider.compact is False:
+        text = provider.dumps(payload, indent=2)
     else:
-        text = json.dumps(payload, separators=(",", ":"))
+        text = provider.dumps(payload, separators=(",", ":"))
     return f"{text}\n".encode()
 
 

@@ -205,6 +205,17 @@ def columns(database_url: str, table: str) -> set[str]:
         engine.dispose()
 
 
+def indexes(database_url: str, table: str) -> dict[str, list[str]]:
+    """The indexes of `table`: each one's name and its columns in order."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            found = inspect(connection).get_indexes(table)
+            return {index["name"]: index["column_names"] for index in found}
+    finally:
+        engine.dispose()
+
+
 def _not_search_ddl(obj, name, type_, reflected, compare_to) -> bool:
     """The full-text search objects are per-dialect DDL, not models (app/models/search.py)."""
     return name not in search.SEARCH_OBJECTS

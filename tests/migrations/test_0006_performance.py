@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import text
 
 from tests.migrations import harness
 from tests.migrations.seed_0001 import seed_baseline
@@ -15,12 +15,7 @@ COLUMNS = (
 
 
 def _indexes(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return {i["name"] for i in inspect(connection).get_indexes("practice_sessions")}
-    finally:
-        engine.dispose()
+    return set(harness.indexes(url, "practice_sessions"))
 
 
 def test_queued_at_is_backfilled_indexed_and_dropped_on_downgrade(database_url, tmp_path):

@@ -5,8 +5,6 @@ test_empty_database)."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, inspect
-
 from tests.migrations import harness
 from tests.migrations.seed_0001 import seed_baseline
 
@@ -22,16 +20,7 @@ NEW = {
 
 
 def _indexes(url: str) -> dict[str, dict[str, list[str]]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            found = inspect(connection)
-            return {
-                table: {i["name"]: i["column_names"] for i in found.get_indexes(table)}
-                for table in NEW
-            }
-    finally:
-        engine.dispose()
+    return {table: harness.indexes(url, table) for table in NEW}
 
 
 def test_0016_adds_the_list_indexes_keeps_every_row_and_drops_them_again(database_url, tmp_path):

@@ -4,20 +4,12 @@ index back (the models are checked at head by test_empty_database)."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, inspect
-
 from tests.migrations import harness
 from tests.migrations.seed_0001 import seed_baseline
 
 
 def _indexes(url: str) -> dict[str, list[str]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            found = inspect(connection).get_indexes("session_events")
-            return {index["name"]: index["column_names"] for index in found}
-    finally:
-        engine.dispose()
+    return harness.indexes(url, "session_events")
 
 
 def test_0018_indexes_a_rounds_events_by_kind_keeps_every_row_and_undoes_it(database_url, tmp_path):
