@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select, update
 
 from app.domain import signins as rules
 from app.extensions import db
+from app.models.base import UTCDateTime
 from app.models.signins import SignIn
 from app.models.users import Role, User
 from app.theme import VALUES as THEMES
@@ -108,14 +109,15 @@ def check(
     return LIVE
 
 
-def touch_statement(sign_in_id: int, now: datetime):
-    """The UPDATE that records the sign-in as seen now, for a caller's own transaction."""
-    return (
-        update(SignIn)
-        .where(SignIn.id == sign_in_id)
-        .values(last_seen_at=now)
-        .execution_options(synchronize_session=False)
-    )
+# The UPDATE that records a sign-in as seen now, built once with its values bound
+# (`sign_in_id`, `now`): the loader's own write below, and the round hot path's
+# DirectStatement (app.practice.quick), in their own transactions.
+TOUCH = (
+    update(SignIn)
+    .where(SignIn.id == bindparam("sign_in_id"))
+    .values(last_seen_at=bindparam("now", type_=UTCDateTime()))
+    .execution_options(synchronize_session=False)
+)
 
 
 # Built once: the statement's cache key is then found without rebuilding it per request.
@@ -127,7 +129,7 @@ _LIVE_SIGN_IN = (
 )
 
 
-def _write_now(statement) -> None:
+def _write_now(statement, params: dict | None = None) -> None:
     """Write a bookkeeping change at once, in its own short transaction.
 
     The user is loaded at the start of a request, before the view has changed anything;
@@ -136,12 +138,12 @@ def _write_now(statement) -> None:
     """
     if db.session.new or db.session.dirty or db.session.deleted:
         return
-    db.session.execute(statement)
+    db.session.execute(statement, params)
     db.session.commit()
 
 
 def _touch(sign_in_id: int, now: datetime) -> None:
-    _write_now(touch_statement(sign_in_id, now))
+    _write_now(TOUCH, {"sign_in_id": sign_in_id, "now": now})
 
 
 def _expire(sign_in_id: int, reason: str, now: datetime) -> None:

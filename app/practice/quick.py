@@ -169,12 +169,7 @@ _WRITE = DirectStatement(
         )
     ).bindparams(*_WRITE_TYPES)
 )
-# The sign-in seen now (signins.touch_statement's UPDATE, for a DirectConnection).
-_TOUCH = DirectStatement(
-    text("UPDATE user_sessions SET last_seen_at = :now WHERE id = :id").bindparams(
-        bindparam("now", type_=UTCDateTime())
-    )
-)
+_TOUCH = DirectStatement(signins.TOUCH)  # the sign-in seen now
 _EVENT = DirectStatement(
     text(
         "INSERT INTO session_events (session_id, at, kind, position, data)"
@@ -250,7 +245,7 @@ def save(
             connection.rollback()  # whatever was written goes: the full path answers
             return None
         if found.verdict == signins.STALE:  # at most once a minute: keep the sign-in alive
-            _TOUCH.run(connection, {"id": found.sign_in_id, "now": now})
+            _TOUCH.run(connection, {"sign_in_id": found.sign_in_id, "now": now})
         connection.commit()
     clock = found.clock
     result = SaveResult(
@@ -291,6 +286,6 @@ def status(key: str | None, session_id: int, *, now: datetime, limits) -> Signed
         if found is None or found.clock.is_finished:
             return None  # a finished round's status names how it ended: the full path
         if found.verdict == signins.STALE:
-            _TOUCH.run(connection, {"id": found.sign_in_id, "now": now})
+            _TOUCH.run(connection, {"sign_in_id": found.sign_in_id, "now": now})
             connection.commit()
     return found
