@@ -22,6 +22,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal_column,
     not_,
     or_,
     select,
@@ -46,6 +47,11 @@ from app.practice.lifecycle import finalise_overdue, item_at, lock, owned
 from app.practice.revisions import write_if_current
 
 WARNING_THRESHOLDS = (300, 60)  # seconds left: "5 minutes left", "1 minute left"
+# The kind of a round's time-warning events, written into the SQL rather than bound:
+# PostgreSQL then knows, when it plans a prepared statement once for every round (a
+# generic plan), that it is a rare kind among a round's events (one per autosave); bound,
+# it could only assume the average kind's share (app.practice.queries, the round page).
+WARNING_SHOWN_KIND = literal_column(f"'{events.WARNING_SHOWN}'", String)  # our constant
 
 
 def _same_answer(item: SessionQuestion, answer: AnswerInput) -> bool:
@@ -436,7 +442,7 @@ def warned_thresholds(session_id: int) -> list[int]:
     """The time warnings already shown (and logged) for a session, in seconds left."""
     rows = db.session.scalars(
         select(SessionEvent.data).where(
-            SessionEvent.session_id == session_id, SessionEvent.kind == events.WARNING_SHOWN
+            SessionEvent.session_id == session_id, SessionEvent.kind == WARNING_SHOWN_KIND
         )
     ).all()
     return sorted({(data or {}).get("seconds_left") for data in rows} - {None})

@@ -6,18 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import (
-    Integer,
-    Row,
-    String,
-    and_,
-    bindparam,
-    case,
-    distinct,
-    func,
-    literal_column,
-    select,
-)
+from sqlalchemy import Integer, Row, and_, bindparam, case, distinct, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import timing
@@ -40,8 +29,7 @@ from app.models.practice import (
     SessionStatus,
 )
 from app.models.users import User
-from app.practice import events
-from app.practice.answers import WARNING_THRESHOLDS
+from app.practice.answers import WARNING_SHOWN_KIND, WARNING_THRESHOLDS
 from app.practice.errors import NotFound
 from app.practice.lifecycle import finalise_overdue, finalise_users_overdue
 from app.practice.loops import active_loop
@@ -102,14 +90,11 @@ _shown = _items.c.position == func.coalesce(
 # (migration 0018), once per statement: bound to the session id rather than correlated
 # to the session's row, so PostgreSQL runs it once (an InitPlan), where one EXISTS per
 # threshold correlated to the row ran once per threshold per row returned (every
-# question, times the shown one's skills and follow-ups). The kind is written into the
-# SQL, not bound: PostgreSQL then knows it is a rare one when it plans the prepared
-# statement once for every round (a generic plan). Bound, it could only assume the
-# average kind's share of a round's events, priced that plan ten times the custom one and
-# so planned the statement afresh on every page load: 1.3 ms of its CPU, four times the
-# statement's execution.
+# question, times the shown one's skills and follow-ups). The kind is WARNING_SHOWN_KIND,
+# written into the SQL: bound, PostgreSQL priced this statement's generic plan at ten
+# times a custom one and so planned it afresh on every page load (1.3 ms of its CPU,
+# four times the statement's execution).
 _THRESHOLDS = tuple(sorted(WARNING_THRESHOLDS))
-_WARNING_SHOWN = literal_column(f"'{events.WARNING_SHOWN}'", String)  # a constant of ours
 _WARNED = (
     select(
         func.coalesce(
@@ -128,7 +113,7 @@ _WARNED = (
     )
     .where(
         _events.c.session_id == bindparam("session_id"),
-        _events.c.kind == _WARNING_SHOWN,
+        _events.c.kind == WARNING_SHOWN_KIND,
     )
     .scalar_subquery()
     .label("warned_mask")
