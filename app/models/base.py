@@ -112,23 +112,15 @@ class PlanKeepingConnection(psycopg.Connection):
 
     def rollback(self) -> None:
         try:
-            self._end_without_writes()
+            if self.info.transaction_status == TransactionStatus.INTRANS and not (
+                self.may_have_written and self._wrote()
+            ):
+                super().commit()
+            else:
+                super().rollback()
         finally:
             if self.info.transaction_status == TransactionStatus.IDLE:
                 self.may_have_written = False
-
-    def _end_without_writes(self) -> None:
-        status = self.info.transaction_status
-        if status == TransactionStatus.IDLE and not (
-            self._pipeline or self._tpc or self._num_transactions
-        ):
-            # nothing open (the pool's reset after a commit): psycopg's own early return,
-            # without its lock and generator (~10 us on every request's checkin)
-            return
-        if status == TransactionStatus.INTRANS and not (self.may_have_written and self._wrote()):
-            super().commit()
-        else:
-            super().rollback()
 
     def _wrote(self) -> bool:
         with self.cursor() as cursor:
