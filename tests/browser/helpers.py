@@ -131,6 +131,14 @@ def nav(page, name: str) -> None:
     page.wait_for_load_state("load")
 
 
+def body_background(page) -> str:
+    """The page's computed background, read once its stylesheets have applied: a
+    colour read between the new document's text arriving and its stylesheet loading
+    (a 304 revalidation still takes a round trip) is the unstyled transparent."""
+    page.wait_for_load_state("load")
+    return page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+
+
 def answer_box(page):
     """The round's main answer field (text, code, working or write-up). A code answer's
     once round.js has bound it: CodeMirror takes the textarea's place and its id when

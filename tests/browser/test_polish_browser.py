@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.browser.gates import check_page
-from tests.browser.helpers import score_every_criterion, sign_in
+from tests.browser.helpers import body_background, score_every_criterion, sign_in
 from tests.browser.test_round_autosave import (
     REFUSED_FETCH,
     candidate,  # noqa: F401 - fixture
@@ -124,10 +124,6 @@ def test_hints_open_in_place_and_the_report_counts_them(app, page, candidate):  
     assert page.get_by_text("used 1 of 2 hints").is_visible()
 
 
-def _background(page) -> str:
-    return page.evaluate("() => getComputedStyle(document.body).backgroundColor")
-
-
 def test_dark_mode_follows_the_system_and_the_settings_toggle_axe_clean(
     app,
     open_page,
@@ -136,7 +132,7 @@ def test_dark_mode_follows_the_system_and_the_settings_toggle_axe_clean(
     name = make_format(app, kinds=("estimate",))
     page = open_page("candidate", color_scheme="dark")
     sign_in(page, "sitter@example.com")
-    assert _background(page) == "rgb(21, 23, 26)"  # the system says dark
+    assert body_background(page) == "rgb(21, 23, 26)"  # the system says dark
     check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
     session_id = start_round(page, name)
     page.get_by_label("Your estimate").fill("not a number")
@@ -159,7 +155,7 @@ def test_dark_mode_follows_the_system_and_the_settings_toggle_axe_clean(
     page.get_by_role("button", name="Save colours").click()
     page.get_by_text("Colours saved for your account.").wait_for()
     assert page.evaluate("() => document.documentElement.classList.contains('theme-light')")
-    assert _background(page) == "rgb(247, 247, 245)"
+    assert body_background(page) == "rgb(247, 247, 245)"
     check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
     page.get_by_label("Dark", exact=True).check()
     page.get_by_role("button", name="Save colours").click()
@@ -169,5 +165,5 @@ def test_dark_mode_follows_the_system_and_the_settings_toggle_axe_clean(
     # the class is in the HTML the server sent, so the first paint is already dark
     html = page.request.get(f"/feedback/sessions/{session_id}/report").text()
     assert '<html lang="en" class="theme-dark">' in html
-    assert _background(page) == "rgb(21, 23, 26)"
+    assert body_background(page) == "rgb(21, 23, 26)"
     check_page(page, allow_console=REFUSED_FETCH)  # the refused estimate above
