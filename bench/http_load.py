@@ -2,8 +2,9 @@
 
 The in-process bench (`python -m bench`) measures the app's own cost; this one adds what
 a deployment adds: gunicorn workers (`-w 2 -k gthread --threads 4`, the README's
-production line), sockets, the production configuration (CSP and security headers,
-signed cookies, CSRF, rate limits in Redis, PostgreSQL). Four servers run side by side
+production line, each worker on a socket of its own: `GUNICORN` below), sockets, the
+production configuration (CSP and security headers, signed cookies, CSRF, rate limits
+in Redis, PostgreSQL). Four servers run side by side
 on the same machine: mockloop, a bare Flask "hello", a bare Flask app doing one indexed
 read and one write (and a commit) on the same PostgreSQL database, and mockloop with its
 round hot path off (MOCKLOOP_ROUND_HOT_PATH=0: the status and autosave through Flask's
@@ -60,6 +61,15 @@ from bench.__main__ import ROOT, finish_and_score, import_bank, start_round
 
 BASELINES = ("hello", "readwrite")
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/mockloop_bench"
+# Every app is served the same way. `--reuse-port` gives each worker a listening socket
+# of its own, and the kernel hashes each new connection to one of them. Without it, both
+# workers take turns at one shared socket, and wrk's connections, all opened at once,
+# could all go to whichever worker woke first and stay there for the run: in 8 runs of the
+# round status here, one worker held 16 of the 16 connections once and 15 once; the first
+# measured half the server (777 against ~2,000 requests/s). Baselines and pages alike
+# drew such runs at random, which is what made the ratios swing from run to run (the
+# status between 0.46 and 0.95).
+GUNICORN = ("-w", "2", "-k", "gthread", "--threads", "4", "--reuse-port")
 SEQ_STEP = 10_000_000  # each load run's autosave sequence numbers start above the last's
 
 
@@ -72,23 +82,25 @@ def free_port() -> int:
 def serve(target: str, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
     """Start gunicorn on `target` (its output to `log`) and wait until it answers."""
     port = free_port()
-    out = log.open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4"]
-        + ["-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    for _ in range(300):  # until a worker answers (the master binds before workers boot)
+    with log.open("ab") as out:  # gunicorn writes to its own copy of the descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *GUNICORN]
+            + ["-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    for _ in range(300):  # until a worker answers (the workers bind as they boot)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/")
             conn.getresponse().read()
             break
         except OSError:
             time.sleep(0.1)
+        finally:
+            conn.close()
     else:
         process.kill()
         raise SystemExit(f"gunicorn did not start for {target}")
@@ -96,6 +108,7 @@ def serve(target: str, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         conn.request("GET", "/")
         conn.getresponse().read()
+        conn.close()
     return process, port
 
 

@@ -1,0 +1,43 @@
+"""`python -m bench.http_load` serves every app with each gunicorn worker on a listening
+socket of its own (`--reuse-port`), so the kernel spreads wrk's connections over the
+workers. On one shared socket a run could find all 16 connections on one worker and
+measure half the server (bench/http_load.py, GUNICORN)."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.http_load import serve, stop
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not shutil.which("ss"), reason="needs ss (iproute2) to list sockets")
+def test_each_bench_worker_listens_on_a_socket_of_its_own(tmp_path):
+    process, port = serve("bench.http_app:hello", dict(os.environ), tmp_path / "gunicorn.log")
+    try:
+        listed = subprocess.run(
+            ["ss", "-ltnpH", f"( sport = :{port} )"], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        holders = [{int(pid) for pid in re.findall(r"pid=(\d+)", line)} for line in listed]
+        workers = _children(process.pid)
+        assert len(workers) == 2
+        # one listening socket per worker, each held by that worker alone (not the master)
+        assert sorted(map(sorted, holders)) == sorted([pid] for pid in workers)
+    finally:
+        stop(process)
