@@ -59,42 +59,56 @@ def init_app(app: Flask) -> None:
 
 
 FIXED_URLS_MAX = 512
+ARGS_URLS_MAX = 4096
+PLAIN = (int, str)  # value types whose URL text depends on the value alone (not bool)
 
 
 def fixed_urls_cached(app: Flask):
     """The templates' `url_for`, remembering the URLs that are the same on every page.
 
-    Each page links the same dozen places (the navigation, twice: inline and in the
-    Menu) and half a dozen static files, each a full `url_for` (~6-9 us: URL map build,
-    defaults, quoting). A call naming only an absolute endpoint, or `static` and a
-    `filename`, depends on nothing but the app's URL map, the `v=` default above and the
-    request's script root, so its URL is kept per script root; any other call (ids,
-    query arguments, `_external`, a relative `.endpoint`, outside a request) is built as
-    before. The URL map is fixed once the app serves; should any other url_defaults
-    function ever be registered, nothing is cached (it could change such URLs)."""
+    Each page links the same dozen places (the navigation) and half a dozen static
+    files, each a full `url_for` (~6-9 us: URL map build, defaults, quoting), and a
+    round page another dozen URLs of its own round (status, autosave, hint, submit...).
+    A call naming an absolute endpoint with no values, or only `int` and `str` values
+    (a `filename`, ids, plain query arguments), depends on nothing but the app's URL map,
+    the `v=` default above, those values and the request's script root, so its URL is
+    kept: the first kind for good (there are as many as endpoints and static files), the
+    second in a table of ARGS_URLS_MAX emptied when full (a candidate reloading a round
+    finds its URLs there). Any other call (`_external`, `_anchor` and the like, values of
+    other types, a relative `.endpoint`, outside a request) is built as before. The URL
+    map is fixed once the app serves; should any other url_defaults function ever be
+    registered, nothing is cached (it could change such URLs)."""
     build = app.url_for
-    cache: dict[tuple, str] = {}
+    cache: dict[tuple, str] = {}  # no values, or a static file's: the same on every page
+    with_args: dict[tuple, str] = {}  # plain ids and query arguments
     ours = None  # whether the url_defaults are only static_version (checked at first use)
 
     def url_for(endpoint: str, **values) -> str:
         nonlocal ours
-        fixed = (
-            (not values or (endpoint == "static" and isinstance(values.get("filename"), str)
-                            and len(values) == 1))
-            and not endpoint.startswith(".")
-            and has_request_context()
-        )  # fmt: skip
-        if fixed and ours is None:
+        plain = not endpoint.startswith(".") and all(
+            type(value) in PLAIN and not name.startswith("_") for name, value in values.items()
+        )
+        if not plain or not has_request_context():
+            return build(endpoint, **values)
+        if ours is None:
             names = [fn.__name__ for fns in app.url_default_functions.values() for fn in fns]
             ours = names == ["static_version"]
-        if not (fixed and ours):
+        if not ours:
             return build(endpoint, **values)
-        key = (endpoint, values.get("filename"), request.script_root)
-        url = cache.get(key)
+        fixed = not values or (endpoint == "static" and len(values) == 1 and "filename" in values)
+        table = cache if fixed else with_args
+        key = (endpoint, request.script_root, *values.items())
+        url = table.get(key)
         if url is None:
             url = build(endpoint, **values)
-            if len(cache) < FIXED_URLS_MAX:
-                cache[key] = url
+            if fixed:
+                if len(cache) < FIXED_URLS_MAX:
+                    cache[key] = url
+            else:
+                if len(with_args) >= ARGS_URLS_MAX:
+                    with_args.clear()
+                with_args[key] = url
         return url
 
+    url_for.with_args = with_args  # for a test of its bound
     return url_for

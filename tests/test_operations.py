@@ -131,9 +131,9 @@ def test_static_urls_are_versioned_and_cached_for_a_year(app, client):
 
 
 def test_templates_url_for_gives_what_flask_builds_under_any_script_root(app):
-    """The templates' url_for keeps the URLs that are the same on every page (endpoints
-    without arguments, static files) per script root; each equals Flask's own url_for,
-    and calls with arguments are built every time."""
+    """The templates' url_for keeps the URLs it was asked for with plain values (none,
+    a static file, ids, query arguments) per script root, each equal to Flask's own
+    url_for; other calls are built every time."""
     from flask import url_for as flask_url_for
 
     templates_url_for = app.jinja_env.globals["url_for"]
@@ -155,6 +155,36 @@ def test_templates_url_for_gives_what_flask_builds_under_any_script_root(app):
                     templates_url_for("bank.index", stage="x")
                     == f"{script_root}/questions/?stage=x"
                 )
+                for values in (
+                    {"session_id": 7, "q": 2},
+                    {"session_id": 8, "q": "2 & 3"},
+                    {"session_id": 7, "position": 0},
+                ):
+                    endpoint = "practice.round_page" if "q" in values else "practice.autosave"
+                    url = templates_url_for(endpoint, **values)
+                    assert url == flask_url_for(endpoint, **values)
+                    assert url.startswith(f"{script_root}/practice/sessions/{values['session_id']}")
+                # not plain values: built every time, as Flask builds them
+                for values in ({"_external": True}, {"_anchor": "a"}, {"q": True}):
+                    url = templates_url_for("practice.round_page", session_id=7, **values)
+                    assert url == flask_url_for("practice.round_page", session_id=7, **values)
+                assert templates_url_for("bank.index", stage=None) == f"{script_root}/questions/"
+
+
+def test_templates_url_for_keeps_a_bounded_table_of_urls_with_values(app, monkeypatch):
+    """Ids make URLs without end: the table of URLs with values is emptied when full, and
+    what it then builds is still Flask's URL."""
+    from flask import url_for as flask_url_for
+
+    from app import assets
+
+    monkeypatch.setattr(assets, "ARGS_URLS_MAX", 5)
+    templates_url_for = assets.fixed_urls_cached(app)
+    with app.test_request_context("/"):
+        for session_id in range(1, 40):
+            url = templates_url_for("practice.status", session_id=session_id)
+            assert url == flask_url_for("practice.status", session_id=session_id)
+        assert 0 < len(templates_url_for.with_args) <= 5
 
 
 def _flask(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
