@@ -81,15 +81,17 @@ def read(
     count_cap: int = COUNT_CAP,
     options: Sequence = (),
     narrow: Narrow | None = None,
+    counted=None,
 ) -> pagination.KeysetPage:
     """One page of `query` in `order`: after the row `after` names (Next), before the row
     `before` names (Previous), else page `page` from the start (None: the first).
 
     `options` are loader options for the page's rows. A cursor is a value of
     `order.cursor`, already checked by the caller (`pagination.row_id`, a cleaned key);
-    one naming no row on the list is ignored."""
+    one naming no row on the list is ignored. `counted`: a query with the same rows as
+    `query` that is cheaper to count (None: `query` is counted)."""
     size = pagination.limit(per_page)
-    found = capped_count(query, count_cap)
+    found = capped_count(query if counted is None else counted, count_cap)
     total, capped = min(found, count_cap), found > count_cap
     key, backwards = _key(query, order, after), False
     if key is None:

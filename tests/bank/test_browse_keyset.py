@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
+from app.bank import queries
 from app.extensions import db
+from app.models.bank import Question, QuestionVersion, Stage
 from tests import factories
 from tests.bank.bankdata import count_queries, load_fixture_bank
 
@@ -257,3 +259,27 @@ def test_a_page_reached_by_key_without_a_number_still_pages_both_ways(app, clien
     assert next_link(html) and prev_link(html)
     back = client.get(prev_link(html)).get_data(as_text=True)
     assert "Page 1 of 3" in back and prev_link(back) is None
+
+
+def test_the_unfiltered_total_counts_exactly_the_questions_the_pages_list(app, candidate):
+    """Unfiltered, the total is counted from the questions table alone: it must equal the
+    count over the page query's joins (drafts, archived and version-less questions left
+    out) and the questions the pages list; filtered, the joined count as before."""
+    add(app, 7)
+    add(app, 3, status="draft")
+    add(app, 2, status="archived")
+    with app.app_context():
+        db.session.add(Question(key="no-version-yet", status="published"))
+        db.session.commit()
+        joined = db.session.scalar(
+            select(func.count())
+            .select_from(Question)
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .join(Stage, Stage.key == QuestionVersion.stage_key)
+            .where(Question.status == "published")
+        )
+        everything = queries.browse_published(page=None, per_page=500)
+        assert everything.total == joined == len(everything.items) > 7
+        for filters in ({"stage": "system_design"}, {"skill": "ml_system_design"}):
+            narrowed = queries.browse_published(page=None, per_page=500, **filters)
+            assert 7 <= narrowed.total == len(narrowed.items) <= everything.total
