@@ -60,7 +60,15 @@ def init_app(app: Flask) -> None:
 
 FIXED_URLS_MAX = 512
 ARGS_URLS_MAX = 4096
-PLAIN = (int, str)  # value types whose URL text depends on the value alone (not bool)
+PLAIN_TEXT_MAX = 64  # a longer str value (a search typed in) is built, not kept
+
+
+def _plain(value) -> bool:
+    """A value whose URL text depends on it alone and is worth keeping: an int (not a
+    bool) or a short str (an id, a key, a filter), so the table stays small whatever
+    a request reflects into its links."""
+    kind = type(value)
+    return kind is int or (kind is str and len(value) <= PLAIN_TEXT_MAX)
 
 
 def fixed_urls_cached(app: Flask):
@@ -69,8 +77,8 @@ def fixed_urls_cached(app: Flask):
     Each page links the same dozen places (the navigation) and half a dozen static
     files, each a full `url_for` (~6-9 us: URL map build, defaults, quoting), and a
     round page another dozen URLs of its own round (status, autosave, hint, submit...).
-    A call naming an absolute endpoint with no values, or only `int` and `str` values
-    (a `filename`, ids, plain query arguments), depends on nothing but the app's URL map,
+    A call naming an absolute endpoint with no values, or only `int` and short `str`
+    values (a `filename`, ids, plain query arguments), depends on nothing but the app's URL map,
     the `v=` default above, those values and the request's script root, so its URL is
     kept: the first kind for good (there are as many as endpoints and static files), the
     second in a table of ARGS_URLS_MAX emptied when full (a candidate reloading a round
@@ -86,7 +94,7 @@ def fixed_urls_cached(app: Flask):
     def url_for(endpoint: str, **values) -> str:
         nonlocal ours
         plain = not endpoint.startswith(".") and all(
-            type(value) in PLAIN and not name.startswith("_") for name, value in values.items()
+            _plain(value) and not name.startswith("_") for name, value in values.items()
         )
         if not plain or not has_request_context():
             return build(endpoint, **values)

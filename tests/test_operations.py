@@ -185,6 +185,11 @@ def test_templates_url_for_keeps_a_bounded_table_of_urls_with_values(app, monkey
             url = templates_url_for("practice.status", session_id=session_id)
             assert url == flask_url_for("practice.status", session_id=session_id)
         assert 0 < len(templates_url_for.with_args) <= 5
+        templates_url_for.with_args.clear()
+        typed = "a long search, typed in " * 10  # reflected into a link: built, not kept
+        url = templates_url_for("bank.index", stage=typed)
+        assert url == flask_url_for("bank.index", stage=typed)
+        assert templates_url_for.with_args == {}
 
 
 def _flask(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
