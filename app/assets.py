@@ -58,8 +58,7 @@ def init_app(app: Flask) -> None:
         return response
 
 
-FIXED_URLS_MAX = 512
-ARGS_URLS_MAX = 4096
+URLS_MAX = 4096
 PLAIN_TEXT_MAX = 64  # a longer str value (a search typed in) is built, not kept
 
 
@@ -72,23 +71,22 @@ def _plain(value) -> bool:
 
 
 def fixed_urls_cached(app: Flask):
-    """The templates' `url_for`, remembering the URLs that are the same on every page.
+    """The templates' `url_for`, remembering the URLs it has built from plain values.
 
     Each page links the same dozen places (the navigation) and half a dozen static
     files, each a full `url_for` (~6-9 us: URL map build, defaults, quoting), and a
     round page another dozen URLs of its own round (status, autosave, hint, submit...).
     A call naming an absolute endpoint with no values, or only `int` and short `str`
-    values (a `filename`, ids, plain query arguments), depends on nothing but the app's URL map,
-    the `v=` default above, those values and the request's script root, so its URL is
-    kept: the first kind for good (there are as many as endpoints and static files), the
-    second in a table of ARGS_URLS_MAX emptied when full (a candidate reloading a round
-    finds its URLs there). Any other call (`_external`, `_anchor` and the like, values of
-    other types, a relative `.endpoint`, outside a request) is built as before. The URL
-    map is fixed once the app serves; should any other url_defaults function ever be
-    registered, nothing is cached (it could change such URLs)."""
+    values (a `filename`, ids, plain query arguments), depends on nothing but the app's
+    URL map, the `v=` default above, those values and the request's script root, so its
+    URL is kept, in a table of URLS_MAX emptied when full (the same pages' URLs, and a
+    candidate reloading a round, find theirs there). Any other call (`_external`,
+    `_anchor` and the like, values of other types, a relative `.endpoint`, outside a
+    request) is built as before. The URL map is fixed once the app serves; should any
+    other url_defaults function ever be registered, nothing is cached (it could change
+    such URLs)."""
     build = app.url_for
-    cache: dict[tuple, str] = {}  # no values, or a static file's: the same on every page
-    with_args: dict[tuple, str] = {}  # plain ids and query arguments
+    cache: dict[tuple, str] = {}
     ours = None  # whether the url_defaults are only static_version (checked at first use)
 
     def url_for(endpoint: str, **values) -> str:
@@ -103,20 +101,14 @@ def fixed_urls_cached(app: Flask):
             ours = names == ["static_version"]
         if not ours:
             return build(endpoint, **values)
-        fixed = not values or (endpoint == "static" and len(values) == 1 and "filename" in values)
-        table = cache if fixed else with_args
         key = (endpoint, request.script_root, *values.items())
-        url = table.get(key)
+        url = cache.get(key)
         if url is None:
             url = build(endpoint, **values)
-            if fixed:
-                if len(cache) < FIXED_URLS_MAX:
-                    cache[key] = url
-            else:
-                if len(with_args) >= ARGS_URLS_MAX:
-                    with_args.clear()
-                with_args[key] = url
+            if len(cache) >= URLS_MAX:
+                cache.clear()
+            cache[key] = url
         return url
 
-    url_for.with_args = with_args  # for a test of its bound
+    url_for.cache = cache  # for a test of its bound
     return url_for

@@ -172,24 +172,24 @@ def test_templates_url_for_gives_what_flask_builds_under_any_script_root(app):
 
 
 def test_templates_url_for_keeps_a_bounded_table_of_urls_with_values(app, monkeypatch):
-    """Ids make URLs without end: the table of URLs with values is emptied when full, and
-    what it then builds is still Flask's URL."""
+    """Ids make URLs without end: the table of URLs is emptied when full, and what it then
+    builds is still Flask's URL."""
     from flask import url_for as flask_url_for
 
     from app import assets
 
-    monkeypatch.setattr(assets, "ARGS_URLS_MAX", 5)
+    monkeypatch.setattr(assets, "URLS_MAX", 5)
     templates_url_for = assets.fixed_urls_cached(app)
     with app.test_request_context("/"):
         for session_id in range(1, 40):
             url = templates_url_for("practice.status", session_id=session_id)
             assert url == flask_url_for("practice.status", session_id=session_id)
-        assert 0 < len(templates_url_for.with_args) <= 5
-        templates_url_for.with_args.clear()
+        assert 0 < len(templates_url_for.cache) <= 5
+        templates_url_for.cache.clear()
         typed = "a long search, typed in " * 10  # reflected into a link: built, not kept
         url = templates_url_for("bank.index", stage=typed)
         assert url == flask_url_for("bank.index", stage=typed)
-        assert templates_url_for.with_args == {}
+        assert templates_url_for.cache == {}
 
 
 def _flask(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
