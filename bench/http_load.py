@@ -359,11 +359,16 @@ def statements_per_request(url: str, data: dict, email: str, password: str) -> d
     return counts
 
 
+def worker_pids(master: subprocess.Popen) -> list[int]:
+    """The process ids of `master`'s gunicorn workers."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
 def worker_rss(master: subprocess.Popen) -> list[int]:
     """Resident set size (KiB) of each gunicorn worker of `master`."""
-    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
     sizes = []
-    for pid in children:
+    for pid in worker_pids(master):
         status = Path(f"/proc/{pid}/status").read_text()
         sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
     return sizes

@@ -7,24 +7,10 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from bench.http_load import serve, stop
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
+from bench.http_load import serve, stop, worker_pids
 
 
 @pytest.mark.skipif(not shutil.which("ss"), reason="needs ss (iproute2) to list sockets")
@@ -35,7 +21,7 @@ def test_each_bench_worker_listens_on_a_socket_of_its_own(tmp_path):
             ["ss", "-ltnpH", f"( sport = :{port} )"], capture_output=True, text=True, check=True
         ).stdout.splitlines()
         holders = [{int(pid) for pid in re.findall(r"pid=(\d+)", line)} for line in listed]
-        workers = _children(process.pid)
+        workers = worker_pids(process)
         assert len(workers) == 2
         # one listening socket per worker, each held by that worker alone (not the master)
         assert sorted(map(sorted, holders)) == sorted([pid] for pid in workers)
